@@ -1,0 +1,37 @@
+import type { Draft, ResearchResult } from './research.js';
+
+export interface FetchSourceInput {
+  url: string;
+}
+
+export interface FetchedSource {
+  /** URL after redirects. */
+  finalUrl: string;
+  title: string | null;
+  /** Readable text of the page, truncated to the configured budget. */
+  text: string;
+  contentType: string;
+  truncated: boolean;
+}
+
+export interface SummarizeInput {
+  topic: string;
+  sourceUrl: string;
+  title: string | null;
+  text: string;
+}
+
+export interface SaveResultInput {
+  workflowId: string;
+  result: ResearchResult;
+}
+
+/**
+ * The pipeline's side effects, implemented by `@research/activities` and proxied by the workflow.
+ * Every call may run more than once (retries, crashed workers), so each must be safe to repeat.
+ */
+export interface ResearchActivities {
+  fetchSource(input: FetchSourceInput): Promise<FetchedSource>;
+  summarize(input: SummarizeInput): Promise<Draft>;
+  saveResult(input: SaveResultInput): Promise<void>;
+}

@@ -1,0 +1,35 @@
+/**
+ * `ApplicationFailure` types raised by the activities. The workflow and the API branch on these,
+ * never on message text.
+ */
+export const FailureType = {
+  /** The source answered 4xx; retrying cannot help. */
+  SourceHttpClientError: 'SourceHttpClientError',
+  /** The source answered 5xx or the network failed; retried. */
+  SourceUnavailable: 'SourceUnavailable',
+  /** The source resolves to a loopback, private, link-local or metadata address. */
+  SourceAddressBlocked: 'SourceAddressBlocked',
+  /** The source is not something we can read (content type, size, too many redirects, bad URL). */
+  SourceUnreadable: 'SourceUnreadable',
+  /** The LLM rejected our credentials (401/403). */
+  LlmAuthentication: 'LlmAuthentication',
+  /** The LLM rejected the request itself (400/404: bad model, context too long). */
+  LlmRequestRejected: 'LlmRequestRejected',
+  /** The LLM is rate limiting us (429); retried, honouring Retry-After. */
+  LlmRateLimited: 'LlmRateLimited',
+  /** The LLM failed or timed out (5xx, network); retried. */
+  LlmUnavailable: 'LlmUnavailable',
+  /** The LLM answered without usable content. */
+  LlmEmptyAnswer: 'LlmEmptyAnswer',
+} as const;
+
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failure types that no retry can fix. */
+export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
+  FailureType.SourceHttpClientError,
+  FailureType.SourceAddressBlocked,
+  FailureType.SourceUnreadable,
+  FailureType.LlmAuthentication,
+  FailureType.LlmRequestRejected,
+];

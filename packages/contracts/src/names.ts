@@ -1,0 +1,8 @@
+/** Task queue the worker polls and the API starts research workflows on. */
+export const RESEARCH_TASK_QUEUE = 'research-pipeline';
+
+/** Registered workflow type name of the research pipeline. */
+export const RESEARCH_WORKFLOW_TYPE = 'research';
+
+/** Memo key under which the workflow publishes its {@link PublishedStatus}, readable with no worker running. */
+export const STATUS_MEMO_KEY = 'research';
