@@ -1,0 +1,64 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { pino } from 'pino';
+import type { Config } from './config.js';
+import { installErrorHandling } from './plugins/error-handler.js';
+import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
+import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
+import { healthRoutes } from './routes/health.js';
+import { researchRoutes } from './routes/research.js';
+import { workflowRoutes } from './routes/workflows.js';
+import type { ResearchGateway } from './temporal/gateway.js';
+
+export interface AppDeps {
+  config: Config;
+  /** The Temporal side; {@link createTemporalGateway} in production, a stub in route tests. */
+  temporal: ResearchGateway;
+  /** Defaults to a pino logger at `config.LOG_LEVEL`. */
+  logger?: FastifyBaseLogger;
+}
+
+/** HTTP server timeouts; `server.ts` sets them from the config. Fastify's defaults apply when omitted. */
+export interface ServerTimeouts {
+  requestTimeout?: number;
+  keepAliveTimeout?: number;
+  connectionTimeout?: number;
+}
+
+/** At least `warn`, so probes do not log every request, but never below the configured level. */
+function probeLogLevel(level: Config['LOG_LEVEL']): Config['LOG_LEVEL'] {
+  return level === 'trace' || level === 'debug' || level === 'info' ? 'warn' : level;
+}
+
+/**
+ * Builds the API: routes, validation and serialization from the zod schemas, OpenAPI document and Swagger UI,
+ * problem+json errors and request ids. Does not listen; tests use `app.inject`, `server.ts` listens.
+ * The caller owns the instance and must `close()` it.
+ */
+export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger ?? pino({ level: deps.config.LOG_LEVEL }),
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    genReqId: requestIdFor,
+    return503OnClosing: true,
+    ...timeouts,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a text/plain body gets 415 rather than a confusing validation error.
+  app.removeContentTypeParser('text/plain');
+
+  installRequestIdEcho(app);
+  installErrorHandling(app);
+
+  // On the root instance (both are fastify-plugin wrapped), before the routes, so every route is documented.
+  void app.register(swagger, swaggerOptions);
+  void app.register(swaggerUi, swaggerUiOptions);
+  void app.register(healthRoutes, { gateway: deps.temporal, logLevel: probeLogLevel(deps.config.LOG_LEVEL) });
+  void app.register(researchRoutes, { gateway: deps.temporal });
+  void app.register(workflowRoutes, { gateway: deps.temporal });
+  return app;
+}

@@ -1,0 +1,57 @@
+import { researchRequestSchema } from '@research/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { problemResponses } from '../schemas/problem.js';
+import { researchAcceptedSchema } from '../schemas/workflow.js';
+import type { ResearchGateway } from '../temporal/gateway.js';
+
+/** Where a workflow's status is read. */
+export const workflowLocation = (workflowId: string): string => `/workflows/${encodeURIComponent(workflowId)}`;
+
+const headersSchema = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x20-\x7E]{1,200}$/, 'must be 1 to 200 printable ASCII characters')
+    .describe(
+      'Makes the request safe to retry: the same key and body start one workflow (202, then 200 with the same ' +
+        'workflow); the same key with another body is refused (422).',
+    )
+    .optional(),
+});
+
+/** `POST /research`: starts a pipeline. */
+export const researchRoutes: FastifyPluginAsyncZod<{ gateway: ResearchGateway }> = async (app, { gateway }) => {
+  app.post(
+    '/research',
+    {
+      schema: {
+        tags: ['research'],
+        summary: 'Start a research pipeline',
+        headers: headersSchema,
+        body: researchRequestSchema,
+        response: {
+          200: {
+            description: 'Already started by an earlier request with this Idempotency-Key; Location names it',
+            content: { 'application/json': { schema: researchAcceptedSchema } },
+          },
+          202: {
+            description: 'Started; poll the URL in the Location header (/workflows/{id}) for status',
+            content: { 'application/json': { schema: researchAcceptedSchema } },
+          },
+          ...problemResponses(400, 413, 415, 422, 500, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { created, ...accepted } = await gateway.startResearch(request.body, {
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      request.log = reply.log = request.log.child({ workflowId: accepted.workflowId });
+      request.log.info({ created }, created ? 'research workflow started' : 'research workflow already started');
+      return reply
+        .code(created ? 202 : 200)
+        .header('location', workflowLocation(accepted.workflowId))
+        .send(accepted);
+    },
+  );
+};

@@ -1,0 +1,101 @@
+import {
+  decisionRequestSchema,
+  decisionSchema,
+  draftSchema,
+  researchRequestSchema,
+  researchResultSchema,
+  stageSchema,
+  usageSchema,
+} from '@research/contracts';
+import { z } from 'zod';
+import { component } from './registry.js';
+
+export const WORKFLOW_STATUSES = [
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TERMINATED',
+  'TIMED_OUT',
+  'CONTINUED_AS_NEW',
+] as const;
+export const workflowStatusSchema = z.enum(WORKFLOW_STATUSES);
+export type WorkflowStatus = z.infer<typeof workflowStatusSchema>;
+
+component('ResearchRequest', researchRequestSchema);
+component('DecisionRequest', decisionRequestSchema);
+component('Decision', decisionSchema, 'A decision the workflow accepted');
+component('Draft', draftSchema, 'The LLM summary, waiting for a human');
+component('ResearchResult', researchResultSchema, 'What a finished pipeline returns and persists');
+component('Usage', usageSchema, 'LLM token usage');
+
+/** Answer of `POST /research`. */
+export const researchAcceptedSchema = component(
+  'ResearchAccepted',
+  z.object({
+    workflowId: z.string(),
+    runId: z.string(),
+    status: workflowStatusSchema,
+    stage: stageSchema,
+  }),
+);
+export type ResearchAccepted = z.infer<typeof researchAcceptedSchema>;
+
+export const workflowErrorSchema = component(
+  'WorkflowError',
+  z.object({
+    code: z
+      .string()
+      .describe(
+        'Failure type: an activity FailureType such as SourceHttpClientError or LlmAuthentication, ' +
+          'or WorkflowTerminated, WorkflowCancelled, WorkflowTimedOut, WorkflowFailed',
+      ),
+    message: z.string().describe('What went wrong, for a person'),
+  }),
+  'Why a closed workflow did not complete',
+);
+export type WorkflowError = z.infer<typeof workflowErrorSchema>;
+
+export const retrySchema = component(
+  'Retry',
+  z.object({
+    activity: z.string().describe('The step being retried, e.g. fetchSource'),
+    attempt: z.number().int().positive().describe('The attempt in progress or scheduled next'),
+    maximumAttempts: z.number().int().positive().nullable().describe('null when unlimited'),
+    lastFailure: z.object({ code: z.string().nullable(), message: z.string() }).nullable(),
+    nextAttemptAt: z.iso.datetime().nullable(),
+  }),
+  'The current step is failing and being retried',
+);
+export type RetryInfo = z.infer<typeof retrySchema>;
+
+/** Answer of `GET /workflows/:id`. */
+export const workflowSchema = component(
+  'Workflow',
+  z.object({
+    workflowId: z.string(),
+    runId: z.string(),
+    status: workflowStatusSchema,
+    stage: stageSchema,
+    topic: z.string().nullable(),
+    sourceUrl: z.string().nullable(),
+    draft: draftSchema.nullable(),
+    decision: decisionSchema.nullable(),
+    result: researchResultSchema.nullable(),
+    error: workflowErrorSchema.nullable(),
+    retry: retrySchema.nullable(),
+    usage: usageSchema.nullable(),
+    startedAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().nullable(),
+  }),
+);
+export type WorkflowView = z.infer<typeof workflowSchema>;
+
+export const workflowParamsSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(400)
+    .regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces')
+    .describe('Workflow id as returned by POST /research'),
+});

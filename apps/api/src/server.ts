@@ -1,0 +1,74 @@
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import type { Config } from './config.js';
+import { createTemporalConnection, temporalPort } from './temporal/connection.js';
+import { createTemporalGateway } from './temporal/temporal-gateway.js';
+
+// The API process: config, logger, a lazy Temporal connection, server timeouts, listen, graceful close.
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const config = readConfig();
+const logger = pino({ level: config.LOG_LEVEL });
+
+process.on('unhandledRejection', (reason) => {
+  logger.fatal({ err: reason }, 'unhandled rejection');
+  process.exit(1);
+});
+
+const connection = createTemporalConnection(config);
+const gateway = createTemporalGateway(temporalPort(connection, config.TEMPORAL_NAMESPACE), {
+  rpcTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
+  queryTimeoutMs: config.TEMPORAL_QUERY_TIMEOUT_MS,
+  updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS,
+  readyTimeoutMs: config.TEMPORAL_READY_TIMEOUT_MS,
+  approvalTimeoutDefault: config.APPROVAL_TIMEOUT_DEFAULT,
+  logger,
+});
+const app = buildApp(
+  { config, temporal: gateway, logger },
+  { requestTimeout: config.REQUEST_TIMEOUT_MS, keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS },
+);
+app.addHook('onClose', async () => {
+  await connection.close();
+});
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    // In-flight requests get SHUTDOWN_TIMEOUT_MS to finish; new ones get 503 meanwhile.
+    setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}
+
+try {
+  await app.listen({ host: config.HOST, port: config.PORT });
+  logger.info({ temporalAddress: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }, 'api ready');
+} catch (error) {
+  logger.fatal({ err: error }, 'could not start listening');
+  process.exit(1);
+}

@@ -1,0 +1,39 @@
+import type { Decision, DecisionRequest, ResearchRequest } from '@research/contracts';
+import type { ResearchAccepted, WorkflowView } from '../schemas/workflow.js';
+
+export interface StartResearchOptions {
+  /** Client-chosen key: the same key and body start at most one workflow, ever (within namespace retention). */
+  idempotencyKey?: string | undefined;
+}
+
+export interface StartedResearch extends ResearchAccepted {
+  /** False when an earlier request with the same idempotency key had already started the workflow. */
+  created: boolean;
+}
+
+/**
+ * What the HTTP routes need from Temporal, in domain terms. Implemented by {@link createTemporalGateway};
+ * route tests stub it. Every method throws the errors from `./errors.ts` (never a raw Temporal or gRPC error)
+ * for outcomes a client must see: not found, conflicts, unavailability.
+ */
+export interface ResearchGateway {
+  /**
+   * Starts a research pipeline.
+   * @throws IdempotencyKeyReusedError when the key was used with a different body.
+   * @throws TemporalUnavailableError when Temporal cannot be reached in time.
+   */
+  startResearch(request: ResearchRequest, options?: StartResearchOptions): Promise<StartedResearch>;
+  /**
+   * Reads a pipeline's status; works with no worker running (falls back to the memo).
+   * @throws WorkflowNotFoundError, TemporalUnavailableError
+   */
+  getWorkflow(workflowId: string): Promise<WorkflowView>;
+  /**
+   * Delivers a human decision through the approval update.
+   * @throws WorkflowNotFoundError, NotAwaitingApprovalError, DecisionRejectedError, WorkflowTimeoutError,
+   *   TemporalUnavailableError
+   */
+  approve(workflowId: string, decision: DecisionRequest): Promise<Decision>;
+  /** Resolves when Temporal answers within the readiness deadline. @throws TemporalUnavailableError */
+  ready(): Promise<void>;
+}

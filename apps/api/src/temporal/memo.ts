@@ -1,0 +1,41 @@
+import { STATUS_MEMO_KEY, draftSchema, stageSchema } from '@research/contracts';
+import type { PublishedStatus, ResearchRequest } from '@research/contracts';
+import { z } from 'zod';
+
+/**
+ * Memo key under which the API records the request that started a workflow: the workflow publishes
+ * only `{ stage, draft }`, so topic, source and the idempotency body hash live here.
+ */
+// TODO(contracts): move next to STATUS_MEMO_KEY in @research/contracts if the worker ever reads it.
+export const REQUEST_MEMO_KEY = 'request';
+
+const requestMemoSchema = z.object({
+  topic: z.string(),
+  sourceUrl: z.string(),
+  approvalTimeout: z.string().optional(),
+  /** sha256 of the canonical request body; compared on an idempotent retry. */
+  requestSha256: z.string(),
+});
+export type RequestMemo = z.infer<typeof requestMemoSchema>;
+
+const publishedStatusSchema = z.object({ stage: stageSchema, draft: draftSchema.nullable() });
+
+/** The memo a new workflow starts with: stage `queued`, no draft, and the request. */
+export function initialMemo(request: ResearchRequest, requestSha256: string): Record<string, unknown> {
+  const status: PublishedStatus = { stage: 'queued', draft: null };
+  const recorded: RequestMemo = { topic: request.topic, sourceUrl: request.sourceUrl, requestSha256 };
+  if (request.approvalTimeout !== undefined) recorded.approvalTimeout = request.approvalTimeout;
+  return { [STATUS_MEMO_KEY]: status, [REQUEST_MEMO_KEY]: recorded };
+}
+
+/** The `{ stage, draft }` the workflow published, or null when absent or malformed. */
+export function readStatusMemo(memo: Record<string, unknown> | undefined): PublishedStatus | null {
+  const parsed = publishedStatusSchema.safeParse(memo?.[STATUS_MEMO_KEY]);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The request the API recorded at start, or null for workflows started some other way. */
+export function readRequestMemo(memo: Record<string, unknown> | undefined): RequestMemo | null {
+  const parsed = requestMemoSchema.safeParse(memo?.[REQUEST_MEMO_KEY]);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,67 @@
+import type { Decision, DecisionRequest, ResearchState, approveUpdate, stateQuery } from '@research/contracts';
+import type { WorkflowExecutionStatusName, WorkflowStartOptions } from '@temporalio/client';
+
+/*
+ * The slice of the Temporal client the gateway uses. `Client#workflow` satisfies it structurally, and a
+ * test can hand the gateway an in-memory fake that throws the SDK's own error classes.
+ */
+
+interface TimestampLike {
+  seconds?: number | { toNumber(): number } | null;
+  nanos?: number | null;
+}
+
+/** A `temporal.api.failure.v1.Failure` as found in `describe().raw`. */
+export interface RawFailure {
+  message?: string | null;
+  applicationFailureInfo?: { type?: string | null } | null;
+  cause?: RawFailure | null;
+}
+
+/** A `PendingActivityInfo` from `describe().raw.pendingActivities`. */
+export interface PendingActivity {
+  activityType?: { name?: string | null } | null;
+  attempt?: number | null;
+  maximumAttempts?: number | null;
+  lastFailure?: RawFailure | null;
+  nextAttemptScheduleTime?: TimestampLike | null;
+}
+
+/** The fields of `WorkflowHandle#describe()` the gateway reads. */
+export interface WorkflowDescription {
+  workflowId: string;
+  runId: string;
+  status: { name: WorkflowExecutionStatusName };
+  memo?: Record<string, unknown> | undefined;
+  startTime: Date;
+  closeTime?: Date | undefined;
+  raw: { pendingActivities?: PendingActivity[] | null };
+}
+
+export interface ResearchWorkflowHandle {
+  describe(): Promise<WorkflowDescription>;
+  query(query: typeof stateQuery): Promise<ResearchState>;
+  result(): Promise<unknown>;
+  executeUpdate(update: typeof approveUpdate, options: { args: [DecisionRequest] }): Promise<Decision>;
+}
+
+export interface WorkflowClientPort {
+  start(workflowType: string, options: WorkflowStartOptions): Promise<{ firstExecutionRunId: string }>;
+  getHandle(workflowId: string, runId?: string, options?: { followRuns?: boolean }): ResearchWorkflowHandle;
+}
+
+/** Everything the gateway needs from Temporal. Built from a real `Connection` by `temporalPort()`. */
+export interface TemporalPort {
+  workflow: WorkflowClientPort;
+  /** Runs `fn` with a gRPC deadline on every call it makes (`Connection#withDeadline`). */
+  withDeadline<T>(deadline: number, fn: () => Promise<T>): Promise<T>;
+  /** A cheap round trip to the server (`GetSystemInfo`). */
+  systemInfo(): Promise<unknown>;
+}
+
+/** Converts a protobuf timestamp to an ISO string; null when absent. */
+export function timestampToIso(timestamp: TimestampLike | null | undefined): string | null {
+  if (timestamp?.seconds == null) return null;
+  const seconds = typeof timestamp.seconds === 'number' ? timestamp.seconds : timestamp.seconds.toNumber();
+  return new Date(seconds * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6)).toISOString();
+}

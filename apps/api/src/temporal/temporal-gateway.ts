@@ -1,0 +1,186 @@
+import {
+  NOT_AWAITING_APPROVAL,
+  RESEARCH_TASK_QUEUE,
+  RESEARCH_WORKFLOW_TYPE,
+  approveUpdate,
+  researchResultSchema,
+  researchStateSchema,
+  stateQuery,
+} from '@research/contracts';
+import type { Decision, DecisionRequest, ResearchInput, ResearchRequest, ResearchResult, ResearchState } from '@research/contracts';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError as TemporalWorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { WorkflowError } from '../schemas/workflow.js';
+import {
+  DecisionRejectedError,
+  IdempotencyKeyReusedError,
+  NotAwaitingApprovalError,
+  TemporalUnavailableError,
+  WorkflowNotFoundError,
+  WorkflowTimeoutError,
+  mapUnavailable,
+} from './errors.js';
+import type { ResearchGateway, StartResearchOptions, StartedResearch } from './gateway.js';
+import { newWorkflowId, requestSha256, workflowIdForKey } from './idempotency.js';
+import { initialMemo, readRequestMemo, readStatusMemo } from './memo.js';
+import type { ResearchWorkflowHandle, TemporalPort, WorkflowDescription } from './ports.js';
+import { buildWorkflowView, describeFailure, reportedStage, toWorkflowStatus } from './workflow-view.js';
+
+/** Deadlines and defaults of {@link createTemporalGateway}; the names match the config variables. */
+export interface TemporalGatewayOptions {
+  /** Deadline of ordinary calls (start, describe, result). */
+  rpcTimeoutMs: number;
+  /** Deadline of the state query; past it the memo answers. */
+  queryTimeoutMs: number;
+  /** Deadline of the approval update; past it the client gets 504. */
+  updateTimeoutMs: number;
+  /** Deadline of the readiness round trip. */
+  readyTimeoutMs: number;
+  /** Approval timeout passed to workflows whose request has none; unset leaves the workflow's default. */
+  approvalTimeoutDefault?: string | undefined;
+  logger?: Pick<Logger, 'warn' | 'debug'> | undefined;
+  /** Id generator for requests without an idempotency key. */
+  newWorkflowId?: () => string;
+}
+
+/**
+ * Implements {@link ResearchGateway} over Temporal. Stateless: idempotency rests on deterministic workflow ids
+ * and Temporal's id uniqueness (conflict policy FAIL, reuse policy REJECT_DUPLICATE), with the request hash in
+ * the memo, so any number of API processes can serve the same keys and restart at any time.
+ */
+export function createTemporalGateway(port: TemporalPort, options: TemporalGatewayOptions): ResearchGateway {
+  const { logger } = options;
+  const generateId = options.newWorkflowId ?? newWorkflowId;
+  const within = <T>(ms: number, fn: () => Promise<T>): Promise<T> => port.withDeadline(Date.now() + ms, fn);
+
+  async function describe(handle: ResearchWorkflowHandle, workflowId: string): Promise<WorkflowDescription> {
+    try {
+      return await within(options.rpcTimeoutMs, () => handle.describe());
+    } catch (error) {
+      if (error instanceof TemporalWorkflowNotFoundError) throw new WorkflowNotFoundError(workflowId);
+      return mapUnavailable(error);
+    }
+  }
+
+  async function liveState(handle: ResearchWorkflowHandle, workflowId: string): Promise<ResearchState | null> {
+    try {
+      const state = await within(options.queryTimeoutMs, () => handle.query(stateQuery));
+      const parsed = researchStateSchema.safeParse(state);
+      if (parsed.success) return parsed.data;
+      logger?.warn({ workflowId, issues: parsed.error.issues }, 'state query answer does not match the contract');
+    } catch (error) {
+      // No worker, a worker too busy, or Temporal briefly away: the memo still answers.
+      logger?.debug({ workflowId, err: error }, 'state query unanswered; reading the memo');
+    }
+    return null;
+  }
+
+  async function closedOutcome(
+    description: WorkflowDescription,
+  ): Promise<{ result: ResearchResult | null; error: WorkflowError | null }> {
+    const status = toWorkflowStatus(description.status.name);
+    const run = port.workflow.getHandle(description.workflowId, description.runId, { followRuns: false });
+    try {
+      const value = await within(options.rpcTimeoutMs, () => run.result());
+      const parsed = researchResultSchema.safeParse(value);
+      if (!parsed.success) {
+        logger?.warn({ workflowId: description.workflowId }, 'workflow result does not match the contract');
+      }
+      return { result: parsed.success ? parsed.data : null, error: null };
+    } catch (error) {
+      if (error instanceof WorkflowFailedError) return { result: null, error: describeFailure(error.cause, status) };
+      if (status === 'CONTINUED_AS_NEW') return { result: null, error: null };
+      return mapUnavailable(error);
+    }
+  }
+
+  async function existingStart(workflowId: string, sha256: string): Promise<StartedResearch> {
+    const description = await describe(port.workflow.getHandle(workflowId), workflowId);
+    if (readRequestMemo(description.memo)?.requestSha256 !== sha256) throw new IdempotencyKeyReusedError(workflowId);
+    const status = toWorkflowStatus(description.status.name);
+    const stage = reportedStage(status, readStatusMemo(description.memo)?.stage);
+    return { created: false, workflowId, runId: description.runId, status, stage };
+  }
+
+  return {
+    async startResearch(request: ResearchRequest, { idempotencyKey }: StartResearchOptions = {}) {
+      const sha256 = requestSha256(request);
+      const workflowId = idempotencyKey === undefined ? generateId() : workflowIdForKey(idempotencyKey);
+      const approvalTimeout = request.approvalTimeout ?? options.approvalTimeoutDefault;
+      const input: ResearchInput = approvalTimeout === undefined ? request : { ...request, approvalTimeout };
+      try {
+        const handle = await within(options.rpcTimeoutMs, () =>
+          port.workflow.start(RESEARCH_WORKFLOW_TYPE, {
+            taskQueue: RESEARCH_TASK_QUEUE,
+            workflowId,
+            args: [input],
+            memo: initialMemo(request, sha256),
+            // A key names one workflow forever: never a second run, whether the first is running or closed.
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }),
+        );
+        return { created: true, workflowId, runId: handle.firstExecutionRunId, status: 'RUNNING', stage: 'queued' };
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey !== undefined) {
+          return existingStart(workflowId, sha256);
+        }
+        return mapUnavailable(error);
+      }
+    },
+
+    async getWorkflow(workflowId: string) {
+      const handle = port.workflow.getHandle(workflowId);
+      const description = await describe(handle, workflowId);
+      const status = toWorkflowStatus(description.status.name);
+      if (status === 'RUNNING') {
+        const state = await liveState(handle, workflowId);
+        return buildWorkflowView({ description, state, result: null, error: null });
+      }
+      const { result, error } = await closedOutcome(description);
+      return buildWorkflowView({ description, state: null, result, error });
+    },
+
+    async approve(workflowId: string, decision: DecisionRequest): Promise<Decision> {
+      const handle = port.workflow.getHandle(workflowId);
+      const description = await describe(handle, workflowId);
+      const status = toWorkflowStatus(description.status.name);
+      if (status !== 'RUNNING') {
+        throw new NotAwaitingApprovalError(workflowId, `The workflow is closed (${status}); it takes no decision.`);
+      }
+      try {
+        return await within(options.updateTimeoutMs, () => handle.executeUpdate(approveUpdate, { args: [decision] }));
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) {
+          const cause = error.cause;
+          const reason = cause instanceof ApplicationFailure && cause.message ? cause.message : 'The decision was refused.';
+          if (cause instanceof ApplicationFailure && cause.type === NOT_AWAITING_APPROVAL) {
+            throw new NotAwaitingApprovalError(workflowId, reason);
+          }
+          throw new DecisionRejectedError(workflowId, reason);
+        }
+        // The run closed between describe and update.
+        if (error instanceof TemporalWorkflowNotFoundError) {
+          throw new NotAwaitingApprovalError(workflowId, 'The workflow closed before the decision arrived.');
+        }
+        if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new WorkflowTimeoutError(workflowId, { cause: error });
+        return mapUnavailable(error);
+      }
+    },
+
+    async ready() {
+      try {
+        await within(options.readyTimeoutMs, () => port.systemInfo());
+      } catch (error) {
+        throw new TemporalUnavailableError({ cause: error });
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { TestContext } from 'node:test';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { Config } from '../src/config.js';
+import type { ResearchGateway } from '../src/temporal/gateway.js';
+import type { WorkflowView } from '../src/schemas/workflow.js';
+
+export const testConfig = (overrides: Record<string, string> = {}): Config =>
+  loadConfig({ LOG_LEVEL: 'silent', ...overrides });
+
+const notStubbed = (name: string) => () => Promise.reject(new Error(`gateway.${name} was not stubbed`));
+
+/** A gateway whose methods fail unless the test overrides them. */
+export function stubGateway(overrides: Partial<ResearchGateway> = {}): ResearchGateway {
+  return {
+    startResearch: notStubbed('startResearch'),
+    getWorkflow: notStubbed('getWorkflow'),
+    approve: notStubbed('approve'),
+    ready: notStubbed('ready'),
+    ...overrides,
+  };
+}
+
+/** Builds the app around `gateway` and closes it when the test ends. */
+export function testApp(
+  t: TestContext,
+  gateway: ResearchGateway,
+  options: { config?: Config; logLines?: Record<string, unknown>[] } = {},
+): FastifyInstance {
+  const { logLines } = options;
+  const logger = logLines
+    ? pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+            done();
+          },
+        }),
+      )
+    : undefined;
+  const app = buildApp({ config: options.config ?? testConfig(), temporal: gateway, ...(logger ? { logger } : {}) });
+  t.after(() => app.close());
+  return app;
+}
+
+export const VALID_REQUEST = { topic: 'Durable execution', sourceUrl: 'https://example.com/article' };
+
+export function sampleView(overrides: Partial<WorkflowView> = {}): WorkflowView {
+  return {
+    workflowId: 'research-1',
+    runId: 'run-1',
+    status: 'RUNNING',
+    stage: 'awaiting_approval',
+    topic: VALID_REQUEST.topic,
+    sourceUrl: VALID_REQUEST.sourceUrl,
+    draft: { summary: 'A summary.', model: 'gpt-test', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } },
+    decision: null,
+    result: null,
+    error: null,
+    retry: null,
+    usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+    startedAt: '2025-01-01T00:00:00.000Z',
+    closedAt: null,
+    ...overrides,
+  };
+}
+
+/** Asserts the RFC 9457 shape every error shares and returns the parsed problem. */
+export function problemOf(response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }) {
+  const contentType = String(response.headers['content-type']);
+  if (!contentType.startsWith('application/problem+json')) {
+    throw new Error(`expected application/problem+json, got ${contentType}`);
+  }
+  const problem = response.json() as Record<string, unknown> & {
+    type: string;
+    title: string;
+    status: number;
+    detail: string;
+    instance: string;
+    code: string;
+    requestId: string;
+    errors?: { pointer: string; in: string; message: string }[];
+  };
+  for (const key of ['type', 'title', 'detail', 'instance', 'code', 'requestId'] as const) {
+    if (typeof problem[key] !== 'string') throw new Error(`problem.${key} is not a string: ${JSON.stringify(problem)}`);
+  }
+  if (problem.status !== response.statusCode) throw new Error(`problem.status ${problem.status} != ${response.statusCode}`);
+  if (!/^https:\/\/research-gateway\.dev\/problems\/[a-z-]+$/.test(problem.type)) {
+    throw new Error(`unexpected problem type ${problem.type}`);
+  }
+  return problem;
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** Unset and empty environment variables both mean "use the default". */
+const blankAsUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
+const optionalString = z.preprocess(blankAsUndefined, z.string().optional());
+const positiveInt = (fallback: number) => z.preprocess(blankAsUndefined, z.coerce.number().int().positive().default(fallback));
+
+/**
+ * Environment variables the activities read. A plain `z.object`, so an app can `.extend(...)` it with its own
+ * variables and hand the parsed result to {@link activitiesConfigFromEnv}.
+ */
+export const activitiesEnvSchema = z.object({
+  OPENAI_API_KEY: z.string({ error: 'is required (the API key of the OpenAI-compatible endpoint)' }).min(1, 'must not be empty'),
+  OPENAI_BASE_URL: z.preprocess(blankAsUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  OPENAI_MODEL: z.preprocess(blankAsUndefined, z.string().default('gpt-4o-mini')),
+  OPENAI_TIMEOUT_MS: positiveInt(120_000),
+  FETCH_TIMEOUT_MS: positiveInt(15_000),
+  FETCH_MAX_REDIRECTS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).max(20).default(5)),
+  FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
+  FETCH_MAX_CHARS: positiveInt(20_000),
+  FETCH_ALLOW_PRIVATE_HOSTS: z.preprocess(blankAsUndefined, z.stringbool().default(false)),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.preprocess(blankAsUndefined, z.string().default('.data')),
+});
+export type ActivitiesEnv = z.infer<typeof activitiesEnvSchema>;
+
+export interface FetchConfig {
+  /** Deadline for the whole fetch: every redirect hop and the body. */
+  timeoutMs: number;
+  maxRedirects: number;
+  /** Bytes read from the body (after decompression); the rest is never read. */
+  maxBytes: number;
+  /** Characters of readable text handed on; longer text is cut and marked `truncated`. */
+  maxChars: number;
+  /** Allows loopback/private/link-local targets. For local development and tests only. */
+  allowPrivateHosts: boolean;
+}
+
+export interface LlmConfig {
+  apiKey: string;
+  /** OpenAI-compatible base URL; undefined means api.openai.com. */
+  baseUrl: string | undefined;
+  model: string;
+  timeoutMs: number;
+}
+
+export interface StorageConfig {
+  /** PostgreSQL connection string; when undefined results go to an embedded PGlite database under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+}
+
+export interface ActivitiesConfig {
+  fetch: FetchConfig;
+  llm: LlmConfig;
+  storage: StorageConfig;
+}
+
+/** Maps parsed environment variables onto {@link ActivitiesConfig}. */
+export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
+  return {
+    fetch: {
+      timeoutMs: env.FETCH_TIMEOUT_MS,
+      maxRedirects: env.FETCH_MAX_REDIRECTS,
+      maxBytes: env.FETCH_MAX_BYTES,
+      maxChars: env.FETCH_MAX_CHARS,
+      allowPrivateHosts: env.FETCH_ALLOW_PRIVATE_HOSTS,
+    },
+    llm: {
+      apiKey: env.OPENAI_API_KEY,
+      baseUrl: env.OPENAI_BASE_URL,
+      model: env.OPENAI_MODEL,
+      timeoutMs: env.OPENAI_TIMEOUT_MS,
+    },
+    storage: { databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR },
+  };
+}
+
+/** Thrown by {@link loadActivitiesConfig}; the message lists every bad variable. */
+export class ActivitiesConfigError extends Error {
+  override readonly name = 'ActivitiesConfigError';
+}
+
+/**
+ * Reads the activities' configuration from the environment.
+ * @throws {@link ActivitiesConfigError} naming each missing or malformed variable.
+ */
+export function loadActivitiesConfig(env: NodeJS.ProcessEnv = process.env): ActivitiesConfig {
+  const parsed = activitiesEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ActivitiesConfigError(`Invalid activities configuration:\n${z.prettifyError(parsed.error)}`);
+  }
+  return activitiesConfigFromEnv(parsed.data);
+}

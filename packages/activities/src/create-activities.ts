@@ -1,0 +1,51 @@
+import type { ResearchActivities, SaveResultInput } from '@research/contracts';
+import type OpenAI from 'openai';
+import type { ActivitiesConfig } from './config.js';
+import { createFetchSource } from './fetch-source.js';
+import type { ResolveHost } from './guarded-agent.js';
+import type { ResultStore } from './result-store.js';
+import { createSummarize } from './summarize.js';
+
+export interface ActivitiesDeps {
+  config: Pick<ActivitiesConfig, 'fetch' | 'llm'>;
+  /** Where `saveResult` writes; usually from {@link openResultStore}. The caller owns closing it. */
+  store: Pick<ResultStore, 'upsert'>;
+  /** OpenAI client to use instead of one built from `config.llm` (tests, custom transports). */
+  openai?: OpenAI | undefined;
+  /** Replaces DNS resolution for `fetchSource`; the address policy still applies to what it returns. */
+  resolveHost?: ResolveHost | undefined;
+  /** Replaces the address policy of `fetchSource` (default: public addresses only, unless `allowPrivateHosts`). */
+  isAllowedAddress?: ((address: string) => boolean) | undefined;
+  /** How often `summarize` heartbeats while waiting for the model; default 5000 ms. */
+  heartbeatIntervalMs?: number | undefined;
+}
+
+/**
+ * Builds the research pipeline's activities; the worker registers the returned object.
+ *
+ * Every failure is an `ApplicationFailure` whose `type` is a {@link FailureType}:
+ * - `fetchSource`: `SourceHttpClientError` (4xx, non-retryable; 408/429 count as `SourceUnavailable`),
+ *   `SourceUnavailable` (5xx, network, timeout; retryable), `SourceAddressBlocked` (target, any redirect hop or any
+ *   resolved address is not public; non-retryable), `SourceUnreadable` (bad URL, unsupported content type or
+ *   encoding, too many redirects; non-retryable). Bodies past `maxBytes` are cut, not failed.
+ * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
+ *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
+ *   `LlmEmptyAnswer` (retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
+ * - `saveResult`: database errors are thrown as they are and retried; the upsert makes retries harmless.
+ */
+export function createActivities(deps: ActivitiesDeps): ResearchActivities {
+  const fetchSource = createFetchSource({
+    config: deps.config.fetch,
+    resolveHost: deps.resolveHost,
+    isAllowedAddress: deps.isAllowedAddress,
+  });
+  const summarize = createSummarize({
+    config: deps.config.llm,
+    openai: deps.openai,
+    heartbeatIntervalMs: deps.heartbeatIntervalMs,
+  });
+  async function saveResult({ workflowId, result }: SaveResultInput): Promise<void> {
+    await deps.store.upsert(workflowId, result);
+  }
+  return { fetchSource, summarize, saveResult };
+}

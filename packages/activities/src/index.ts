@@ -1,0 +1,16 @@
+export { isPublicAddress } from './address-policy.js';
+export {
+  activitiesConfigFromEnv,
+  ActivitiesConfigError,
+  activitiesEnvSchema,
+  loadActivitiesConfig,
+  type ActivitiesConfig,
+  type ActivitiesEnv,
+  type FetchConfig,
+  type LlmConfig,
+  type StorageConfig,
+} from './config.js';
+export { createActivities, type ActivitiesDeps } from './create-activities.js';
+export type { ResolveHost } from './guarded-agent.js';
+export { MIGRATIONS, type Migration } from './migrations.js';
+export { openResultStore, type ResultStore, type ResultStoreOptions, type StoredResult } from './result-store.js';

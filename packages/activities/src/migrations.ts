@@ -1,0 +1,59 @@
+import type { Database } from './database.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Applied in order of `version`, each at most once. Never edit an applied migration; add a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create research_results',
+    sql: `
+      CREATE TABLE research_results (
+        workflow_id text PRIMARY KEY,
+        topic       text NOT NULL,
+        source_url  text NOT NULL,
+        summary     text NOT NULL,
+        outcome     text NOT NULL CHECK (outcome IN ('approved', 'rejected', 'expired')),
+        reviewer    text,
+        comment     text,
+        decided_at  timestamptz NOT NULL,
+        usage       jsonb NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        updated_at  timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
+];
+
+/**
+ * Brings the database up to date and returns the versions it applied. Runs in one transaction holding a
+ * transaction-scoped advisory lock, so processes starting together apply each migration exactly once and a
+ * failed migration leaves nothing behind.
+ */
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  options: { createSchema?: string | undefined } = {},
+): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('research-gateway:migrations'))`);
+    if (options.createSchema !== undefined) await tx.exec(`CREATE SCHEMA IF NOT EXISTS "${options.createSchema.replaceAll('"', '""')}"`);
+    await tx.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((row) => row.version));
+    const pending = [...migrations].filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
+    for (const migration of pending) {
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+    }
+    return pending.map((m) => m.version);
+  });
+}

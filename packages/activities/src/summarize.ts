@@ -1,0 +1,61 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType, type Draft, type SummarizeInput } from '@research/contracts';
+import OpenAI from 'openai';
+import type { LlmConfig } from './config.js';
+import { toLlmFailure } from './llm-errors.js';
+import { buildSummaryMessages } from './prompt.js';
+
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
+
+export interface SummarizeDeps {
+  config: LlmConfig;
+  /** A preconfigured client; by default one is built from `config`. Retries are switched off per request either way. */
+  openai?: OpenAI | undefined;
+  heartbeatIntervalMs?: number | undefined;
+}
+
+/** Builds the `summarize` activity. See {@link createActivities} for the failures it raises. */
+export function createSummarize(deps: SummarizeDeps): (input: SummarizeInput) => Promise<Draft> {
+  const { config } = deps;
+  // Temporal owns retries; an SDK retry loop inside one attempt would hide failures and stretch timeouts.
+  const client =
+    deps.openai ?? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs });
+  const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+
+  return async function summarize(input: SummarizeInput): Promise<Draft> {
+    const context = Context.current();
+    const signal = context.cancellationSignal;
+    // Heartbeats are how a cancellation or a dead worker is noticed while the model is thinking.
+    context.heartbeat();
+    const heartbeats = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
+    try {
+      const completion = await client.chat.completions.create(
+        { model: config.model, messages: buildSummaryMessages(input) },
+        { signal, maxRetries: 0, timeout: config.timeoutMs },
+      );
+      const choice = completion.choices[0];
+      const summary = choice?.message.content?.trim() ?? '';
+      if (summary === '') {
+        throw ApplicationFailure.create({
+          type: FailureType.LlmEmptyAnswer,
+          message: `The LLM returned no summary (finish reason: ${choice?.finish_reason ?? 'no choices'})`,
+          nonRetryable: false,
+        });
+      }
+      const usage = completion.usage;
+      const promptTokens = usage?.prompt_tokens ?? 0;
+      const completionTokens = usage?.completion_tokens ?? 0;
+      return {
+        summary,
+        model: completion.model || config.model,
+        usage: { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens },
+      };
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw toLlmFailure(error);
+    } finally {
+      clearInterval(heartbeats);
+    }
+  };
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ActivitiesConfigError, loadActivitiesConfig } from '../src/config.js';
+
+describe('loadActivitiesConfig', () => {
+  it('applies defaults when only the API key is set', () => {
+    assert.deepEqual(loadActivitiesConfig({ OPENAI_API_KEY: 'sk-test' }), {
+      fetch: { timeoutMs: 15_000, maxRedirects: 5, maxBytes: 5 * 1024 * 1024, maxChars: 20_000, allowPrivateHosts: false },
+      llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000 },
+      storage: { databaseUrl: undefined, dataDir: '.data' },
+    });
+  });
+
+  it('reads every variable, treating empty ones as unset', () => {
+    const config = loadActivitiesConfig({
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1',
+      OPENAI_MODEL: 'llama3',
+      OPENAI_TIMEOUT_MS: '3000',
+      FETCH_TIMEOUT_MS: '1000',
+      FETCH_MAX_REDIRECTS: '0',
+      FETCH_MAX_BYTES: '100',
+      FETCH_MAX_CHARS: '50',
+      FETCH_ALLOW_PRIVATE_HOSTS: 'true',
+      DATABASE_URL: '',
+      DATA_DIR: '/tmp/research',
+    });
+    assert.deepEqual(config.fetch, { timeoutMs: 1000, maxRedirects: 0, maxBytes: 100, maxChars: 50, allowPrivateHosts: true });
+    assert.deepEqual(config.llm, { apiKey: 'sk-test', baseUrl: 'http://127.0.0.1:9999/v1', model: 'llama3', timeoutMs: 3000 });
+    assert.deepEqual(config.storage, { databaseUrl: undefined, dataDir: '/tmp/research' });
+  });
+
+  it('names every missing or malformed variable', () => {
+    assert.throws(
+      () => loadActivitiesConfig({ FETCH_MAX_BYTES: 'lots', FETCH_ALLOW_PRIVATE_HOSTS: 'perhaps' }),
+      (error: unknown) =>
+        error instanceof ActivitiesConfigError &&
+        /OPENAI_API_KEY/.test(error.message) &&
+        /FETCH_MAX_BYTES/.test(error.message) &&
+        /FETCH_ALLOW_PRIVATE_HOSTS/.test(error.message),
+    );
+  });
+});

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure, type Logger } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { FailureType } from '@research/contracts';
+import pg from 'pg';
+import type { FetchConfig, LlmConfig } from '../src/config.js';
+import { openResultStore, type ResultStore } from '../src/result-store.js';
+
+export const fetchConfig = (overrides: Partial<FetchConfig> = {}): FetchConfig => ({
+  timeoutMs: 5_000,
+  maxRedirects: 5,
+  maxBytes: 1024 * 1024,
+  maxChars: 20_000,
+  allowPrivateHosts: true,
+  ...overrides,
+});
+
+export const llmConfig = (baseUrl: string, overrides: Partial<LlmConfig> = {}): LlmConfig => ({
+  apiKey: 'test-key',
+  baseUrl,
+  model: 'fake-model',
+  timeoutMs: 5_000,
+  ...overrides,
+});
+
+const silent = (): void => {};
+const silentLogger: Logger = { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent };
+
+/** An activity environment that does not log the failures tests provoke on purpose. */
+export const mockEnvironment = (): MockActivityEnvironment => new MockActivityEnvironment(undefined, { logger: silentLogger });
+
+/** Runs `activity` in `environment` with its argument and result types kept (`run` alone infers `unknown`). */
+export const runActivity = <A extends unknown[], R>(
+  environment: MockActivityEnvironment,
+  activity: (...args: A) => Promise<R>,
+  ...args: A
+): Promise<R> => environment.run(activity, ...args);
+
+/** Asserts that `promise` rejects with an `ApplicationFailure` of `type` and returns it for further checks. */
+export async function rejectsWithFailure(
+  promise: Promise<unknown>,
+  type: FailureType,
+  nonRetryable: boolean,
+): Promise<ApplicationFailure> {
+  let caught: unknown;
+  await assert.rejects(promise, (error: unknown) => {
+    caught = error;
+    return true;
+  });
+  assert.ok(caught instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(caught)}`);
+  assert.equal(caught.type, type, caught.message);
+  assert.equal(caught.nonRetryable, nonRetryable, `nonRetryable of ${caught.message}`);
+  return caught;
+}
+
+/** A loopback port with nothing listening on it, for connection-refused cases. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return address.port;
+}
+
+/** Where test databases live: PostgreSQL at TEST_DATABASE_URL in a throwaway schema, else PGlite in a temp dir. */
+export interface TestDatabase {
+  kind: 'postgres' | 'pglite';
+  open(): Promise<ResultStore>;
+  /** Drops the schema or deletes the directory. Close every store first. */
+  destroy(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
+  if (databaseUrl !== undefined) {
+    const schema = `activities_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    return {
+      kind: 'postgres',
+      open: () => openResultStore({ databaseUrl, schema }),
+      async destroy() {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'activities-test-'));
+  return {
+    kind: 'pglite',
+    open: () => openResultStore({ dataDir }),
+    destroy: () => rm(dataDir, { recursive: true, force: true }),
+  };
+}

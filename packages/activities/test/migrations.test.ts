@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { openPglite, openPostgres, type Database } from '../src/database.js';
+import { migrate, MIGRATIONS, type Migration } from '../src/migrations.js';
+
+const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
+
+describe(`migrate (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
+  const schema = `migrations_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const opened: Database[] = [];
+  const open = async (): Promise<Database> => {
+    const db = databaseUrl ? await openPostgres(databaseUrl, { schema }) : await openPglite(undefined);
+    opened.push(db);
+    return db;
+  };
+  after(async () => {
+    for (const db of opened) await db.close();
+    if (databaseUrl) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  });
+  const options = { createSchema: databaseUrl ? schema : undefined };
+
+  it('applies each migration once even when started concurrently', async () => {
+    const first = await open();
+    const dbs = databaseUrl ? [first, await open(), await open()] : [first, first, first];
+    const applied = await Promise.all(dbs.map((db) => migrate(db, MIGRATIONS, options)));
+    assert.deepEqual(applied.flat(), MIGRATIONS.map((m) => m.version));
+    const { rows } = await first.query<{ count: number }>('SELECT count(*)::int AS count FROM schema_migrations');
+    assert.equal(rows[0]?.count, MIGRATIONS.length);
+  });
+
+  it('applies only new migrations, in version order', async () => {
+    const db = opened[0] ?? (await open());
+    const added: Migration[] = [
+      { version: 101, name: 'second', sql: 'CREATE TABLE migration_probe_b (id int); INSERT INTO migration_probe_b VALUES (2);' },
+      { version: 100, name: 'first', sql: 'CREATE TABLE migration_probe_a (id int);' },
+    ];
+    assert.deepEqual(await migrate(db, [...MIGRATIONS, ...added], options), [100, 101]);
+    assert.deepEqual(await migrate(db, [...MIGRATIONS, ...added], options), []);
+  });
+
+  it('leaves nothing behind when a migration fails', async () => {
+    const db = opened[0] ?? (await open());
+    const broken: Migration[] = [
+      { version: 200, name: 'fine', sql: 'CREATE TABLE migration_probe_c (id int);' },
+      { version: 201, name: 'broken', sql: 'CREATE TABLE nope (' },
+    ];
+    await assert.rejects(migrate(db, [...MIGRATIONS, ...broken], options));
+    const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations WHERE version >= 200');
+    assert.deepEqual(rows, []);
+    await assert.rejects(db.query('SELECT * FROM migration_probe_c'));
+  });
+});
