@@ -1,0 +1,97 @@
+import { activitiesConfigFromEnv, activitiesEnvSchema } from '@research/activities';
+import { RESEARCH_TASK_QUEUE, parseDurationMs } from '@research/contracts';
+import { z } from 'zod';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDurationMs(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as "500ms", "10s" or "2m"' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const count = (fallback: number) => z.coerce.number().int().positive().max(10_000).default(fallback);
+
+/** The worker's own variables, added to those of `@research/activities`. */
+const workerEnvSchema = activitiesEnvSchema.extend({
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be host:port, e.g. 127.0.0.1:7233')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.stringbool().optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_CONNECT_TIMEOUT: duration('2m'),
+  TASK_QUEUE: z.string().min(1).default(RESEARCH_TASK_QUEUE),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_SHUTDOWN_GRACE_TIME: duration('10s'),
+  MAX_CONCURRENT_ACTIVITIES: count(20),
+  MAX_CONCURRENT_WORKFLOW_TASKS: count(40),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+});
+
+const configSchema = workerEnvSchema
+  .refine((env) => (env.TEMPORAL_TLS_CERT_PATH === undefined) === (env.TEMPORAL_TLS_KEY_PATH === undefined), {
+    message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together',
+    path: ['TEMPORAL_TLS_KEY_PATH'],
+  })
+  .refine(
+    (env) =>
+      env.TEMPORAL_TLS !== false ||
+      (env.TEMPORAL_TLS_CERT_PATH === undefined && env.TEMPORAL_TLS_CA_PATH === undefined && env.TEMPORAL_API_KEY === undefined),
+    { message: 'TEMPORAL_TLS=false contradicts a TLS certificate or API key setting', path: ['TEMPORAL_TLS'] },
+  )
+  .transform((env) => ({
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      apiKey: env.TEMPORAL_API_KEY,
+      // TLS is implied by an API key or certificates unless explicitly set.
+      tls:
+        env.TEMPORAL_TLS ??
+        (env.TEMPORAL_API_KEY !== undefined || env.TEMPORAL_TLS_CERT_PATH !== undefined || env.TEMPORAL_TLS_CA_PATH !== undefined),
+      tlsCertPath: env.TEMPORAL_TLS_CERT_PATH,
+      tlsKeyPath: env.TEMPORAL_TLS_KEY_PATH,
+      tlsCaPath: env.TEMPORAL_TLS_CA_PATH,
+      tlsServerName: env.TEMPORAL_TLS_SERVER_NAME,
+      connectTimeoutMs: env.TEMPORAL_CONNECT_TIMEOUT,
+    },
+    taskQueue: env.TASK_QUEUE,
+    logLevel: env.LOG_LEVEL,
+    shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_TIME,
+    maxConcurrentActivities: env.MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: env.MAX_CONCURRENT_WORKFLOW_TASKS,
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    activities: activitiesConfigFromEnv(env),
+  }));
+
+/** The worker's settings, parsed from the environment by {@link loadConfig}. */
+export type Config = z.infer<typeof configSchema>;
+export type TemporalConfig = Config['temporal'];
+
+/** Thrown by {@link loadConfig} when a setting is invalid; `message` lists every problem, one per line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses the worker's settings (its own and the activities') from `env`. Empty values count as unset,
+ * so `FOO=` in a `.env` or compose file falls back to the default.
+ *
+ * @throws ConfigError when a value is missing or invalid, with a `z.prettifyError` listing of every issue.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

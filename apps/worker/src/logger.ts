@@ -1,0 +1,28 @@
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/worker';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
+/** The worker's pino logger, JSON to stdout. */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'research-worker' } });
+}
+
+const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+/**
+ * Adapts pino to the logger interface Temporal's `Runtime.install({ logger })` expects, so SDK, Core,
+ * workflow (`workflow.log`) and activity (`Context.log`) messages end up in the same JSON stream.
+ */
+export function temporalLogger(logger: Logger): TemporalLogger {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata): void => {
+    logger[PINO_METHOD[level]](meta ?? {}, message);
+  };
+  return {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
+}

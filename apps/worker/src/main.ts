@@ -1,0 +1,66 @@
+// The worker process: configuration, logging, Temporal runtime, signals, exit code.
+import { Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig } from './config.js';
+import type { Config } from './config.js';
+import { createLogger, temporalLogger } from './logger.js';
+import { createWorker } from './worker.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+Runtime.install({ logger: temporalLogger(logger) });
+
+// Aborts a connection still being retried; once the worker runs, a signal shuts it down gracefully instead.
+const startup = new AbortController();
+let shutdown: (() => void) | undefined;
+let signalled = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (signalled) {
+      logger.warn({ signal }, 'Second signal: exiting without waiting for running activities');
+      process.exit(1);
+    }
+    signalled = true;
+    logger.info({ signal }, 'Shutting down');
+    if (shutdown) shutdown();
+    else startup.abort();
+  });
+}
+
+try {
+  const { worker, close } = await createWorker(config, logger, startup.signal);
+  if (startup.signal.aborted) {
+    // A signal arrived while the worker was being created: it never polled, nothing to hand back.
+    await close();
+    logger.info('Stopped before the worker started');
+  } else {
+    shutdown = () => worker.shutdown();
+    const running = worker.run();
+    logger.info(
+      { taskQueue: config.taskQueue, address: config.temporal.address, namespace: config.temporal.namespace },
+      'Worker started',
+    );
+    try {
+      // Settles once shutdown completed: polling stopped, running activities finished or, after the grace
+      // time, cancelled so the server retries them elsewhere.
+      await running;
+    } finally {
+      await close();
+    }
+    logger.info('Worker stopped');
+  }
+} catch (error) {
+  if (startup.signal.aborted && (error as Error).name === 'AbortError') {
+    logger.info('Stopped before the worker started');
+  } else {
+    logger.fatal({ err: error }, 'Worker failed');
+    process.exitCode = 1;
+  }
+}

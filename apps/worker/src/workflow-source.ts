@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { BundleOptions, WorkerOptions } from '@temporalio/worker';
+
+type WebpackConfiguration = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
+
+/** Where `build:bundle` writes the prebuilt workflow bundle (the same path from `src/` and `dist/`). */
+export const DEFAULT_BUNDLE_PATH = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+
+/** Whether this module runs from TypeScript sources (tsx, `--conditions=source`) rather than compiled `dist/`. */
+const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/**
+ * Makes webpack resolve workspace packages to their TypeScript sources, as Node does under `--conditions=source`:
+ * workflow code imports `@research/contracts`, whose `dist/` does not exist in development.
+ */
+export function withSourceCondition(config: WebpackConfiguration): WebpackConfiguration {
+  config.resolve = { ...config.resolve, conditionNames: ['source', 'import', 'require', 'node', 'default'] };
+  return config;
+}
+
+/** The workflow module's entry file, resolved the way this process resolves packages. */
+export function workflowsEntryPath(): string {
+  return fileURLToPath(import.meta.resolve('@research/workflows'));
+}
+
+export type WorkflowSource =
+  | { kind: 'bundle'; options: Pick<WorkerOptions, 'workflowBundle'>; path: string }
+  | { kind: 'path'; options: Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'>; path: string };
+
+/**
+ * Picks how the worker loads workflow code:
+ * 1. `bundlePath` (WORKFLOW_BUNDLE_PATH) when given; it must exist.
+ * 2. From compiled `dist/`, the prebuilt {@link DEFAULT_BUNDLE_PATH} when `build:bundle` produced it.
+ * 3. Otherwise `@research/workflows`, bundled at start-up (a few seconds), from sources when running from sources.
+ *
+ * @throws Error when `bundlePath` is given but does not exist.
+ */
+export function resolveWorkflowSource(bundlePath: string | undefined): WorkflowSource {
+  if (bundlePath !== undefined) {
+    if (!existsSync(bundlePath)) throw new Error(`WORKFLOW_BUNDLE_PATH ${bundlePath} does not exist`);
+    return { kind: 'bundle', options: { workflowBundle: { codePath: bundlePath } }, path: bundlePath };
+  }
+  if (!RUNNING_FROM_SOURCE && existsSync(DEFAULT_BUNDLE_PATH)) {
+    return { kind: 'bundle', options: { workflowBundle: { codePath: DEFAULT_BUNDLE_PATH } }, path: DEFAULT_BUNDLE_PATH };
+  }
+  const workflowsPath = workflowsEntryPath();
+  const fromSource = workflowsPath.endsWith('.ts');
+  return {
+    kind: 'path',
+    options: { workflowsPath, bundlerOptions: fromSource ? { webpackConfigHook: withSourceCondition } : {} },
+    path: workflowsPath,
+  };
+}

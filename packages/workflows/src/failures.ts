@@ -1,0 +1,37 @@
+import { ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import type { ActivityFailure } from '@temporalio/workflow';
+
+/** `ApplicationFailure` type when the workflow input cannot be used. */
+export const INVALID_RESEARCH_INPUT = 'InvalidResearchInput';
+
+/** `ApplicationFailure` type when a step failed for a reason other than a typed activity failure (e.g. a timeout). */
+export const RESEARCH_STEP_FAILED = 'ResearchStepFailed';
+
+export type ResearchStep = 'fetchSource' | 'summarize' | 'saveResult';
+
+const STEP_FAILURE_PREFIX: Record<ResearchStep, string> = {
+  fetchSource: 'Could not fetch the source',
+  summarize: 'Could not summarize the source',
+  saveResult: 'Could not save the result',
+};
+
+function explainCause(cause: Error | undefined): string {
+  if (cause instanceof TimeoutFailure) return 'the step did not finish in time';
+  if (cause?.message) return cause.message;
+  return 'the step failed';
+}
+
+/**
+ * Turns an activity failure into the workflow's failure: a sentence a person understands, the activity's
+ * failure type kept (so the API can branch on it), and the original failure as cause.
+ */
+export function toStepFailure(step: ResearchStep, error: ActivityFailure): ApplicationFailure {
+  const cause = error.cause;
+  return ApplicationFailure.create({
+    message: `${STEP_FAILURE_PREFIX[step]}: ${explainCause(cause)}`,
+    type: cause instanceof ApplicationFailure && cause.type ? cause.type : RESEARCH_STEP_FAILED,
+    nonRetryable: true,
+    details: [{ step }],
+    cause: error,
+  });
+}

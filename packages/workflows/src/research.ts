@@ -1,0 +1,162 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  log,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  DEFAULT_APPROVAL_TIMEOUT,
+  NOT_AWAITING_APPROVAL,
+  STATUS_MEMO_KEY,
+  approveUpdate,
+  parseDurationMs,
+  stateQuery,
+} from '@research/contracts';
+import type {
+  Decision,
+  DecisionRequest,
+  Draft,
+  PublishedStatus,
+  ResearchInput,
+  ResearchResult,
+  ResearchState,
+  Stage,
+} from '@research/contracts';
+import { fetchSource, saveResult, summarize } from './activities.js';
+import { INVALID_RESEARCH_INPUT, toStepFailure } from './failures.js';
+import type { ResearchStep } from './failures.js';
+
+/**
+ * The research pipeline: fetch the source, summarize it with an LLM, wait for a human decision
+ * (or the approval timeout), then persist the result.
+ *
+ * Answers {@link stateQuery} at any time and publishes `{ stage, draft }` in its memo under
+ * {@link STATUS_MEMO_KEY} at every stage change. Accepts {@link approveUpdate} only while awaiting
+ * approval and before a decision was taken; otherwise the update is rejected with an
+ * `ApplicationFailure` of type {@link NOT_AWAITING_APPROVAL}.
+ *
+ * @throws ApplicationFailure when a step fails for good: stage `failed`, message a readable sentence
+ *   ("Could not fetch the source: ..."), type the activity's failure type, cause the activity failure.
+ */
+export async function research(input: ResearchInput): Promise<ResearchResult> {
+  const state: ResearchState = {
+    stage: 'queued',
+    topic: input.topic,
+    sourceUrl: input.sourceUrl,
+    draft: null,
+    decision: null,
+    result: null,
+  };
+
+  // Registered before the first await, so queries and updates never see an uninitialised pipeline.
+  setHandler(stateQuery, () => state);
+  setHandler(
+    approveUpdate,
+    // Synchronous on purpose: the decision is recorded before any other update's validator runs,
+    // so of two concurrent approvals exactly one is accepted.
+    (request: DecisionRequest): Decision => {
+      const decision = toDecision(request);
+      state.decision = decision;
+      return decision;
+    },
+    {
+      // Takes the argument only so the handler's argument type is inferred for both functions.
+      validator: (_request: DecisionRequest) => {
+        if (state.stage !== 'awaiting_approval') {
+          throw ApplicationFailure.nonRetryable(
+            `The pipeline is not awaiting approval (its stage is ${state.stage}).`,
+            NOT_AWAITING_APPROVAL,
+          );
+        }
+        if (state.decision !== null) {
+          throw ApplicationFailure.nonRetryable('A decision was already taken for this pipeline.', NOT_AWAITING_APPROVAL);
+        }
+      },
+    },
+  );
+
+  function enter(stage: Stage): void {
+    state.stage = stage;
+    const status: PublishedStatus = { stage, draft: state.draft };
+    upsertMemo({ [STATUS_MEMO_KEY]: status });
+    log.info('Research stage changed', { stage });
+  }
+
+  async function step<T>(name: ResearchStep, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      // Only a failed activity fails the pipeline; cancellation and bugs propagate unchanged.
+      if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+      enter('failed');
+      throw toStepFailure(name, error);
+    }
+  }
+
+  const approvalTimeoutMs = parseApprovalTimeout(input.approvalTimeout, () => enter('failed'));
+
+  enter('fetching');
+  const source = await step('fetchSource', () => fetchSource({ url: input.sourceUrl }));
+
+  enter('summarizing');
+  const draft = await step('summarize', () =>
+    summarize({ topic: input.topic, sourceUrl: source.finalUrl, title: source.title, text: source.text }),
+  );
+  state.draft = draft;
+
+  enter('awaiting_approval');
+  await condition(() => state.decision !== null, approvalTimeoutMs);
+  // Read the decision rather than condition's result: an update accepted in the same activation as the
+  // timer firing still counts.
+  const result = toResult(input, draft, state.decision);
+
+  enter('saving');
+  await step('saveResult', () => saveResult({ workflowId: workflowInfo().workflowId, result }));
+  state.result = result;
+
+  enter('completed');
+  await condition(allHandlersFinished);
+  return result;
+}
+
+function parseApprovalTimeout(text: string | undefined, onInvalid: () => void): number {
+  const value = text ?? DEFAULT_APPROVAL_TIMEOUT;
+  const ms = parseDurationMs(value);
+  if (ms === undefined) {
+    onInvalid();
+    throw ApplicationFailure.create({
+      message: `The approval timeout "${value}" is not a duration such as "90s", "15m" or "24h".`,
+      type: INVALID_RESEARCH_INPUT,
+      nonRetryable: true,
+    });
+  }
+  return ms;
+}
+
+function toDecision(request: DecisionRequest): Decision {
+  return {
+    approved: request.approved,
+    comment: request.comment ?? null,
+    reviewer: request.reviewer ?? null,
+    // Workflow time: deterministic on replay.
+    decidedAt: new Date().toISOString(),
+  };
+}
+
+function toResult(input: ResearchInput, draft: Draft, decision: Decision | null): ResearchResult {
+  return {
+    outcome: decision === null ? 'expired' : decision.approved ? 'approved' : 'rejected',
+    summary: draft.summary,
+    topic: input.topic,
+    sourceUrl: input.sourceUrl,
+    reviewer: decision?.reviewer ?? null,
+    comment: decision?.comment ?? null,
+    decidedAt: decision?.decidedAt ?? new Date().toISOString(),
+    usage: draft.usage,
+  };
+}

@@ -1,0 +1,114 @@
+// Test harness for the research workflow: an embedded Temporal server, one workflow bundle for the whole file,
+// and a worker per test on its own task queue with stub activities.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Draft, FetchedSource, ResearchActivities, SaveResultInput } from '@research/contracts';
+import { startEmbeddedTemporal } from '@research/embedded-temporal';
+
+export interface Harness {
+  client: Client;
+  /** Runs `fn` while a worker with `activities` polls a fresh task queue; the worker is shut down afterwards. */
+  withWorker<T>(activities: ResearchActivities, fn: (taskQueue: string) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Starts an in-memory embedded Temporal server on a free loopback port and bundles the workflows once. */
+export async function startHarness(): Promise<Harness> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const workflowBundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('../src/index.ts', import.meta.url)),
+    logger: new DefaultLogger('WARN'),
+    // Workflow code imports @research/contracts, whose sources are exported under the `source` condition.
+    webpackConfigHook: (config) => {
+      config.resolve = { ...config.resolve, conditionNames: ['source', 'import', 'require', 'node', 'default'] };
+      return config;
+    },
+  });
+  const server = await startEmbeddedTemporal({ port: 0 });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: 'default' });
+
+  return {
+    client,
+    async withWorker(activities, fn) {
+      const taskQueue = `research-test-${randomUUID()}`;
+      const worker = await Worker.create({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        workflowBundle,
+        activities,
+        shutdownGraceTime: '1s',
+      });
+      return worker.runUntil(() => fn(taskQueue));
+    },
+    async close() {
+      await connection.close();
+      await nativeConnection.close();
+      await server.stop();
+    },
+  };
+}
+
+export interface Gate {
+  promise: Promise<void>;
+  open(): void;
+}
+
+/** A promise the test resolves when it wants a stub activity to continue. */
+export function gate(): Gate {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/** Polls `read` until `accept` holds or the deadline passes; returns the last value read. */
+export async function waitFor<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const SOURCE: FetchedSource = {
+  finalUrl: 'https://example.com/article',
+  title: 'An article',
+  text: 'Durable execution keeps long-running pipelines alive across crashes.',
+  contentType: 'text/html',
+  truncated: false,
+};
+
+export const DRAFT: Draft = {
+  summary: 'Durable execution survives crashes.',
+  model: 'stub-model',
+  usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+};
+
+export interface StubActivities {
+  activities: ResearchActivities;
+  /** Every `saveResult` call, in order. */
+  saved: SaveResultInput[];
+}
+
+/** Stub activities that answer at once, recording what was saved. Override single steps with `overrides`. */
+export function stubActivities(overrides: Partial<ResearchActivities> = {}): StubActivities {
+  const saved: SaveResultInput[] = [];
+  const activities: ResearchActivities = {
+    fetchSource: async () => SOURCE,
+    summarize: async () => DRAFT,
+    saveResult: async (input) => {
+      saved.push(input);
+    },
+    ...overrides,
+  };
+  return { activities, saved };
+}

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import {
+  FailureType,
+  NOT_AWAITING_APPROVAL,
+  RESEARCH_WORKFLOW_TYPE,
+  STATUS_MEMO_KEY,
+  approveUpdate,
+  stateQuery,
+} from '@research/contracts';
+import type { PublishedStatus, ResearchInput, ResearchResult, ResearchState, Stage } from '@research/contracts';
+import type { research } from '../src/index.js';
+import { INVALID_RESEARCH_INPUT } from '../src/index.js';
+import { DRAFT, gate, startHarness, stubActivities, waitFor } from './harness.js';
+import type { Harness } from './harness.js';
+
+/** Per test: a hung workflow fails its own test instead of the whole suite. */
+const T = { timeout: 30_000 };
+
+const INPUT: ResearchInput = { topic: 'durable execution', sourceUrl: 'https://example.com/article' };
+
+describe('research workflow', { timeout: 120_000 }, () => {
+  let harness: Harness;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(() => harness?.close());
+
+  function start(taskQueue: string, input: ResearchInput = INPUT): Promise<WorkflowHandle<typeof research>> {
+    return harness.client.workflow.start<typeof research>(RESEARCH_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: `research-${randomUUID()}`,
+      args: [input],
+    });
+  }
+
+  const stageOf = async (handle: WorkflowHandle): Promise<Stage> => (await handle.query(stateQuery)).stage;
+  const waitForStage = (handle: WorkflowHandle, stage: Stage): Promise<Stage> =>
+    waitFor(() => stageOf(handle), (current) => current === stage);
+  const memoOf = async (handle: WorkflowHandle): Promise<PublishedStatus | undefined> =>
+    (await handle.describe()).memo?.[STATUS_MEMO_KEY] as PublishedStatus | undefined;
+
+  async function rejectionOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+    const error = await promise.then(
+      () => assert.fail('expected the update to be rejected'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof WorkflowUpdateFailedError, `expected WorkflowUpdateFailedError, got ${String(error)}`);
+    assert.ok(error.cause instanceof ApplicationFailure);
+    return error.cause;
+  }
+
+  test('completes with outcome approved and saves the result when a reviewer approves', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue);
+      await waitForStage(handle, 'awaiting_approval');
+      const decision = await handle.executeUpdate(approveUpdate, {
+        args: [{ approved: true, reviewer: 'ada', comment: 'looks right' }],
+      });
+      assert.equal(decision.approved, true);
+      assert.equal(decision.reviewer, 'ada');
+
+      const result: ResearchResult = await handle.result();
+      assert.equal(result.outcome, 'approved');
+      assert.equal(result.summary, DRAFT.summary);
+      assert.equal(result.reviewer, 'ada');
+      assert.equal(result.comment, 'looks right');
+      assert.equal(result.decidedAt, decision.decidedAt);
+      assert.deepEqual(stubs.saved, [{ workflowId: handle.workflowId, result }]);
+      assert.equal(await stageOf(handle), 'completed');
+    });
+  });
+
+  test('completes with outcome rejected when a reviewer rejects', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue);
+      await waitForStage(handle, 'awaiting_approval');
+      await handle.executeUpdate(approveUpdate, { args: [{ approved: false, comment: 'wrong source' }] });
+
+      const result = await handle.result();
+      assert.equal(result.outcome, 'rejected');
+      assert.equal(result.reviewer, null);
+      assert.equal(result.comment, 'wrong source');
+      assert.equal(stubs.saved.length, 1);
+    });
+  });
+
+  test('completes with outcome expired and saves it when nobody decides before the approval timeout', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue, { ...INPUT, approvalTimeout: '1s' });
+      const result = await handle.result();
+      assert.equal(result.outcome, 'expired');
+      assert.equal(result.reviewer, null);
+      assert.deepEqual(stubs.saved, [{ workflowId: handle.workflowId, result }]);
+    });
+  });
+
+  test('rejects an approval with NotAwaitingApproval before the draft exists and after a decision', T, async () => {
+    const fetched = gate();
+    const base = stubActivities();
+    const stubs = stubActivities({
+      fetchSource: async (input) => (await fetched.promise, base.activities.fetchSource(input)),
+    });
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue);
+      await waitForStage(handle, 'fetching');
+      const early = await rejectionOf(handle.executeUpdate(approveUpdate, { args: [{ approved: true }] }));
+      assert.equal(early.type, NOT_AWAITING_APPROVAL);
+
+      fetched.open();
+      await waitForStage(handle, 'awaiting_approval');
+      await handle.executeUpdate(approveUpdate, { args: [{ approved: true }] });
+      const late = await rejectionOf(handle.executeUpdate(approveUpdate, { args: [{ approved: false }] }));
+      assert.equal(late.type, NOT_AWAITING_APPROVAL);
+      assert.equal((await handle.result()).outcome, 'approved');
+    });
+  });
+
+  test('accepts exactly one of two concurrent approvals', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue);
+      await waitForStage(handle, 'awaiting_approval');
+      const outcomes = await Promise.allSettled([
+        handle.executeUpdate(approveUpdate, { args: [{ approved: true, reviewer: 'ada' }] }),
+        handle.executeUpdate(approveUpdate, { args: [{ approved: false, reviewer: 'grace' }] }),
+      ]);
+      const accepted = outcomes.filter((o) => o.status === 'fulfilled');
+      const rejected = outcomes.filter((o) => o.status === 'rejected');
+      assert.equal(accepted.length, 1);
+      assert.equal(rejected.length, 1);
+      const loser = await rejectionOf(Promise.reject(rejected[0]?.reason));
+      assert.equal(loser.type, NOT_AWAITING_APPROVAL);
+
+      const result = await handle.result();
+      assert.equal(result.reviewer, accepted[0]?.value.reviewer);
+      assert.equal(stubs.saved.length, 1);
+    });
+  });
+
+  test('reports each stage through the state query and the memo as the pipeline moves', T, async () => {
+    const fetched = gate();
+    const summarized = gate();
+    const saved = gate();
+    const base = stubActivities();
+    const stubs = stubActivities({
+      fetchSource: async (input) => (await fetched.promise, base.activities.fetchSource(input)),
+      summarize: async (input) => (await summarized.promise, base.activities.summarize(input)),
+      saveResult: async (input) => (await saved.promise, base.activities.saveResult(input)),
+    });
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue);
+      const expectStage = async (stage: Stage, draft: ResearchState['draft']) => {
+        await waitForStage(handle, stage);
+        assert.deepEqual(await memoOf(handle), { stage, draft });
+      };
+      await expectStage('fetching', null);
+      fetched.open();
+      await expectStage('summarizing', null);
+      summarized.open();
+      await expectStage('awaiting_approval', DRAFT);
+      assert.deepEqual((await handle.query(stateQuery)).draft, DRAFT);
+      await handle.executeUpdate(approveUpdate, { args: [{ approved: true }] });
+      await expectStage('saving', DRAFT);
+      saved.open();
+      const result = await handle.result();
+      assert.deepEqual(await memoOf(handle), { stage: 'completed', draft: DRAFT });
+      assert.deepEqual((await handle.query(stateQuery)).result, result);
+    });
+  });
+
+  test('fails with a readable message, the activity failure type and stage failed when the source cannot be fetched', T, async () => {
+    const stubs = stubActivities({
+      fetchSource: async () => {
+        throw ApplicationFailure.nonRetryable('The source answered 404 Not Found.', FailureType.SourceHttpClientError);
+      },
+    });
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue);
+      const error = await handle.result().then(
+        () => assert.fail('expected the workflow to fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WorkflowFailedError);
+      assert.ok(error.cause instanceof ApplicationFailure);
+      assert.equal(error.cause.message, 'Could not fetch the source: The source answered 404 Not Found.');
+      assert.equal(error.cause.type, FailureType.SourceHttpClientError);
+      assert.equal(await stageOf(handle), 'failed');
+      assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
+      assert.equal(stubs.saved.length, 0);
+    });
+  });
+
+  test('fails with a readable message when the summary cannot be written', T, async () => {
+    const stubs = stubActivities({
+      summarize: async () => {
+        throw ApplicationFailure.nonRetryable('The model rejected the API key.', FailureType.LlmAuthentication);
+      },
+    });
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue);
+      const error = await handle.result().then(
+        () => assert.fail('expected the workflow to fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WorkflowFailedError);
+      assert.equal(error.cause?.message, 'Could not summarize the source: The model rejected the API key.');
+      assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
+    });
+  });
+
+  test('fails with InvalidResearchInput and stage failed when the approval timeout is not a duration', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue, { ...INPUT, approvalTimeout: 'tomorrow' });
+      const error = await handle.result().then(
+        () => assert.fail('expected the workflow to fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WorkflowFailedError);
+      assert.ok(error.cause instanceof ApplicationFailure);
+      assert.equal(error.cause.type, INVALID_RESEARCH_INPUT);
+      assert.match(error.cause.message, /approval timeout "tomorrow"/);
+      assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
+    });
+  });
+});
