@@ -20,6 +20,13 @@ export const activitiesEnvSchema = z.object({
   FETCH_MAX_CHARS: positiveInt(20_000),
   FETCH_ALLOW_PRIVATE_HOSTS: z.preprocess(blankAsUndefined, z.stringbool().default(false)),
   DATABASE_URL: optionalString,
+  DATABASE_SCHEMA: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier (letters, digits, underscores)')
+      .optional(),
+  ),
   DATA_DIR: z.preprocess(blankAsUndefined, z.string().default('.data')),
 });
 export type ActivitiesEnv = z.infer<typeof activitiesEnvSchema>;
@@ -47,6 +54,8 @@ export interface LlmConfig {
 export interface StorageConfig {
   /** PostgreSQL connection string; when undefined results go to an embedded PGlite database under `dataDir`. */
   databaseUrl: string | undefined;
+  /** PostgreSQL schema holding the tables (created if missing); undefined uses the connection's search_path. */
+  schema: string | undefined;
   dataDir: string;
 }
 
@@ -72,7 +81,7 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
       model: env.OPENAI_MODEL,
       timeoutMs: env.OPENAI_TIMEOUT_MS,
     },
-    storage: { databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR },
+    storage: { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR },
   };
 }
 

@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openResultStore, type ResultStore } from '@research/activities';
+import { findFreePort, type ManagedProcess, ProcessGroup, waitFor } from '@research/testkit';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+const ENTRIES = {
+  temporal: join(root, 'packages/embedded-temporal/src/cli.ts'),
+  worker: join(root, 'apps/worker/src/main.ts'),
+  api: join(root, 'apps/api/src/server.ts'),
+} as const;
+
+/** Worker and API start-up includes compiling TypeScript, bundling workflows and (with PGlite) creating a database. */
+const START_TIMEOUT_MS = 90_000;
+
+export interface StackOptions {
+  /** Base URL of the OpenAI-compatible endpoint the worker calls (the fake LLM's `url`). */
+  llmUrl: string;
+  /** Extra environment per process, applied on every (re)start. */
+  env?: { temporal?: Record<string, string>; worker?: Record<string, string>; api?: Record<string, string> };
+}
+
+/**
+ * The three real processes of the product — embedded Temporal server, worker, API — started separately on
+ * loopback so a test can kill and restart each one. Ports and the data directory stay the same across
+ * restarts. Results go to PostgreSQL in a throwaway schema when `TEST_DATABASE_URL` is set, else to PGlite
+ * under the data directory.
+ */
+export class Stack {
+  readonly processes = new ProcessGroup();
+  temporal: ManagedProcess | undefined;
+  worker: ManagedProcess | undefined;
+  api: ManagedProcess | undefined;
+  #workerGeneration = 0;
+
+  private constructor(
+    readonly options: StackOptions,
+    readonly dataDir: string,
+    readonly temporalPort: number,
+    readonly apiPort: number,
+    readonly databaseSchema: string | undefined,
+  ) {}
+
+  static async create(options: StackOptions): Promise<Stack> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'research-stack-'));
+    const [temporalPort, apiPort] = [await findFreePort(), await findFreePort()];
+    const schema = process.env.TEST_DATABASE_URL ? `e2e_${randomBytes(6).toString('hex')}` : undefined;
+    return new Stack(options, dataDir, temporalPort, apiPort, schema);
+  }
+
+  get temporalAddress(): string {
+    return `127.0.0.1:${this.temporalPort}`;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  /** Starts the server, the worker and the API, and waits until each is ready. */
+  async start(): Promise<this> {
+    await this.startTemporal();
+    await Promise.all([this.startWorker(), this.startApi()]);
+    return this;
+  }
+
+  async startTemporal(): Promise<ManagedProcess> {
+    this.temporal = this.processes.start({
+      name: 'temporal',
+      entry: ENTRIES.temporal,
+      args: ['--port', String(this.temporalPort), '--host', '127.0.0.1', '--data-dir', join(this.dataDir, 'temporal')],
+      env: this.options.env?.temporal,
+    });
+    await this.temporal.waitForOutput(/ready: gRPC on/, START_TIMEOUT_MS);
+    return this.temporal;
+  }
+
+  /**
+   * Starts a worker and waits until it polls. Each start gets a fresh output buffer, so `waitForOutput`
+   * on the returned process only sees that generation's lines.
+   */
+  async startWorker(): Promise<ManagedProcess> {
+    this.#workerGeneration += 1;
+    this.worker = this.processes.start({
+      name: `worker-${this.#workerGeneration}`,
+      entry: ENTRIES.worker,
+      env: {
+        TEMPORAL_ADDRESS: this.temporalAddress,
+        OPENAI_API_KEY: 'test-key',
+        OPENAI_BASE_URL: this.options.llmUrl,
+        OPENAI_MODEL: 'fake-model',
+        FETCH_ALLOW_PRIVATE_HOSTS: 'true',
+        DATA_DIR: join(this.dataDir, 'worker'),
+        DATABASE_URL: process.env.TEST_DATABASE_URL,
+        DATABASE_SCHEMA: this.databaseSchema,
+        LOG_LEVEL: 'info',
+        ...this.options.env?.worker,
+      },
+    });
+    await this.worker.waitForOutput(/Worker started/, START_TIMEOUT_MS);
+    return this.worker;
+  }
+
+  async startApi(): Promise<ManagedProcess> {
+    this.api = this.processes.start({
+      name: 'api',
+      entry: ENTRIES.api,
+      env: {
+        TEMPORAL_ADDRESS: this.temporalAddress,
+        HOST: '127.0.0.1',
+        PORT: String(this.apiPort),
+        LOG_LEVEL: 'info',
+        ...this.options.env?.api,
+      },
+    });
+    await this.api.waitForOutput(/api ready/, START_TIMEOUT_MS);
+    return this.api;
+  }
+
+  /**
+   * Opens the result table the worker writes to. With PGlite the database belongs to one process, so the
+   * worker must be stopped first.
+   */
+  async openResults(): Promise<ResultStore> {
+    if (!this.databaseSchema && this.worker?.running) {
+      throw new Error('stop the worker before reading PGlite results: PGlite allows one process per database');
+    }
+    return openResultStore({
+      databaseUrl: process.env.TEST_DATABASE_URL,
+      schema: this.databaseSchema,
+      dataDir: join(this.dataDir, 'worker'),
+    });
+  }
+
+  /** Stops every process, drops the test schema and removes the data directory. */
+  async stop(): Promise<void> {
+    await this.processes.stopAll();
+    if (this.databaseSchema && process.env.TEST_DATABASE_URL) {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${this.databaseSchema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    }
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export interface HttpResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A JSON request to the API; the body is parsed when the response has one. */
+export async function request<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<HttpResponse<T>> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Polls `GET /workflows/:id` until `accept` holds for the body, and returns that body. */
+export async function waitForWorkflow<T = any>(
+  baseUrl: string,
+  workflowId: string,
+  accept: (workflow: T) => boolean,
+  options: { timeoutMs?: number; description?: string } = {},
+): Promise<T> {
+  return waitFor(
+    async () => {
+      const response = await request<T>(baseUrl, 'GET', `/workflows/${encodeURIComponent(workflowId)}`);
+      return response.status === 200 && accept(response.body) ? response.body : undefined;
+    },
+    {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      intervalMs: 100,
+      description: options.description ?? `workflow ${workflowId}`,
+      retryOnError: true,
+    },
+  );
+}
