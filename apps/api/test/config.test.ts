@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig, temporalTlsEnabled } from '../src/config.js';
+import { temporalSettingsFromEnv } from '@research/temporal-config';
+import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {
   test('applies defaults for an empty environment', () => {
@@ -12,7 +13,7 @@ describe('loadConfig', () => {
     assert.equal(config.TEMPORAL_NAMESPACE, 'default');
     assert.equal(config.BODY_LIMIT_BYTES, 16_384);
     assert.equal(config.APPROVAL_TIMEOUT_DEFAULT, undefined);
-    assert.equal(temporalTlsEnabled(config), false);
+    assert.equal(temporalSettingsFromEnv(config).tls, false);
   });
 
   test('coerces numbers and booleans and treats empty values as unset', () => {
@@ -24,8 +25,8 @@ describe('loadConfig', () => {
   });
 
   test('enables TLS when an API key is set', () => {
-    assert.equal(temporalTlsEnabled(loadConfig({ TEMPORAL_API_KEY: 'k' })), true);
-    assert.equal(temporalTlsEnabled(loadConfig({ TEMPORAL_TLS: 'false' })), false);
+    assert.notEqual(temporalSettingsFromEnv(loadConfig({ TEMPORAL_API_KEY: 'k' })).tls, false);
+    assert.equal(temporalSettingsFromEnv(loadConfig({ TEMPORAL_TLS: 'false' })).tls, false);
   });
 
   test('throws ConfigError listing every invalid value', () => {
@@ -40,6 +41,6 @@ describe('loadConfig', () => {
   });
 
   test('rejects a client certificate without its key', () => {
-    assert.throws(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/tmp/c.pem' }), /TEMPORAL_TLS_KEY_PATH/);
+    assert.throws(() => loadConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/tmp/c.pem' }), /TEMPORAL_TLS_CLIENT_KEY_PATH/);
   });
 });

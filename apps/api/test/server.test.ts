@@ -76,6 +76,8 @@ describe('server process', () => {
     const [code] = await server.exited;
     await server.address.catch(() => undefined);
     assert.equal(code, 1);
-    assert.match(server.output(), /Invalid configuration:[\s\S]*PORT[\s\S]*TEMPORAL_TLS/);
+    assert.match(server.output(), /Invalid configuration:/);
+    assert.match(server.output(), /at PORT/);
+    assert.match(server.output(), /at TEMPORAL_TLS/);
   });
 });

@@ -1,5 +1,6 @@
 import { activitiesConfigFromEnv, activitiesEnvSchema } from '@research/activities';
 import { RESEARCH_TASK_QUEUE, parseDurationMs } from '@research/contracts';
+import { checkTemporalEnv, temporalEnvSchema, temporalSettingsFromEnv } from '@research/temporal-config';
 import { z } from 'zod';
 
 const duration = (fallback: string) =>
@@ -19,17 +20,7 @@ const count = (fallback: number) => z.coerce.number().int().positive().max(10_00
 
 /** The worker's own variables, added to those of `@research/activities`. */
 const workerEnvSchema = activitiesEnvSchema.extend({
-  TEMPORAL_ADDRESS: z
-    .string()
-    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be host:port, e.g. 127.0.0.1:7233')
-    .default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS: z.stringbool().optional(),
-  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  ...temporalEnvSchema.shape,
   TEMPORAL_CONNECT_TIMEOUT: duration('2m'),
   TASK_QUEUE: z.string().min(1).default(RESEARCH_TASK_QUEUE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -39,40 +30,16 @@ const workerEnvSchema = activitiesEnvSchema.extend({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });
 
-const configSchema = workerEnvSchema
-  .refine((env) => (env.TEMPORAL_TLS_CERT_PATH === undefined) === (env.TEMPORAL_TLS_KEY_PATH === undefined), {
-    message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together',
-    path: ['TEMPORAL_TLS_KEY_PATH'],
-  })
-  .refine(
-    (env) =>
-      env.TEMPORAL_TLS !== false ||
-      (env.TEMPORAL_TLS_CERT_PATH === undefined && env.TEMPORAL_TLS_CA_PATH === undefined && env.TEMPORAL_API_KEY === undefined),
-    { message: 'TEMPORAL_TLS=false contradicts a TLS certificate or API key setting', path: ['TEMPORAL_TLS'] },
-  )
-  .transform((env) => ({
-    temporal: {
-      address: env.TEMPORAL_ADDRESS,
-      namespace: env.TEMPORAL_NAMESPACE,
-      apiKey: env.TEMPORAL_API_KEY,
-      // TLS is implied by an API key or certificates unless explicitly set.
-      tls:
-        env.TEMPORAL_TLS ??
-        (env.TEMPORAL_API_KEY !== undefined || env.TEMPORAL_TLS_CERT_PATH !== undefined || env.TEMPORAL_TLS_CA_PATH !== undefined),
-      tlsCertPath: env.TEMPORAL_TLS_CERT_PATH,
-      tlsKeyPath: env.TEMPORAL_TLS_KEY_PATH,
-      tlsCaPath: env.TEMPORAL_TLS_CA_PATH,
-      tlsServerName: env.TEMPORAL_TLS_SERVER_NAME,
-      connectTimeoutMs: env.TEMPORAL_CONNECT_TIMEOUT,
-    },
-    taskQueue: env.TASK_QUEUE,
-    logLevel: env.LOG_LEVEL,
-    shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_TIME,
-    maxConcurrentActivities: env.MAX_CONCURRENT_ACTIVITIES,
-    maxConcurrentWorkflowTasks: env.MAX_CONCURRENT_WORKFLOW_TASKS,
-    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
-    activities: activitiesConfigFromEnv(env),
-  }));
+const configSchema = workerEnvSchema.superRefine(checkTemporalEnv).transform((env) => ({
+  temporal: { ...temporalSettingsFromEnv(env), connectTimeoutMs: env.TEMPORAL_CONNECT_TIMEOUT },
+  taskQueue: env.TASK_QUEUE,
+  logLevel: env.LOG_LEVEL,
+  shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_TIME,
+  maxConcurrentActivities: env.MAX_CONCURRENT_ACTIVITIES,
+  maxConcurrentWorkflowTasks: env.MAX_CONCURRENT_WORKFLOW_TASKS,
+  workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+  activities: activitiesConfigFromEnv(env),
+}));
 
 /** The worker's settings, parsed from the environment by {@link loadConfig}. */
 export type Config = z.infer<typeof configSchema>;

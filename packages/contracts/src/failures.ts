@@ -1,5 +1,5 @@
 /**
- * `ApplicationFailure` types raised by the activities. The workflow and the API branch on these,
+ * `ApplicationFailure` types raised by the activities and the workflow. The workflow and the API branch on these,
  * never on message text.
  */
 export const FailureType = {
@@ -21,6 +21,10 @@ export const FailureType = {
   LlmUnavailable: 'LlmUnavailable',
   /** The LLM answered without usable content. */
   LlmEmptyAnswer: 'LlmEmptyAnswer',
+  /** Raised by the workflow: its input cannot be used (e.g. a malformed approval timeout). */
+  InvalidResearchInput: 'InvalidResearchInput',
+  /** Raised by the workflow: a step failed without a typed activity failure (e.g. it timed out). */
+  ResearchStepFailed: 'ResearchStepFailed',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

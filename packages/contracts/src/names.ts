@@ -6,3 +6,6 @@ export const RESEARCH_WORKFLOW_TYPE = 'research';
 
 /** Memo key under which the workflow publishes its {@link PublishedStatus}, readable with no worker running. */
 export const STATUS_MEMO_KEY = 'research';
+
+/** Memo key under which the API records the request that started a workflow (topic, source, body hash). */
+export const REQUEST_MEMO_KEY = 'request';

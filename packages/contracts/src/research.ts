@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { approvalTimeoutSchema } from './durations.js';
+import type { RetryOverrides } from './retry-overrides.js';
 import { STAGES } from './stages.js';
 
 const httpUrl = z
@@ -16,8 +17,8 @@ export const researchRequestSchema = z
   .strict();
 export type ResearchRequest = z.infer<typeof researchRequestSchema>;
 
-/** Input of the `research` workflow. */
-export type ResearchInput = ResearchRequest;
+/** Input of the `research` workflow: the request, plus retry overrides the API's operator configured. */
+export type ResearchInput = ResearchRequest & { retryOverrides?: RetryOverrides };
 
 /** Body of `POST /workflows/:id/approve`, and the argument of the approval update. */
 export const decisionRequestSchema = z

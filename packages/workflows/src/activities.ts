@@ -1,13 +1,14 @@
 import { proxyActivities } from '@temporalio/workflow';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURE_TYPES } from '@research/contracts';
-import type { ResearchActivities } from '@research/contracts';
+import type { ResearchActivities, RetryOverrides, StepRetryOverride } from '@research/contracts';
 
 const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURE_TYPES];
 
 // Each step gets its own proxy so its timeouts and retries match what the step does.
 
 /** Network fetch: short, a few retries; 4xx, blocked addresses and unreadable content fail at once. */
-export const { fetchSource } = proxyActivities<Pick<ResearchActivities, 'fetchSource'>>({
+const FETCH_SOURCE: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: {
     initialInterval: '1s',
@@ -16,13 +17,13 @@ export const { fetchSource } = proxyActivities<Pick<ResearchActivities, 'fetchSo
     maximumAttempts: 5,
     nonRetryableErrorTypes,
   },
-});
+};
 
 /**
  * LLM call: slow, so the heartbeat timeout (not start-to-close) is what notices a crashed worker.
  * A 429's Retry-After reaches the server as the failure's `nextRetryDelay`, which overrides this backoff.
  */
-export const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize'>>({
+const SUMMARIZE: ActivityOptions = {
   startToCloseTimeout: '3m',
   heartbeatTimeout: '15s',
   retry: {
@@ -32,13 +33,13 @@ export const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize
     maximumAttempts: 8,
     nonRetryableErrorTypes,
   },
-});
+};
 
 /**
  * Idempotent upsert: no attempt limit, retried for up to an hour (schedule-to-close), since losing a decided
  * result is the worst outcome.
  */
-export const { saveResult } = proxyActivities<Pick<ResearchActivities, 'saveResult'>>({
+const SAVE_RESULT: ActivityOptions = {
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '1h',
   retry: {
@@ -46,4 +47,25 @@ export const { saveResult } = proxyActivities<Pick<ResearchActivities, 'saveResu
     backoffCoefficient: 2,
     maximumInterval: '1m',
   },
-});
+};
+
+function withRetry(options: ActivityOptions, override: StepRetryOverride | undefined): ActivityOptions {
+  if (override === undefined) return options;
+  const retry: RetryPolicy = { ...options.retry, ...override };
+  return { ...options, retry };
+}
+
+/**
+ * The activity proxies of one pipeline run, with the step policies above and any operator overrides from the
+ * workflow input applied on top (non-retryable failure types and timeouts are never overridden).
+ */
+export function researchActivities(overrides: RetryOverrides = {}): ResearchActivities {
+  const { fetchSource } = proxyActivities<Pick<ResearchActivities, 'fetchSource'>>(
+    withRetry(FETCH_SOURCE, overrides.fetchSource),
+  );
+  const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize'>>(withRetry(SUMMARIZE, overrides.summarize));
+  const { saveResult } = proxyActivities<Pick<ResearchActivities, 'saveResult'>>(
+    withRetry(SAVE_RESULT, overrides.saveResult),
+  );
+  return { fetchSource, summarize, saveResult };
+}

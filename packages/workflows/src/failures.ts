@@ -1,11 +1,6 @@
+import { FailureType } from '@research/contracts';
 import { ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { ActivityFailure } from '@temporalio/workflow';
-
-/** `ApplicationFailure` type when the workflow input cannot be used. */
-export const INVALID_RESEARCH_INPUT = 'InvalidResearchInput';
-
-/** `ApplicationFailure` type when a step failed for a reason other than a typed activity failure (e.g. a timeout). */
-export const RESEARCH_STEP_FAILED = 'ResearchStepFailed';
 
 export type ResearchStep = 'fetchSource' | 'summarize' | 'saveResult';
 
@@ -29,7 +24,7 @@ export function toStepFailure(step: ResearchStep, error: ActivityFailure): Appli
   const cause = error.cause;
   return ApplicationFailure.create({
     message: `${STEP_FAILURE_PREFIX[step]}: ${explainCause(cause)}`,
-    type: cause instanceof ApplicationFailure && cause.type ? cause.type : RESEARCH_STEP_FAILED,
+    type: cause instanceof ApplicationFailure && cause.type ? cause.type : FailureType.ResearchStepFailed,
     nonRetryable: true,
     details: [{ step }],
     cause: error,

@@ -3,4 +3,3 @@
  * sandbox: it may only import `@temporalio/workflow`, `@research/contracts` and activity types.
  */
 export { research } from './research.js';
-export { INVALID_RESEARCH_INPUT, RESEARCH_STEP_FAILED } from './failures.js';

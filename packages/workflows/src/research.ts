@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import {
   DEFAULT_APPROVAL_TIMEOUT,
+  FailureType,
   NOT_AWAITING_APPROVAL,
   STATUS_MEMO_KEY,
   approveUpdate,
@@ -27,8 +28,8 @@ import type {
   ResearchState,
   Stage,
 } from '@research/contracts';
-import { fetchSource, saveResult, summarize } from './activities.js';
-import { INVALID_RESEARCH_INPUT, toStepFailure } from './failures.js';
+import { researchActivities } from './activities.js';
+import { toStepFailure } from './failures.js';
 import type { ResearchStep } from './failures.js';
 
 /**
@@ -44,6 +45,7 @@ import type { ResearchStep } from './failures.js';
  *   ("Could not fetch the source: ..."), type the activity's failure type, cause the activity failure.
  */
 export async function research(input: ResearchInput): Promise<ResearchResult> {
+  const { fetchSource, summarize, saveResult } = researchActivities(input.retryOverrides);
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
@@ -131,7 +133,7 @@ function parseApprovalTimeout(text: string | undefined, onInvalid: () => void): 
     onInvalid();
     throw ApplicationFailure.create({
       message: `The approval timeout "${value}" is not a duration such as "90s", "15m" or "24h".`,
-      type: INVALID_RESEARCH_INPUT,
+      type: FailureType.InvalidResearchInput,
       nonRetryable: true,
     });
   }

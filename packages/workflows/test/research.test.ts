@@ -13,7 +13,6 @@ import {
 } from '@research/contracts';
 import type { PublishedStatus, ResearchInput, ResearchResult, ResearchState, Stage } from '@research/contracts';
 import type { research } from '../src/index.js';
-import { INVALID_RESEARCH_INPUT } from '../src/index.js';
 import { DRAFT, gate, startHarness, stubActivities, waitFor } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -225,7 +224,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
       );
       assert.ok(error instanceof WorkflowFailedError);
       assert.ok(error.cause instanceof ApplicationFailure);
-      assert.equal(error.cause.type, INVALID_RESEARCH_INPUT);
+      assert.equal(error.cause.type, FailureType.InvalidResearchInput);
       assert.match(error.cause.message, /approval timeout "tomorrow"/);
       assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
     });

@@ -1,14 +1,9 @@
-import { STATUS_MEMO_KEY, draftSchema, stageSchema } from '@research/contracts';
+import { REQUEST_MEMO_KEY, STATUS_MEMO_KEY, draftSchema, stageSchema } from '@research/contracts';
 import type { PublishedStatus, ResearchRequest } from '@research/contracts';
 import { z } from 'zod';
 
-/**
- * Memo key under which the API records the request that started a workflow: the workflow publishes
- * only `{ stage, draft }`, so topic, source and the idempotency body hash live here.
- */
-// TODO(contracts): move next to STATUS_MEMO_KEY in @research/contracts if the worker ever reads it.
-export const REQUEST_MEMO_KEY = 'request';
-
+// The workflow publishes only `{ stage, draft }`, so topic, source and the idempotency body hash are recorded
+// by the API at start under REQUEST_MEMO_KEY.
 const requestMemoSchema = z.object({
   topic: z.string(),
   sourceUrl: z.string(),

@@ -1,0 +1,11 @@
+export {
+  checkTemporalEnv,
+  temporalConnectionOptions,
+  temporalEnvSchema,
+  temporalSettingsFromEnv,
+  type TemporalConnectionOptions,
+  type TemporalEnv,
+  type TemporalSettings,
+  type TemporalTls,
+  type TemporalTlsSettings,
+} from './temporal-env.js';
