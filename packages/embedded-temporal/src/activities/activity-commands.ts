@@ -1,0 +1,111 @@
+import type { Msg } from '../proto/root.js';
+import { dur, durMs } from '../proto/time.js';
+import { queueKey } from '../matching/task-queues.js';
+import type { Engine } from '../engine/engine.js';
+import type { ActivityState, Run } from '../engine/run-state.js';
+import type { Tx } from '../engine/tx.js';
+import { appendEvent } from '../engine/history.js';
+import { normalizeRetry, retryPolicyError, retryPolicyMsg } from './retry-policy.js';
+
+interface Normalized {
+  error?: string;
+  timeouts: ActivityState['timeouts'];
+}
+
+/** Timeout normalization of ScheduleActivityTask (notes §8.1). */
+export function normalizeActivity(run: Run, a: Msg): Normalized {
+  const timeouts = { scheduleToCloseMs: 0, scheduleToStartMs: 0, startToCloseMs: 0, heartbeatMs: 0 };
+  if (!a.activityId) return { error: 'ActivityId is not set on ScheduleActivityTask command.', timeouts };
+  if (!a.activityType?.name) return { error: 'ActivityType is not set on ScheduleActivityTask command.', timeouts };
+  const policyError = retryPolicyError(a.retryPolicy);
+  if (policyError) return { error: policyError, timeouts };
+  const runTimeout = run.runDeadline ? Math.max(1, run.runDeadline - run.startTime) : 0;
+  let s2c = durMs(a.scheduleToCloseTimeout);
+  let s2s = durMs(a.scheduleToStartTimeout);
+  let st2c = durMs(a.startToCloseTimeout);
+  if (s2c > 0) {
+    s2s = s2s > 0 ? Math.min(s2s, s2c) : s2c;
+    st2c = st2c > 0 ? Math.min(st2c, s2c) : s2c;
+  } else if (st2c > 0) {
+    s2c = runTimeout;
+    if (!s2s) s2s = runTimeout;
+  } else {
+    return { error: 'A valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on ScheduleActivityTask command.', timeouts };
+  }
+  if (runTimeout > 0) {
+    s2c = Math.min(s2c || runTimeout, runTimeout);
+    s2s = Math.min(s2s || runTimeout, runTimeout);
+    st2c = Math.min(st2c, runTimeout);
+  }
+  const hb = Math.min(durMs(a.heartbeatTimeout), st2c);
+  return { timeouts: { scheduleToCloseMs: s2c, scheduleToStartMs: s2s, startToCloseMs: st2c, heartbeatMs: hb } };
+}
+
+/** Writes ActivityTaskScheduled and dispatches the first attempt. */
+export function scheduleActivity(engine: Engine, tx: Tx, run: Run, a: Msg, wtc: number, userMetadata?: Msg | null): void {
+  const { timeouts } = normalizeActivity(run, a);
+  const retry = normalizeRetry(a.retryPolicy);
+  const taskQueue = (a.taskQueue?.name as string) || run.taskQueue;
+  const ev = appendEvent(tx, run, 'ActivityTaskScheduled', {
+    activityId: a.activityId,
+    activityType: a.activityType,
+    taskQueue: { name: taskQueue, kind: 1 },
+    header: a.header,
+    input: a.input,
+    scheduleToCloseTimeout: dur(timeouts.scheduleToCloseMs),
+    scheduleToStartTimeout: dur(timeouts.scheduleToStartMs),
+    startToCloseTimeout: dur(timeouts.startToCloseMs),
+    heartbeatTimeout: dur(timeouts.heartbeatMs),
+    workflowTaskCompletedEventId: wtc,
+    retryPolicy: retryPolicyMsg(retry),
+    useWorkflowBuildId: a.useWorkflowBuildId ?? false,
+    priority: a.priority,
+  }, userMetadata);
+  const scheduledId = ev.eventId.toNumber() as number;
+  const now = Date.now();
+  run.activities[String(scheduledId)] = {
+    scheduledId,
+    activityId: a.activityId,
+    activityType: a.activityType.name,
+    taskQueue,
+    state: 'scheduled',
+    attempt: 1,
+    firstScheduledAt: now,
+    attemptScheduledAt: now,
+    startedAt: 0,
+    token: '',
+    identity: '',
+    timeouts,
+    retry,
+    lastHeartbeatAt: 0,
+    nextAttemptAt: 0,
+    cancelRequestedId: 0,
+  };
+  dispatchActivity(engine, tx, run, scheduledId, 1);
+}
+
+export function dispatchActivity(engine: Engine, tx: Tx, run: Run, scheduledId: number, attempt: number): void {
+  const act = run.activities[String(scheduledId)];
+  if (!act) return;
+  tx.afterCommit(() => engine.queues.add(queueKey('act', run.namespace, act.taskQueue), { kind: 'act', runId: run.runId, scheduledId, attempt }));
+}
+
+/** RequestCancelActivityTask: cancelled at once unless an attempt is running (then via heartbeat). */
+export function requestCancelActivity(engine: Engine, tx: Tx, run: Run, a: Msg, wtc: number): void {
+  const scheduledId = Number(a.scheduledEventId);
+  const act = run.activities[String(scheduledId)];
+  if (!act) return;
+  const ev = appendEvent(tx, run, 'ActivityTaskCancelRequested', { scheduledEventId: scheduledId, workflowTaskCompletedEventId: wtc });
+  act.cancelRequestedId = ev.eventId.toNumber() as number;
+  if (act.state !== 'started') {
+    appendEvent(tx, run, 'ActivityTaskCanceled', {
+      scheduledEventId: scheduledId,
+      startedEventId: 0,
+      latestCancelRequestedEventId: act.cancelRequestedId,
+      identity: '',
+    });
+    delete run.activities[String(scheduledId)];
+    // Called mid-completion: the new task is scheduled after all command events are written.
+    run.needsWft = true;
+  }
+}

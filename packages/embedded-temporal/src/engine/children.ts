@@ -1,0 +1,224 @@
+import type { Msg } from '../proto/root.js';
+import { EV, ParentClosePolicy, WorkflowStatus } from '../proto/enums.js';
+import { durMs } from '../proto/time.js';
+import type { Engine } from './engine.js';
+import type { Run } from './run-state.js';
+import type { Tx } from './tx.js';
+import { addEvent, appendEvent, attrsOf } from './history.js';
+import { ensureWft } from './workflow-task.js';
+import type { CompletionContext } from './commands.js';
+import { createRun, requestCancelRun, signalRun, terminateRun } from './lifecycle.js';
+import { startedAttrs } from './run-attributes.js';
+
+/** StartChildWorkflowExecution: Initiated now; Started (or StartFailed) right after this run's command events. */
+export function startChild(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
+  const namespace = (a.namespace as string) || run.namespace;
+  const initiated = appendEvent(tx, run, 'StartChildWorkflowExecutionInitiated', {
+    ...a,
+    namespace,
+    taskQueue: a.taskQueue?.name ? a.taskQueue : { name: run.taskQueue, kind: 1 },
+    workflowTaskCompletedEventId: ctx.completedId,
+  });
+  const initiatedId = initiated.eventId.toNumber() as number;
+  const workflowType = a.workflowType?.name as string;
+  run.children[String(initiatedId)] = {
+    initiatedId,
+    namespace,
+    workflowId: a.workflowId,
+    workflowType,
+    runId: '',
+    startedId: 0,
+    parentClosePolicy: (a.parentClosePolicy as number) || ParentClosePolicy.TERMINATE,
+  };
+  ctx.later.push(() => {
+    const existing = engine.currentRun(namespace, a.workflowId as string);
+    if (existing && existing.status === WorkflowStatus.RUNNING) {
+      delete run.children[String(initiatedId)];
+      addEvent(tx, run, 'StartChildWorkflowExecutionFailed', {
+        namespace,
+        workflowId: a.workflowId,
+        workflowType: a.workflowType,
+        cause: 1, // WORKFLOW_ALREADY_EXISTS
+        initiatedEventId: initiatedId,
+        workflowTaskCompletedEventId: ctx.completedId,
+      });
+      ensureWft(engine, tx, run);
+      return;
+    }
+    const root = startedAttrs(run).rootWorkflowExecution ?? { workflowId: run.workflowId, runId: run.runId };
+    const child = createRun(engine, tx, {
+      namespace,
+      workflowId: a.workflowId,
+      workflowType,
+      taskQueue: (a.taskQueue?.name as string) || run.taskQueue,
+      requestId: '',
+      identity: ctx.identity,
+      input: a.input,
+      header: a.header,
+      memo: a.memo,
+      searchAttributes: a.searchAttributes,
+      priority: a.priority,
+      retryPolicy: a.retryPolicy,
+      cronSchedule: a.cronSchedule,
+      executionTimeoutMs: durMs(a.workflowExecutionTimeout),
+      runTimeoutMs: durMs(a.workflowRunTimeout),
+      taskTimeoutMs: durMs(a.workflowTaskTimeout),
+      parent: { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, initiatedId },
+      rootExecution: root,
+    });
+    const state = run.children[String(initiatedId)];
+    if (state) state.runId = child.runId;
+    addEvent(tx, run, 'ChildWorkflowExecutionStarted', {
+      namespace,
+      initiatedEventId: initiatedId,
+      workflowExecution: { workflowId: child.workflowId, runId: child.runId },
+      workflowType: a.workflowType,
+      header: a.header,
+    });
+    if (state && run.wft.state !== 'started') state.startedId = run.history.length;
+    ensureWft(engine, tx, run);
+  });
+}
+
+/** Keeps child bookkeeping right when a buffered child event is finally written. */
+export function onChildEventFlushed(run: Run, event: Msg): void {
+  if (event.eventType === EV.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
+    const child = run.children[String(attrsOf(event).initiatedEventId)];
+    if (child) child.startedId = event.eventId.toNumber() as number;
+  }
+}
+
+const closeEventToChildEvent: Record<number, string> = {
+  [WorkflowStatus.COMPLETED]: 'ChildWorkflowExecutionCompleted',
+  [WorkflowStatus.FAILED]: 'ChildWorkflowExecutionFailed',
+  [WorkflowStatus.CANCELED]: 'ChildWorkflowExecutionCanceled',
+  [WorkflowStatus.TERMINATED]: 'ChildWorkflowExecutionTerminated',
+  [WorkflowStatus.TIMED_OUT]: 'ChildWorkflowExecutionTimedOut',
+};
+
+/** Reports a closed child run (end of its chain) to its parent. */
+export function notifyParent(engine: Engine, tx: Tx, child: Run, closeEvent: Msg): void {
+  const ref = child.parent;
+  if (!ref) return;
+  const parent = engine.runs.get(ref.runId);
+  if (!parent || parent.status !== WorkflowStatus.RUNNING) return;
+  const state = parent.children[String(ref.initiatedId)];
+  if (!state) return;
+  const closing = attrsOf(closeEvent);
+  if (closing.newExecutionRunId) return; // the chain continues in a retry run
+  const name = closeEventToChildEvent[child.status];
+  if (!name) return;
+  const attrs: Msg = {
+    namespace: child.namespace,
+    workflowExecution: { workflowId: child.workflowId, runId: state.runId || child.runId },
+    workflowType: { name: state.workflowType },
+    initiatedEventId: ref.initiatedId,
+    startedEventId: state.startedId,
+  };
+  if (child.status === WorkflowStatus.COMPLETED) attrs.result = closing.result;
+  if (child.status === WorkflowStatus.FAILED) Object.assign(attrs, { failure: closing.failure, retryState: closing.retryState });
+  if (child.status === WorkflowStatus.CANCELED) attrs.details = closing.details;
+  if (child.status === WorkflowStatus.TIMED_OUT) attrs.retryState = closing.retryState;
+  delete parent.children[String(ref.initiatedId)];
+  if (parent.wft.state === 'started' && state.startedId === 0) {
+    // Started is still buffered; it is written right before this event.
+    addEvent(tx, parent, name, attrs, 'startedEventId');
+  } else addEvent(tx, parent, name, attrs);
+  ensureWft(engine, tx, parent);
+}
+
+/** Applies each open child's parent-close policy when the parent closes. */
+export function applyParentClosePolicy(engine: Engine, tx: Tx, parent: Run): void {
+  for (const child of Object.values(parent.children)) {
+    if (!child.runId || child.parentClosePolicy === ParentClosePolicy.ABANDON) continue;
+    const run = engine.currentRun(child.namespace, child.workflowId);
+    if (!run || run.status !== WorkflowStatus.RUNNING) continue;
+    if (child.parentClosePolicy === ParentClosePolicy.REQUEST_CANCEL) {
+      requestCancelRun(engine, tx, run, { cause: 'by parent close policy', identity: 'history-service' });
+    } else {
+      terminateRun(engine, tx, run, 'by parent close policy', null, 'history-service');
+    }
+  }
+  parent.children = {};
+}
+
+/** SignalExternalWorkflowExecution: Initiated now, outcome and target signal right after. */
+export function signalExternal(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
+  const namespace = (a.namespace as string) || run.namespace;
+  const ev = appendEvent(tx, run, 'SignalExternalWorkflowExecutionInitiated', {
+    ...a,
+    namespace,
+    workflowTaskCompletedEventId: ctx.completedId,
+  });
+  const initiatedId = ev.eventId.toNumber() as number;
+  ctx.later.push(() => {
+    const target = findTarget(engine, namespace, a.execution);
+    const exec = a.execution;
+    if (!target) {
+      addEvent(tx, run, 'SignalExternalWorkflowExecutionFailed', {
+        namespace,
+        workflowExecution: exec,
+        initiatedEventId: initiatedId,
+        cause: 1, // EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND
+        control: a.control ?? '',
+        workflowTaskCompletedEventId: ctx.completedId,
+      });
+    } else {
+      signalRun(engine, tx, target, {
+        signalName: a.signalName,
+        input: a.input,
+        header: a.header,
+        identity: ctx.identity,
+        externalWorkflowExecution: { workflowId: run.workflowId, runId: run.runId },
+      });
+      addEvent(tx, run, 'ExternalWorkflowExecutionSignaled', {
+        namespace,
+        workflowExecution: { workflowId: target.workflowId, runId: exec?.runId ?? '' },
+        initiatedEventId: initiatedId,
+        control: a.control ?? '',
+      });
+    }
+    ensureWft(engine, tx, run);
+  });
+}
+
+/** RequestCancelExternalWorkflowExecution: Initiated now, outcome and target cancel request right after. */
+export function cancelExternal(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
+  const namespace = (a.namespace as string) || run.namespace;
+  const exec = { workflowId: a.workflowId, runId: a.runId ?? '' };
+  const ev = appendEvent(tx, run, 'RequestCancelExternalWorkflowExecutionInitiated', {
+    ...a,
+    namespace,
+    workflowExecution: exec,
+    workflowTaskCompletedEventId: ctx.completedId,
+  });
+  const initiatedId = ev.eventId.toNumber() as number;
+  ctx.later.push(() => {
+    const target = findTarget(engine, namespace, exec);
+    if (!target) {
+      addEvent(tx, run, 'RequestCancelExternalWorkflowExecutionFailed', {
+        namespace,
+        workflowExecution: exec,
+        initiatedEventId: initiatedId,
+        cause: 1,
+        control: a.control ?? '',
+        workflowTaskCompletedEventId: ctx.completedId,
+      });
+    } else {
+      requestCancelRun(engine, tx, target, {
+        cause: a.reason ?? '',
+        externalInitiatedEventId: initiatedId,
+        externalWorkflowExecution: { workflowId: run.workflowId, runId: run.runId },
+        identity: ctx.identity,
+      });
+      addEvent(tx, run, 'ExternalWorkflowExecutionCancelRequested', { namespace, workflowExecution: exec, initiatedEventId: initiatedId });
+    }
+    ensureWft(engine, tx, run);
+  });
+}
+
+function findTarget(engine: Engine, namespace: string, exec: Msg | null | undefined): Run | undefined {
+  const runId = (exec?.runId as string) || '';
+  const run = runId ? engine.runs.get(runId) : engine.currentRun(namespace, (exec?.workflowId as string) ?? '');
+  return run && run.status === WorkflowStatus.RUNNING && run.workflowId === exec?.workflowId ? run : undefined;
+}

@@ -1,0 +1,87 @@
+import type { Msg } from '../proto/root.js';
+import { CommandType, WorkflowStatus, WftFailedCause } from '../proto/enums.js';
+import { durMs } from '../proto/time.js';
+import { invalidArgument, type RpcError } from '../rpc/errors.js';
+import type { Engine } from './engine.js';
+import type { Run } from './run-state.js';
+import type { Tx } from './tx.js';
+import { appendEvent, flushBuffered } from './history.js';
+import { failWft, hasUnhandledNews, scheduleWft } from './workflow-task.js';
+import { applyCommand, validateCommand, type CompletionContext } from './commands.js';
+import { onChildEventFlushed } from './children.js';
+import { finishUpdateMessages, hasUndeliveredUpdates } from '../updates/update-registry.js';
+
+const CLOSING = new Set([
+  CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
+  CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
+]);
+
+/**
+ * Applies RespondWorkflowTaskCompleted to a run whose started task matched the token. Returns an error to send
+ * back after the (already recorded) WorkflowTaskFailed is committed, e.g. the `UnhandledCommand` rejection.
+ */
+export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): RpcError | undefined {
+  const commands = (req.commands ?? []) as Msg[];
+  const closingIndex = commands.findIndex((c) => CLOSING.has(c.commandType as number));
+  if (closingIndex >= 0 && hasUnhandledNews(run)) {
+    failWft(engine, tx, run, { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, identity: req.identity });
+    return invalidArgument('UnhandledCommand');
+  }
+  if (closingIndex >= 0 && closingIndex !== commands.length - 1) {
+    failWft(engine, tx, run, { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES, identity: req.identity });
+    return invalidArgument('invalid command sequence: workflow-closing command must be the last one');
+  }
+  for (const c of commands) {
+    const bad = validateCommand(run, c);
+    if (bad) {
+      failWft(engine, tx, run, { cause: bad.cause, identity: req.identity, failure: { message: bad.message } });
+      return invalidArgument(bad.message);
+    }
+  }
+  const completed = appendEvent(tx, run, 'WorkflowTaskCompleted', {
+    scheduledEventId: run.wft.scheduledId,
+    startedEventId: run.wft.startedId,
+    identity: req.identity ?? '',
+    binaryChecksum: req.binaryChecksum ?? '',
+    sdkMetadata: req.sdkMetadata ?? null,
+    meteringMetadata: req.meteringMetadata ?? null,
+    workerVersion: req.workerVersionStamp ?? null,
+    deployment: req.deployment ?? null,
+    versioningBehavior: req.versioningBehavior ?? 0,
+  });
+  const token = run.wft.token;
+  run.lastCompletedStartedId = run.wft.startedId;
+  run.wft = { ...run.wft, state: 'none', token: '', attempt: 1, sticky: false };
+  const stickyQueue = (req.stickyAttributes?.workerTaskQueue?.name as string | undefined) ?? '';
+  run.stickyQueue = stickyQueue;
+  if (stickyQueue) run.stickyScheduleToStartMs = durMs(req.stickyAttributes.scheduleToStartTimeout) || 10_000;
+
+  const ctx: CompletionContext = {
+    completedId: completed.eventId.toNumber() as number,
+    identity: req.identity ?? '',
+    messages: new Map(((req.messages ?? []) as Msg[]).map((m) => [m.id as string, m])),
+    handled: new Set(),
+    later: [],
+  };
+  for (const c of commands) {
+    if (run.status !== WorkflowStatus.RUNNING) break;
+    applyCommand(engine, tx, run, c, ctx);
+  }
+  finishUpdateMessages(engine, tx, run, ctx);
+  for (const fn of ctx.later) fn();
+  engine.queries.resolveAttached(token, (req.queryResults ?? {}) as Record<string, Msg>);
+
+  if (run.status === WorkflowStatus.RUNNING) {
+    const flushed = flushBuffered(tx, run, (e) => onChildEventFlushed(run, e));
+    if (flushed > 0 || req.forceCreateNewWorkflowTask || run.needsWft || hasUndeliveredUpdates(run)) {
+      scheduleWft(engine, tx, run);
+    }
+  } else {
+    run.buffered = [];
+  }
+  engine.queries.afterWftClosed(engine, tx, run);
+  tx.dirty.add(run);
+  return undefined;
+}

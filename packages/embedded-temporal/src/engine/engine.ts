@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { decode, type Msg } from '../proto/root.js';
+import { WorkflowStatus } from '../proto/enums.js';
+import { RpcError, notFound } from '../rpc/errors.js';
+import { TaskQueues, queueKey, type Task } from '../matching/task-queues.js';
+import { QueryRegistry } from '../queries/query-registry.js';
+import type { DurableStore } from './store-types.js';
+import type { Run, RunRecord } from './run-state.js';
+import { historyKey } from './history.js';
+import { Tx } from './tx.js';
+import { nextDeadline, processDeadlines } from './deadlines.js';
+import { defaultNamespace, type NamespaceRecord } from './namespaces.js';
+
+/** Logger shape accepted by the engine and server. */
+export interface EngineLogger {
+  info(message: string): void;
+  warn(message: string, err?: unknown): void;
+}
+
+export interface EngineOptions {
+  /** Cap for history, update and query waits when the caller sets no deadline. */
+  longPollTimeoutMs: number;
+  /** Cap for task-queue polls. */
+  taskPollTimeoutMs: number;
+  logger: EngineLogger;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The in-memory model of every namespace, run and task queue. All state changes go through {@link Engine.mutate},
+ * which commits exactly one store transaction and only then dispatches tasks and wakes waiters.
+ */
+export class Engine {
+  readonly runs = new Map<string, Run>();
+  readonly namespaces = new Map<string, NamespaceRecord>();
+  readonly queues = new TaskQueues();
+  readonly queries = new QueryRegistry();
+  private readonly current = new Map<string, string>();
+  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly ticks = new Map<string, NodeJS.Timeout>();
+  private seq = 0;
+  private stopped = false;
+  private tokenSeq = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: DurableStore,
+    readonly opts: EngineOptions,
+  ) {}
+
+  /** Rebuilds state from the store and re-arms timers and queued tasks. */
+  async load(defaultNs: string): Promise<void> {
+    const state = await this.store.load();
+    for (const [key, value] of state.values) {
+      if (key.startsWith('ns/')) {
+        const ns = value as NamespaceRecord;
+        this.namespaces.set(ns.name, ns);
+      } else if (key.startsWith('run/')) {
+        const record = value as RunRecord;
+        const run: Run = { ...record, history: [], historyBytes: 0, durableLength: 0 };
+        for (const bytes of state.logs.get(historyKey(record.runId)) ?? []) {
+          run.history.push(decode('temporal.api.history.v1.HistoryEvent', bytes));
+          run.historyBytes += bytes.length;
+        }
+        run.durableLength = run.history.length;
+        this.runs.set(run.runId, run);
+        this.seq = Math.max(this.seq, run.seq);
+      }
+    }
+    for (const run of [...this.runs.values()].sort((a, b) => a.seq - b.seq)) {
+      this.current.set(this.currentKey(run.namespace, run.workflowId), run.runId);
+    }
+    if (!this.namespaces.has(defaultNs)) {
+      const ns = defaultNamespace(defaultNs);
+      this.namespaces.set(ns.name, ns);
+      await this.store.commit({ put: [[`ns/${ns.name}`, ns]] });
+    }
+    for (const run of this.runs.values()) {
+      if (run.status !== WorkflowStatus.RUNNING) continue;
+      if (run.wft.state === 'scheduled') this.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId: run.wft.scheduledId });
+      for (const a of Object.values(run.activities)) {
+        if (a.state === 'scheduled') {
+          this.queues.add(queueKey('act', run.namespace, a.taskQueue), { kind: 'act', runId: run.runId, scheduledId: a.scheduledId, attempt: a.attempt });
+        }
+      }
+      this.armTick(run);
+    }
+  }
+
+  /**
+   * Applies `fn` (synchronous, mutating in-memory state and recording into the transaction), commits the
+   * transaction durably, then runs post-commit effects. Resolves with `fn`'s result.
+   */
+  async mutate<T>(fn: (tx: Tx) => T): Promise<T> {
+    if (this.stopped) throw new RpcError(status.UNAVAILABLE, 'server is shutting down');
+    const tx = new Tx();
+    let result: T;
+    try {
+      result = fn(tx);
+    } catch (err) {
+      // Whatever was applied in memory before the failure is committed too, so a restart sees the same state.
+      if (tx.dirty.size || tx.puts.length) await this.commit(tx);
+      throw err;
+    }
+    await this.commit(tx);
+    for (const effect of tx.after) effect();
+    return result;
+  }
+
+  private async commit(tx: Tx): Promise<void> {
+    const put: Array<[string, unknown]> = [...tx.puts];
+    const lengths = new Map<Run, number>();
+    for (const run of tx.dirty) {
+      put.push([`run/${run.runId}`, toRecord(run)]);
+      lengths.set(run, run.history.length);
+    }
+    const commit = this.store.commit({ put, append: [...tx.appends] });
+    this.chain = commit.catch(() => undefined);
+    await commit;
+    for (const [run, length] of lengths) {
+      run.durableLength = Math.max(run.durableLength, length);
+      this.armTick(run);
+      for (const w of this.watchers.get(run.runId) ?? []) w();
+    }
+  }
+
+  /** Registers a new run as the current one for its workflow id. */
+  addRun(run: Run): void {
+    this.runs.set(run.runId, run);
+    this.current.set(this.currentKey(run.namespace, run.workflowId), run.runId);
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  newToken(kind: string, runId: string, extra: number | string): string {
+    return `${kind}:${runId}:${extra}:${++this.tokenSeq}:${randomUUID().slice(0, 8)}`;
+  }
+
+  namespace(name: string): NamespaceRecord {
+    const ns = this.namespaces.get(name);
+    if (!ns) {
+      throw new RpcError(status.NOT_FOUND, `Namespace ${name} is not found.`, {
+        type: 'NamespaceNotFoundFailure',
+        value: { namespace: name },
+      });
+    }
+    return ns;
+  }
+
+  currentRun(namespace: string, workflowId: string): Run | undefined {
+    const runId = this.current.get(this.currentKey(namespace, workflowId));
+    return runId ? this.runs.get(runId) : undefined;
+  }
+
+  /** The run named by `execution` (current run when `runId` is empty); NOT_FOUND otherwise. */
+  findRun(namespace: string, execution: Msg | null | undefined): Run {
+    this.namespace(namespace);
+    const workflowId = (execution?.workflowId as string | undefined) ?? '';
+    const runId = (execution?.runId as string | undefined) ?? '';
+    const run = runId ? this.runs.get(runId) : this.currentRun(namespace, workflowId);
+    if (!run || run.workflowId !== workflowId || run.namespace !== namespace) {
+      throw notFound(`workflow not found for ID: ${workflowId}`);
+    }
+    return run;
+  }
+
+  /** Puts a workflow task on the queue chosen at schedule time. */
+  dispatch(run: Run, task: Task, front = false): void {
+    this.queues.add(queueKey('wf', run.namespace, run.wft.queue || run.taskQueue), task, front);
+  }
+
+  /**
+   * Resolves with `check()`'s first non-undefined value, re-evaluated after every commit touching the run, or
+   * `undefined` at the deadline, on abort, or at shutdown.
+   */
+  waitFor<T>(runId: string, check: () => T | undefined, deadline: number, signal: AbortSignal): Promise<T | undefined> {
+    const first = check();
+    if (first !== undefined || this.stopped) return Promise.resolve(first);
+    return new Promise((resolve) => {
+      let set = this.watchers.get(runId);
+      if (!set) this.watchers.set(runId, (set = new Set()));
+      const finish = (value: T | undefined): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        set.delete(watcher);
+        resolve(value);
+      };
+      const watcher = (): void => {
+        const v = this.stopped ? undefined : check();
+        if (v !== undefined || this.stopped) finish(v);
+      };
+      const onAbort = (): void => finish(undefined);
+      const timer = setTimeout(onAbort, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
+      signal.addEventListener('abort', onAbort, { once: true });
+      set.add(watcher);
+    });
+  }
+
+  /** Long-poll deadline: the caller's deadline minus a second, capped by `capMs`. */
+  pollDeadline(callDeadline: number, capMs: number): number {
+    return Math.min(callDeadline - 1000, Date.now() + capMs);
+  }
+
+  /** (Re)arms the single timer that drives all of a run's deadlines. */
+  armTick(run: Run): void {
+    const old = this.ticks.get(run.runId);
+    if (old) clearTimeout(old);
+    this.ticks.delete(run.runId);
+    if (this.stopped) return;
+    const at = nextDeadline(run);
+    if (at === Infinity) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now()));
+    const timer = setTimeout(() => {
+      this.ticks.delete(run.runId);
+      this.mutate((tx) => processDeadlines(this, tx, run)).catch((err: unknown) => {
+        if (!this.stopped) this.opts.logger.warn(`deadline processing failed for run ${run.runId}`, err);
+      });
+    }, delay);
+    timer.unref?.();
+    this.ticks.set(run.runId, timer);
+  }
+
+  /** Stops timers and wakes every waiter; further mutations fail with UNAVAILABLE. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.ticks.values()) clearTimeout(t);
+    this.ticks.clear();
+    for (const set of this.watchers.values()) for (const w of [...set]) w();
+    this.queries.failAll('server is shutting down');
+    await this.chain;
+  }
+
+  private currentKey(namespace: string, workflowId: string): string {
+    return `${namespace}\u0000${workflowId}`;
+  }
+}
+
+function toRecord(run: Run): RunRecord {
+  const { history: _h, historyBytes: _b, durableLength: _d, ...record } = run;
+  return record;
+}

@@ -1,0 +1,48 @@
+import type { Msg } from '../proto/root.js';
+import { packMsg, unpackMsg } from './history.js';
+import type { Run } from './run-state.js';
+
+const MEMO = 'temporal.api.common.v1.Memo';
+const SEARCH_ATTRIBUTES = 'temporal.api.common.v1.SearchAttributes';
+
+/** The run's current memo (start memo plus upserts). */
+export const memoOf = (run: Run): Msg | null => unpackMsg(MEMO, run.memo);
+
+/** The run's current search attributes (start values plus upserts). */
+export const searchAttributesOf = (run: Run): Msg | null => unpackMsg(SEARCH_ATTRIBUTES, run.searchAttributes);
+
+export function setInitialAttributes(run: Run, memo: Msg | null | undefined, sa: Msg | null | undefined): void {
+  run.memo = memo && Object.keys(memo.fields ?? {}).length ? packMsg(MEMO, memo) : '';
+  run.searchAttributes = sa && Object.keys(sa.indexedFields ?? {}).length ? packMsg(SEARCH_ATTRIBUTES, sa) : '';
+}
+
+/** An empty payload (no data, or JSON null) removes the key, as the real server does. */
+function isEmptyPayload(p: Msg | undefined): boolean {
+  if (!p) return true;
+  const data = p.data as Uint8Array | undefined;
+  return !data || data.length === 0 || Buffer.from(data).toString() === 'null' || Buffer.from(data).toString() === '[]';
+}
+
+function merge(current: Record<string, Msg>, upserted: Record<string, Msg>): Record<string, Msg> {
+  const out = { ...current };
+  for (const [k, v] of Object.entries(upserted)) {
+    if (isEmptyPayload(v)) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+export function mergeSearchAttributes(run: Run, upsert: Msg | null | undefined): void {
+  const fields = merge(searchAttributesOf(run)?.indexedFields ?? {}, upsert?.indexedFields ?? {});
+  run.searchAttributes = Object.keys(fields).length ? packMsg(SEARCH_ATTRIBUTES, { indexedFields: fields }) : '';
+}
+
+export function mergeMemo(run: Run, upsert: Msg | null | undefined): void {
+  const fields = merge(memoOf(run)?.fields ?? {}, upsert?.fields ?? {});
+  run.memo = Object.keys(fields).length ? packMsg(MEMO, { fields }) : '';
+}
+
+/** The run's WorkflowExecutionStarted attributes. */
+export function startedAttrs(run: Run): Msg {
+  return run.history[0]?.workflowExecutionStartedEventAttributes ?? {};
+}

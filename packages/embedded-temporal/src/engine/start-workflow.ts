@@ -1,0 +1,90 @@
+import { status } from '@grpc/grpc-js';
+import type { Msg } from '../proto/root.js';
+import { WorkflowStatus } from '../proto/enums.js';
+import { durMs } from '../proto/time.js';
+import { RpcError, invalidArgument } from '../rpc/errors.js';
+import type { Engine } from './engine.js';
+import type { Run } from './run-state.js';
+import type { Tx } from './tx.js';
+import { createRun, terminateRun } from './lifecycle.js';
+import { retryPolicyError } from '../activities/retry-policy.js';
+
+const Reuse = { ALLOW_DUPLICATE: 1, ALLOW_DUPLICATE_FAILED_ONLY: 2, REJECT_DUPLICATE: 3, TERMINATE_IF_RUNNING: 4 } as const;
+const Conflict = { FAIL: 1, USE_EXISTING: 2, TERMINATE_EXISTING: 3 } as const;
+
+/** Request validation shared by StartWorkflowExecution and SignalWithStart. */
+export function validateStart(req: Msg): void {
+  if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+  if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
+  if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
+  const policyError = retryPolicyError(req.retryPolicy);
+  if (policyError) throw invalidArgument(policyError);
+  const conflict = (req.workflowIdConflictPolicy as number) || 0;
+  if (req.workflowIdReusePolicy === Reuse.TERMINATE_IF_RUNNING && conflict && conflict !== Conflict.FAIL) {
+    throw invalidArgument('Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy.');
+  }
+}
+
+function alreadyStarted(existing: Run, message: string): RpcError {
+  return new RpcError(status.ALREADY_EXISTS, message, {
+    type: 'WorkflowExecutionAlreadyStartedFailure',
+    value: { startRequestId: existing.requestIds[0] ?? '', runId: existing.runId },
+  });
+}
+
+/**
+ * Applies request-id idempotency and the id reuse/conflict policies (notes §3.9), then creates the run.
+ * Throws before mutating anything when the start is rejected.
+ */
+export function startWorkflow(engine: Engine, tx: Tx, req: Msg, signal?: Msg): { runId: string; started: boolean } {
+  const existing = engine.currentRun(req.namespace as string, req.workflowId as string);
+  if (existing && req.requestId && existing.requestIds.includes(req.requestId as string)) {
+    return { runId: existing.runId, started: true };
+  }
+  const reuse = (req.workflowIdReusePolicy as number) || Reuse.ALLOW_DUPLICATE;
+  let conflict = (req.workflowIdConflictPolicy as number) || Conflict.FAIL;
+  if (reuse === Reuse.TERMINATE_IF_RUNNING) conflict = Conflict.TERMINATE_EXISTING;
+  if (existing && existing.status === WorkflowStatus.RUNNING) {
+    if (conflict === Conflict.USE_EXISTING) {
+      if (req.requestId) existing.requestIds.push(req.requestId as string);
+      tx.dirty.add(existing);
+      return { runId: existing.runId, started: false };
+    }
+    if (conflict !== Conflict.TERMINATE_EXISTING) {
+      throw alreadyStarted(existing, `Workflow execution is already running. WorkflowId: ${existing.workflowId}, RunId: ${existing.runId}.`);
+    }
+    terminateRun(engine, tx, existing, 'TerminateIfRunning WorkflowIdReusePolicy Policy', null, (req.identity as string) ?? '');
+  } else if (existing) {
+    const failedLike = existing.status !== WorkflowStatus.COMPLETED;
+    if (reuse === Reuse.REJECT_DUPLICATE || (reuse === Reuse.ALLOW_DUPLICATE_FAILED_ONLY && !failedLike)) {
+      throw alreadyStarted(
+        existing,
+        `Workflow execution already finished and WorkflowIdReusePolicy is ${reuse === Reuse.REJECT_DUPLICATE ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY'}. WorkflowId: ${existing.workflowId}, RunId: ${existing.runId}.`,
+      );
+    }
+  }
+  const run = createRun(engine, tx, {
+    namespace: req.namespace,
+    workflowId: req.workflowId,
+    workflowType: req.workflowType.name,
+    taskQueue: req.taskQueue.name,
+    requestId: (req.requestId as string) ?? '',
+    identity: (req.identity as string) ?? '',
+    input: req.input,
+    header: req.header,
+    memo: req.memo,
+    searchAttributes: req.searchAttributes,
+    userMetadata: req.userMetadata,
+    priority: req.priority,
+    retryPolicy: req.retryPolicy,
+    cronSchedule: req.cronSchedule,
+    executionTimeoutMs: durMs(req.workflowExecutionTimeout),
+    runTimeoutMs: durMs(req.workflowRunTimeout),
+    taskTimeoutMs: durMs(req.workflowTaskTimeout),
+    firstWftDelayMs: durMs(req.workflowStartDelay),
+    continuedFailure: req.continuedFailure,
+    lastCompletionResult: req.lastCompletionResult,
+    signal,
+  });
+  return { runId: run.runId, started: true };
+}

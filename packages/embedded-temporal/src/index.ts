@@ -1,0 +1,2 @@
+export { startEmbeddedTemporal, type EmbeddedTemporal, type EmbeddedTemporalOptions } from './server.js';
+export type { EngineLogger } from './engine/engine.js';

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import type { Msg } from '../proto/root.js';
+import { WorkflowStatus } from '../proto/enums.js';
+import { queueKey } from '../matching/task-queues.js';
+import { RpcError } from '../rpc/errors.js';
+import type { Engine } from '../engine/engine.js';
+import type { Run } from '../engine/run-state.js';
+import type { Tx } from '../engine/tx.js';
+
+/** How a query ended: the worker's answer or failure, or a server-side error. */
+export type QueryOutcome = { answer: Msg | null } | { failedMessage: string; failure: Msg | null } | { error: RpcError };
+
+interface PendingQuery {
+  id: string;
+  runId: string;
+  query: Msg;
+  state: 'waiting' | 'attached' | 'legacy';
+  wftToken: string;
+  /** Whether the legacy task goes to the sticky queue (with empty history). */
+  sticky: boolean;
+  resolve(outcome: QueryOutcome): void;
+}
+
+/**
+ * Queries in flight (volatile: a query does not survive a restart). A query waits for the run's next workflow
+ * task, rides on it, or is sent as a legacy query task when the run is idle or closed (notes §6).
+ */
+export class QueryRegistry {
+  private readonly byId = new Map<string, PendingQuery>();
+
+  create(runId: string, query: Msg): { id: string; outcome: Promise<QueryOutcome> } {
+    const id = randomUUID();
+    const outcome = new Promise<QueryOutcome>((resolve) => {
+      this.byId.set(id, { id, runId, query, state: 'waiting', wftToken: '', sticky: false, resolve });
+    });
+    return { id, outcome };
+  }
+
+  remove(id: string): void {
+    this.byId.delete(id);
+  }
+
+  private forRun(runId: string): PendingQuery[] {
+    return [...this.byId.values()].filter((q) => q.runId === runId);
+  }
+
+  /** Attaches every waiting query of the run to the task being started; returns the poll response `queries` map. */
+  attachToWft(runId: string, token: string): Record<string, Msg> {
+    const out: Record<string, Msg> = {};
+    for (const q of this.forRun(runId)) {
+      if (q.state !== 'waiting') continue;
+      q.state = 'attached';
+      q.wftToken = token;
+      out[q.id] = q.query;
+    }
+    return out;
+  }
+
+  detachFromWft(runId: string): void {
+    for (const q of this.forRun(runId)) if (q.state === 'attached') q.state = 'waiting';
+  }
+
+  resolveAttached(token: string, results: Record<string, Msg>): void {
+    for (const q of this.byId.values()) {
+      if (q.state !== 'attached' || q.wftToken !== token) continue;
+      const r = results[q.id];
+      if (!r) {
+        q.state = 'waiting';
+        continue;
+      }
+      this.finish(q, r.resultType === 1 ? { answer: r.answer ?? null } : { failedMessage: r.errorMessage ?? '', failure: r.failure ?? null });
+    }
+  }
+
+  /** Called when a task completed: queries that cannot ride on a new task become legacy query tasks. */
+  afterWftClosed(engine: Engine, tx: Tx, run: Run): void {
+    if (run.wft.state !== 'none' || run.status !== WorkflowStatus.RUNNING) return;
+    tx.afterCommit(() => this.dispatchWaiting(engine, run));
+  }
+
+  /** Sends waiting queries of an idle or closed run as legacy query tasks. */
+  dispatchWaiting(engine: Engine, run: Run): void {
+    for (const q of this.forRun(run.runId)) if (q.state === 'waiting') this.dispatchLegacy(engine, run, q);
+  }
+
+  onRunClosed(engine: Engine, run: Run): void {
+    const everStarted = run.lastCompletedStartedId > 0 || run.history.some((e) => e.workflowTaskStartedEventAttributes);
+    for (const q of this.forRun(run.runId)) {
+      if (q.state === 'legacy') continue;
+      if (everStarted) this.dispatchLegacy(engine, run, q);
+      else this.finish(q, { error: closedBeforeStart() });
+    }
+  }
+
+  private dispatchLegacy(engine: Engine, run: Run, q: PendingQuery): void {
+    q.state = 'legacy';
+    const stickyKey = queueKey('wf', run.namespace, run.stickyQueue);
+    q.sticky = run.status === WorkflowStatus.RUNNING && run.stickyQueue !== '' && engine.queues.pollerCount(stickyKey) > 0;
+    const key = q.sticky ? stickyKey : queueKey('wf', run.namespace, run.taskQueue);
+    engine.queues.add(key, { kind: 'query', runId: run.runId, queryId: q.id });
+  }
+
+  /** Takes a legacy query task for a poller; `undefined` if the query is gone or must ride on a workflow task. */
+  takeLegacy(queryId: string, run: Run): { query: Msg; sticky: boolean } | undefined {
+    const q = this.byId.get(queryId);
+    if (!q || q.state !== 'legacy') return undefined;
+    if (run.status === WorkflowStatus.RUNNING && run.wft.state !== 'none') {
+      q.state = 'waiting';
+      return undefined;
+    }
+    return { query: q.query, sticky: q.sticky };
+  }
+
+  /** RespondQueryTaskCompleted. Returns false for unknown ids. */
+  resolveLegacy(queryId: string, req: Msg): boolean {
+    const q = this.byId.get(queryId);
+    if (!q) return false;
+    const answered = (req.completedType as number) === 1;
+    this.finish(q, answered ? { answer: req.queryResult ?? null } : { failedMessage: req.errorMessage ?? '', failure: req.failure ?? null });
+    return true;
+  }
+
+  failAll(message: string): void {
+    for (const q of [...this.byId.values()]) this.finish(q, { error: new RpcError(status.UNAVAILABLE, message) });
+  }
+
+  private finish(q: PendingQuery, outcome: QueryOutcome): void {
+    this.byId.delete(q.id);
+    q.resolve(outcome);
+  }
+}
+
+export function closedBeforeStart(): RpcError {
+  return new RpcError(status.FAILED_PRECONDITION, 'Workflow execution closed before WorkflowTaskStarted event', {
+    type: 'WorkflowNotReadyFailure',
+    value: {},
+  });
+}

@@ -1,0 +1,85 @@
+import type { Msg } from '../proto/root.js';
+import { TaskQueueKind, WorkflowStatus } from '../proto/enums.js';
+import { dur, ts } from '../proto/time.js';
+import type { Run } from '../engine/run-state.js';
+import { unpackMsg } from '../engine/history.js';
+import { memoOf, searchAttributesOf, startedAttrs } from '../engine/run-attributes.js';
+
+/** `WorkflowExecutionInfo` of a run, as returned by describe and list. */
+export function executionInfo(run: Run): Msg {
+  const started = startedAttrs(run);
+  return {
+    execution: { workflowId: run.workflowId, runId: run.runId },
+    type: { name: run.workflowType },
+    startTime: ts(run.startTime),
+    closeTime: run.closeTime ? ts(run.closeTime) : null,
+    status: run.status,
+    historyLength: run.history.length,
+    parentExecution: run.parent ? { workflowId: run.parent.workflowId, runId: run.parent.runId } : null,
+    parentNamespaceId: run.parent ? run.parent.namespace : '',
+    executionTime: ts(run.executionTime),
+    memo: memoOf(run) ?? { fields: {} },
+    searchAttributes: searchAttributesOf(run) ?? { indexedFields: {} },
+    taskQueue: run.taskQueue,
+    stateTransitionCount: run.history.length,
+    historySizeBytes: run.historyBytes,
+    executionDuration: run.closeTime ? dur(run.closeTime - run.executionTime) : null,
+    rootExecution: started.rootWorkflowExecution ?? { workflowId: run.workflowId, runId: run.runId },
+    firstRunId: run.firstRunId,
+    priority: started.priority ?? null,
+  };
+}
+
+const PendingState = { SCHEDULED: 1, STARTED: 2, CANCEL_REQUESTED: 3 } as const;
+
+/** DescribeWorkflowExecutionResponse of a run. */
+export function describeRun(run: Run): Msg {
+  const started = startedAttrs(run);
+  const open = run.status === WorkflowStatus.RUNNING;
+  return {
+    executionConfig: {
+      taskQueue: { name: run.taskQueue, kind: TaskQueueKind.NORMAL },
+      workflowExecutionTimeout: started.workflowExecutionTimeout ?? null,
+      workflowRunTimeout: started.workflowRunTimeout ?? null,
+      defaultWorkflowTaskTimeout: started.workflowTaskTimeout ?? null,
+      userMetadata: run.history[0]?.userMetadata ?? null,
+    },
+    workflowExecutionInfo: executionInfo(run),
+    pendingActivities: open
+      ? Object.values(run.activities).map((a) => ({
+          activityId: a.activityId,
+          activityType: { name: a.activityType },
+          state: a.cancelRequestedId ? PendingState.CANCEL_REQUESTED : a.state === 'started' ? PendingState.STARTED : PendingState.SCHEDULED,
+          heartbeatDetails: unpackMsg('temporal.api.common.v1.Payloads', a.heartbeatDetails),
+          lastHeartbeatTime: a.lastHeartbeatAt ? ts(a.lastHeartbeatAt) : null,
+          lastStartedTime: a.startedAt ? ts(a.startedAt) : null,
+          attempt: a.attempt,
+          maximumAttempts: a.retry.maxAttempts,
+          scheduledTime: ts(a.attemptScheduledAt),
+          expirationTime: a.timeouts.scheduleToCloseMs ? ts(a.firstScheduledAt + a.timeouts.scheduleToCloseMs) : null,
+          lastFailure: unpackMsg('temporal.api.failure.v1.Failure', a.lastFailure),
+          lastWorkerIdentity: a.identity,
+          nextAttemptScheduleTime: a.state === 'backoff' ? ts(a.nextAttemptAt) : null,
+        }))
+      : [],
+    pendingChildren: open
+      ? Object.values(run.children).map((c) => ({
+          workflowId: c.workflowId,
+          runId: c.runId,
+          workflowTypeName: c.workflowType,
+          initiatedId: c.initiatedId,
+          parentClosePolicy: c.parentClosePolicy,
+        }))
+      : [],
+    pendingWorkflowTask:
+      open && run.wft.state !== 'none'
+        ? {
+            state: run.wft.state === 'started' ? 2 : 1,
+            scheduledTime: ts(run.wft.scheduledAt),
+            originalScheduledTime: ts(run.wft.scheduledAt),
+            startedTime: run.wft.state === 'started' ? ts(run.wft.startedAt) : null,
+            attempt: run.wft.attempt,
+          }
+        : null,
+  };
+}

@@ -1,0 +1,98 @@
+import type { Msg } from '../proto/root.js';
+import type { Engine } from '../engine/engine.js';
+import type { Run } from '../engine/run-state.js';
+import { searchAttributesOf } from '../engine/run-attributes.js';
+import {
+  EXECUTION_STATUS_NAMES,
+  ListQueryError,
+  SearchAttributeRegistry,
+  compileListQuery,
+  decodeSearchAttributePayload,
+  listPage,
+  searchAttributeTypeFrom,
+  type CompiledListQuery,
+  type SearchAttributeType,
+  type VisibilityRecord,
+} from '../visibility/index.js';
+import { invalidArgument } from './errors.js';
+import { executionInfo } from './describe.js';
+import type { Handler } from './service-registry.js';
+
+const DEFAULT_PAGE_SIZE = 1000;
+
+function registryFor(engine: Engine, namespace: string): SearchAttributeRegistry {
+  const custom: Record<string, SearchAttributeType> = {};
+  for (const [name, n] of Object.entries(engine.namespace(namespace).searchAttributes)) {
+    const type = searchAttributeTypeFrom(n);
+    if (type) custom[name] = type;
+  }
+  return new SearchAttributeRegistry(custom);
+}
+
+/** The visibility view of a run; undecodable attribute values are left out rather than failing the list. */
+function recordOf(run: Run, registry: SearchAttributeRegistry): VisibilityRecord & { run: Run } {
+  const searchAttributes: Record<string, unknown> = {};
+  for (const [name, payload] of Object.entries((searchAttributesOf(run)?.indexedFields ?? {}) as Record<string, Msg>)) {
+    try {
+      const value = decodeSearchAttributePayload(payload, registry.typeOf(name));
+      if (value !== null) searchAttributes[name] = value;
+    } catch {
+      // An attribute the SDK encoded in a way we cannot index is not searchable, but still returned by describe.
+    }
+  }
+  return {
+    run,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    workflowType: run.workflowType,
+    taskQueue: run.taskQueue,
+    status: EXECUTION_STATUS_NAMES[run.status - 1] ?? 'Running',
+    startTime: new Date(run.startTime),
+    executionTime: new Date(run.executionTime),
+    closeTime: run.closeTime ? new Date(run.closeTime) : undefined,
+    historyLength: run.history.length,
+    searchAttributes,
+  };
+}
+
+function compile(query: string, registry: SearchAttributeRegistry): CompiledListQuery {
+  try {
+    return compileListQuery(query, registry);
+  } catch (err) {
+    if (err instanceof ListQueryError) throw invalidArgument(err.message);
+    throw err;
+  }
+}
+
+/** ListWorkflowExecutions / ScanWorkflowExecutions / CountWorkflowExecutions over every run of the namespace. */
+export function listHandlers(engine: Engine): Record<string, Handler> {
+  const records = (namespace: string, registry: SearchAttributeRegistry): Array<VisibilityRecord & { run: Run }> =>
+    [...engine.runs.values()].filter((r) => r.namespace === namespace).map((r) => recordOf(r, registry));
+
+  const list: Handler = (req) => {
+    const registry = registryFor(engine, req.namespace);
+    const query = compile((req.query as string) ?? '', registry);
+    try {
+      const page = listPage(records(req.namespace, registry), query, {
+        pageSize: (req.pageSize as number) || DEFAULT_PAGE_SIZE,
+        nextPageToken: req.nextPageToken as Uint8Array | undefined,
+      });
+      return {
+        executions: page.records.map((r) => executionInfo((r as VisibilityRecord & { run: Run }).run)),
+        nextPageToken: page.nextPageToken,
+      };
+    } catch (err) {
+      if (err instanceof ListQueryError) throw invalidArgument(err.message);
+      throw err;
+    }
+  };
+  return {
+    ListWorkflowExecutions: list,
+    ScanWorkflowExecutions: list,
+    CountWorkflowExecutions: (req) => {
+      const registry = registryFor(engine, req.namespace);
+      const query = compile((req.query as string) ?? '', registry);
+      return { count: records(req.namespace, registry).filter((r) => query.matches(r)).length, groups: [] };
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { status } from '@grpc/grpc-js';
+import { WorkflowStatus } from '../proto/enums.js';
+import type { Engine } from '../engine/engine.js';
+import { closedBeforeStart } from '../queries/query-registry.js';
+import { RpcError, invalidArgument } from './errors.js';
+import type { Handler } from './service-registry.js';
+
+const Reject = { NOT_OPEN: 2, NOT_COMPLETED_CLEANLY: 3 } as const;
+
+/** QueryWorkflow: routed to the run's next workflow task or sent as a legacy query task (notes §6). */
+export function queryHandler(engine: Engine): Handler {
+  return async (req, ctx) => {
+    if (!req.query?.queryType) throw invalidArgument('QueryType is not set on request.');
+    const run = engine.findRun(req.namespace, req.execution);
+    const open = run.status === WorkflowStatus.RUNNING;
+    const condition = req.queryRejectCondition as number;
+    if (!open && (condition === Reject.NOT_OPEN || (condition === Reject.NOT_COMPLETED_CLEANLY && run.status !== WorkflowStatus.COMPLETED))) {
+      return { queryRejected: { status: run.status } };
+    }
+    const everStarted = run.lastCompletedStartedId > 0 || run.history.some((e) => e.workflowTaskStartedEventAttributes);
+    if (!open && !everStarted) throw closedBeforeStart();
+    const { id, outcome } = engine.queries.create(run.runId, req.query);
+    if (!open || (run.wft.state === 'none' && run.lastCompletedStartedId > 0)) engine.queries.dispatchWaiting(engine, run);
+    const deadline = engine.pollDeadline(ctx.deadline, engine.opts.longPollTimeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+      ctx.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    });
+    const result = await Promise.race([outcome, expired]);
+    clearTimeout(timer);
+    if (!result) {
+      engine.queries.remove(id);
+      throw new RpcError(status.DEADLINE_EXCEEDED, 'query timed out before a worker could process it');
+    }
+    if ('error' in result) throw result.error;
+    if ('failedMessage' in result) {
+      throw new RpcError(status.INVALID_ARGUMENT, result.failedMessage, { type: 'QueryFailedFailure', value: { failure: result.failure } });
+    }
+    return { queryResult: result.answer ?? { payloads: [] } };
+  };
+}

@@ -1,0 +1,101 @@
+import { type Server, type ServiceDefinition, type MethodDefinition, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import type * as protobuf from 'protobufjs';
+import { root, type Msg } from '../proto/root.js';
+import { RpcError } from './errors.js';
+
+/** What a unary handler sees besides the request. */
+export interface CallContext {
+  /** Absolute deadline in epoch ms, or `Infinity` when the caller set none. */
+  deadline: number;
+  /** Aborted when the caller cancels or the server stops. */
+  signal: AbortSignal;
+}
+
+/** A unary RPC implementation: decoded request in, plain response object out. */
+export type Handler = (request: Msg, ctx: CallContext) => Promise<object> | object;
+
+/** Logs RPC-level failures that are bugs on our side. */
+export type ErrorLogger = (method: string, err: unknown) => void;
+
+const passthrough = (b: Buffer): Buffer => b;
+
+/**
+ * Registers every method of a proto service on `server`. Methods without a handler answer UNIMPLEMENTED with the
+ * method name; requests are decoded inside the handler so malformed bytes become INVALID_ARGUMENT rather than the
+ * INTERNAL grpc-js would send.
+ */
+export function registerService(
+  server: Server,
+  serviceName: string,
+  handlers: Record<string, Handler>,
+  shutdownSignal: AbortSignal,
+  logError: ErrorLogger,
+): void {
+  const service = root.lookupService(serviceName);
+  const definition: Record<string, MethodDefinition<Buffer, Uint8Array>> = {};
+  const impl: Record<string, (...args: never[]) => void> = {};
+  for (const method of Object.values(service.methods)) {
+    const reqType = method.resolvedRequestType as protobuf.Type;
+    const resType = method.resolvedResponseType as protobuf.Type;
+    const path = `/${serviceName}/${method.name}`;
+    definition[method.name] = {
+      path,
+      requestStream: !!method.requestStream,
+      responseStream: !!method.responseStream,
+      requestSerialize: (v: Buffer) => v,
+      requestDeserialize: passthrough,
+      responseSerialize: (v: Uint8Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+      responseDeserialize: passthrough,
+    };
+    const handler = handlers[method.name];
+    if (method.requestStream || method.responseStream || !handler) {
+      const unimplemented = { code: status.UNIMPLEMENTED, details: `Method ${path} is not implemented` };
+      impl[method.name] = ((call: { emit(e: string, err: unknown): void }, cb?: sendUnaryData<Uint8Array>) => {
+        if (cb) cb(unimplemented);
+        else call.emit('error', unimplemented);
+      }) as never;
+      continue;
+    }
+    impl[method.name] = ((call: ServerUnaryCall<Buffer, Uint8Array>, cb: sendUnaryData<Uint8Array>) => {
+      void runUnary(call, cb, reqType, resType, handler, shutdownSignal, path, logError);
+    }) as never;
+  }
+  server.addService(definition as ServiceDefinition, impl as never);
+}
+
+async function runUnary(
+  call: ServerUnaryCall<Buffer, Uint8Array>,
+  cb: sendUnaryData<Uint8Array>,
+  reqType: protobuf.Type,
+  resType: protobuf.Type,
+  handler: Handler,
+  shutdownSignal: AbortSignal,
+  path: string,
+  logError: ErrorLogger,
+): Promise<void> {
+  let request: Msg;
+  try {
+    request = reqType.decode(call.request) as unknown as Msg;
+  } catch (err) {
+    cb({ code: status.INVALID_ARGUMENT, details: `malformed ${reqType.fullName}: ${(err as Error).message}` });
+    return;
+  }
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  call.on('cancelled', abort);
+  shutdownSignal.addEventListener('abort', abort, { once: true });
+  const d = call.getDeadline();
+  const deadline = d instanceof Date ? d.getTime() : d;
+  try {
+    const response = await handler(request, { deadline: Number.isFinite(deadline) ? deadline : Infinity, signal: controller.signal });
+    cb(null, resType.encode(response).finish());
+  } catch (err) {
+    if (err instanceof RpcError) cb(err.toServiceError());
+    else {
+      logError(path, err);
+      cb({ code: status.INTERNAL, details: (err as Error)?.message ?? String(err) });
+    }
+  } finally {
+    shutdownSignal.removeEventListener('abort', abort);
+  }
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import type { Msg } from '../proto/root.js';
+import { dur, durMs } from '../proto/time.js';
+import type { Engine } from '../engine/engine.js';
+import { systemSearchAttributes, type NamespaceRecord } from '../engine/namespaces.js';
+import { RpcError, invalidArgument } from './errors.js';
+import { SearchAttributeError, SearchAttributeRegistry, searchAttributeTypeFrom } from '../visibility/index.js';
+import type { Handler } from './service-registry.js';
+
+/** The server version we report; nobody parses it. */
+export const SERVER_VERSION = '1.29.0-embedded';
+
+function namespaceInfo(ns: NamespaceRecord): Msg {
+  return {
+    namespaceInfo: {
+      name: ns.name,
+      state: 1, // REGISTERED
+      description: ns.description,
+      id: ns.id,
+      // Everything that would make core start extra pollers or heartbeats stays off (notes §3.2).
+      capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
+      supportsSchedules: false,
+    },
+    config: { workflowExecutionRetentionTtl: dur(ns.retentionMs), historyArchivalState: 1, visibilityArchivalState: 1 },
+    replicationConfig: { activeClusterName: 'active', clusters: [{ clusterName: 'active' }], state: 1 },
+    isGlobalNamespace: false,
+  };
+}
+
+/** GetSystemInfo, namespace RPCs and the operator search-attribute RPCs. */
+export function systemHandlers(engine: Engine): Record<string, Handler> {
+  return {
+    GetSystemInfo: () => ({
+      serverVersion: SERVER_VERSION,
+      capabilities: {
+        signalAndQueryHeader: true,
+        internalErrorDifferentiation: true,
+        activityFailureIncludeHeartbeat: true,
+        supportsSchedules: false,
+        encodedFailureAttributes: true,
+        buildIdBasedVersioning: false,
+        upsertMemo: true,
+        eagerWorkflowStart: false,
+        sdkMetadata: true,
+        countGroupByExecutionStatus: false,
+        nexus: false,
+      },
+    }),
+    DescribeNamespace: (req) => {
+      const ns = req.id ? [...engine.namespaces.values()].find((n) => n.id === req.id) : engine.namespaces.get(req.namespace);
+      return namespaceInfo(ns ?? engine.namespace(req.namespace || req.id));
+    },
+    ListNamespaces: () => ({ namespaces: [...engine.namespaces.values()].map(namespaceInfo) }),
+    RegisterNamespace: async (req) => {
+      if (!req.namespace) throw invalidArgument('Namespace is not set on request.');
+      if (engine.namespaces.has(req.namespace)) throw new RpcError(status.ALREADY_EXISTS, 'Namespace already exists.', { type: 'NamespaceAlreadyExistsFailure', value: {} });
+      const ns: NamespaceRecord = {
+        name: req.namespace,
+        id: randomUUID(),
+        description: req.description ?? '',
+        retentionMs: durMs(req.workflowExecutionRetentionPeriod) || 24 * 3600_000,
+        searchAttributes: {},
+      };
+      await engine.mutate((tx) => {
+        engine.namespaces.set(ns.name, ns);
+        tx.puts.push([`ns/${ns.name}`, ns]);
+      });
+      return {};
+    },
+    ListSearchAttributes: (req) => ({
+      customAttributes: engine.namespace(req.namespace || 'default').searchAttributes,
+      systemAttributes: systemSearchAttributes,
+      storageSchema: {},
+    }),
+    AddSearchAttributes: async (req) => {
+      const ns = engine.namespace(req.namespace || 'default');
+      // Validate with the visibility registry: reserved names, conflicting types, invalid names.
+      const registry = new SearchAttributeRegistry(
+        Object.fromEntries(Object.entries(ns.searchAttributes).flatMap(([k, v]) => { const t = searchAttributeTypeFrom(v); return t ? [[k, t]] : []; })),
+      );
+      for (const [name, value] of Object.entries((req.searchAttributes ?? {}) as Record<string, number>)) {
+        const t = searchAttributeTypeFrom(value);
+        if (!t) throw invalidArgument(`unknown search attribute type ${value} for ${name}`);
+        try {
+          registry.add(name, t);
+        } catch (err) {
+          if (err instanceof SearchAttributeError) throw invalidArgument(err.message);
+          throw err;
+        }
+      }
+      await engine.mutate((tx) => {
+        Object.assign(ns.searchAttributes, req.searchAttributes ?? {});
+        tx.puts.push([`ns/${ns.name}`, ns]);
+      });
+      return {};
+    },
+    RemoveSearchAttributes: async (req) => {
+      const ns = engine.namespace(req.namespace || 'default');
+      await engine.mutate((tx) => {
+        for (const name of (req.searchAttributes ?? []) as string[]) delete ns.searchAttributes[name];
+        tx.puts.push([`ns/${ns.name}`, ns]);
+      });
+      return {};
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { Msg } from '../proto/root.js';
+import { UpdateStage, WorkflowStatus } from '../proto/enums.js';
+import type { Engine } from '../engine/engine.js';
+import { admitUpdate, updateView } from '../updates/update-registry.js';
+import { invalidArgument, notFound, workflowCompleted } from './errors.js';
+import type { Handler } from './service-registry.js';
+
+/** UpdateWorkflowExecution and PollWorkflowExecutionUpdate (notes §7). */
+/** Waits until the update reaches `wanted` (or the long-poll deadline) and builds the update response. */
+export async function waitForUpdateStage(
+engine: Engine,
+runId: string,
+updateId: string,
+wanted: number,
+ctx: { deadline: number; signal: AbortSignal },
+): Promise<Msg> {
+  const run = engine.runs.get(runId);
+  const u = run?.updates[updateId];
+  if (!run || !u) throw notFound(`update ${updateId} not found`);
+  const deadline = engine.pollDeadline(ctx.deadline, engine.opts.longPollTimeoutMs);
+  const done = (): true | undefined => {
+    try {
+      return updateView(u).stage >= wanted ? true : undefined;
+    } catch {
+      return true; // aborted: reported below
+    }
+  };
+  await engine.waitFor(runId, done, deadline, ctx.signal);
+  const view = updateView(u);
+  return {
+    updateRef: { workflowExecution: { workflowId: run.workflowId, runId: run.runId }, updateId },
+    outcome: view.outcome,
+    stage: view.stage,
+  };
+}
+
+
+export function updateHandlers(engine: Engine): Record<string, Handler> {
+  return {
+    UpdateWorkflowExecution: async (req, ctx) => {
+      const request = req.request;
+      const updateId = request?.meta?.updateId as string | undefined;
+      if (!updateId) throw invalidArgument('Update id is not set on request.');
+      if (!request.input?.name) throw invalidArgument('Update name is not set on request.');
+      const run = engine.findRun(req.namespace, req.workflowExecution);
+      if (req.firstExecutionRunId && req.firstExecutionRunId !== run.firstRunId) throw notFound(`workflow not found for ID: ${run.workflowId}`);
+      if (run.status !== WorkflowStatus.RUNNING) {
+        if (!run.updates[updateId]) throw workflowCompleted();
+      } else if (!run.updates[updateId]) {
+        await engine.mutate((tx) => admitUpdate(engine, tx, run, request));
+      }
+      const wanted = Math.max((req.waitPolicy?.lifecycleStage as number) || UpdateStage.ACCEPTED, UpdateStage.ACCEPTED);
+      return waitForUpdateStage(engine, run.runId, updateId, wanted, ctx);
+    },
+    PollWorkflowExecutionUpdate: async (req, ctx) => {
+      const ref = req.updateRef;
+      const run = engine.findRun(req.namespace, ref?.workflowExecution);
+      const wanted = (req.waitPolicy?.lifecycleStage as number) || UpdateStage.COMPLETED;
+      return waitForUpdateStage(engine, run.runId, ref?.updateId as string, wanted, ctx);
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import type { Msg } from '../proto/root.js';
+import { TaskQueueKind, WorkflowStatus } from '../proto/enums.js';
+import { queueKey, type Task } from '../matching/task-queues.js';
+import type { Engine } from '../engine/engine.js';
+import { durableHistory, type Run } from '../engine/run-state.js';
+import { abandonSticky, failWft, runForWftToken, startWft } from '../engine/workflow-task.js';
+import { completeWft } from '../engine/complete-wft.js';
+import {
+  activityById,
+  activityForToken,
+  cancelActivity,
+  completeActivity,
+  failActivityAttempt,
+  recordHeartbeat,
+  startActivity,
+} from '../activities/activity-tasks.js';
+import { invalidArgument, notFound, taskNotFound } from './errors.js';
+import type { CallContext, Handler } from './service-registry.js';
+
+/**
+ * Long-polls `key` until a task can actually be started. The task is started (and committed) before the reply;
+ * if the poller went away meanwhile, an activity or WFT is recovered by its timeout, a query is re-queued.
+ */
+async function pollLoop(engine: Engine, key: string, ctx: CallContext, start: (task: Task) => Promise<Msg | null>): Promise<Msg> {
+  const deadline = engine.pollDeadline(ctx.deadline, engine.opts.taskPollTimeoutMs);
+  for (;;) {
+    if (Date.now() >= deadline || ctx.signal.aborted) return {};
+    const task = await engine.queues.poll(key, deadline, ctx.signal);
+    if (!task) return {};
+    if (ctx.signal.aborted) {
+      engine.queues.add(key, task, true);
+      return {};
+    }
+    const response = await start(task);
+    if (response) return response;
+  }
+}
+
+function legacyQueryTask(engine: Engine, run: Run, queryId: string): Msg | null {
+  const taken = engine.queries.takeLegacy(queryId, run);
+  if (!taken) return null;
+  return {
+    taskToken: Buffer.from(`query:${run.runId}:${queryId}`),
+    workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+    workflowType: { name: run.workflowType },
+    previousStartedEventId: run.lastCompletedStartedId,
+    startedEventId: 0,
+    attempt: 1,
+    history: { events: taken.sticky ? [] : durableHistory(run) },
+    query: taken.query,
+    workflowExecutionTaskQueue: { name: run.taskQueue, kind: TaskQueueKind.NORMAL },
+  };
+}
+
+/** The RPCs sdk-core's worker calls. */
+export function workerHandlers(engine: Engine): Record<string, Handler> {
+  const handlers: Record<string, Handler> = {
+    PollWorkflowTaskQueue: (req, ctx) => {
+      engine.namespace(req.namespace);
+      const key = queueKey('wf', req.namespace, (req.taskQueue?.name as string) ?? '');
+      return pollLoop(engine, key, ctx, async (task) => {
+        const run = engine.runs.get(task.runId);
+        if (!run) return null;
+        if (task.kind === 'query') {
+          const response = legacyQueryTask(engine, run, task.queryId);
+          if (response && ctx.signal.aborted) return null;
+          return response;
+        }
+        if (task.kind !== 'wft') return null;
+        return engine.mutate((tx) => startWft(engine, tx, run, task.scheduledId, req));
+      });
+    },
+    RespondWorkflowTaskCompleted: async (req) => {
+      const run = runForWftToken(engine, req.taskToken);
+      if (!run) throw taskNotFound();
+      const error = await engine.mutate((tx) => completeWft(engine, tx, run, req));
+      if (error) throw error;
+      return {};
+    },
+    RespondWorkflowTaskFailed: async (req) => {
+      const run = runForWftToken(engine, req.taskToken);
+      if (!run) throw taskNotFound();
+      await engine.mutate((tx) => failWft(engine, tx, run, { cause: req.cause, failure: req.failure, identity: req.identity }));
+      return {};
+    },
+    RespondQueryTaskCompleted: (req) => {
+      const [kind, , queryId] = Buffer.from(req.taskToken as Uint8Array).toString().split(':');
+      if (kind !== 'query' || !queryId || !engine.queries.resolveLegacy(queryId, req)) throw notFound('query task not found');
+      return {};
+    },
+    PollActivityTaskQueue: (req, ctx) => {
+      engine.namespace(req.namespace);
+      const key = queueKey('act', req.namespace, (req.taskQueue?.name as string) ?? '');
+      return pollLoop(engine, key, ctx, async (task) => {
+        const run = engine.runs.get(task.runId);
+        if (!run || task.kind !== 'act') return null;
+        return engine.mutate((tx) => startActivity(engine, tx, run, task.scheduledId, task.attempt, req));
+      });
+    },
+    RespondActivityTaskCompleted: async (req) => {
+      const found = req.taskToken?.length ? activityForToken(engine, req.taskToken) : activityById(engine, req);
+      if (!found) throw notFound('activity task not found');
+      await engine.mutate((tx) => completeActivity(engine, tx, found.run, found.act, req.result, req.identity ?? ''));
+      return {};
+    },
+    RespondActivityTaskFailed: async (req) => {
+      const found = req.taskToken?.length ? activityForToken(engine, req.taskToken) : activityById(engine, req);
+      if (!found) throw notFound('activity task not found');
+      await engine.mutate((tx) =>
+        failActivityAttempt(engine, tx, found.run, found.act, req.failure ?? { message: 'activity failed' }, {
+          identity: req.identity,
+          heartbeatDetails: req.lastHeartbeatDetails,
+        }),
+      );
+      return { failures: [] };
+    },
+    RespondActivityTaskCanceled: async (req) => {
+      const found = req.taskToken?.length ? activityForToken(engine, req.taskToken) : activityById(engine, req);
+      if (!found) throw notFound('activity task not found');
+      if (!found.act.cancelRequestedId) throw invalidArgument('unable to mark activity as canceled without activity being request canceled first');
+      await engine.mutate((tx) => cancelActivity(engine, tx, found.run, found.act, req.details, req.identity ?? ''));
+      return {};
+    },
+    RecordActivityTaskHeartbeat: async (req) => {
+      const found = req.taskToken?.length ? activityForToken(engine, req.taskToken) : activityById(engine, req);
+      if (!found) throw notFound('activity task not found');
+      const cancelRequested = await engine.mutate((tx) => recordHeartbeat(tx, found.run, found.act, req.details));
+      return { cancelRequested, activityPaused: false, activityReset: false };
+    },
+    // The …ById variants (async completion by workflow and activity id) share the handlers: their requests carry
+    // no task token and are resolved through activityById.
+    ShutdownWorker: async (req) => {
+      const sticky = (req.stickyTaskQueue as string) || '';
+      if (!sticky) return {};
+      const runs = [...engine.runs.values()].filter((r) => r.status === WorkflowStatus.RUNNING && r.stickyQueue === sticky);
+      if (runs.length) await engine.mutate((tx) => runs.forEach((r) => abandonSticky(engine, tx, r)));
+      return {};
+    },
+  };
+  handlers.RespondActivityTaskCompletedById = handlers.RespondActivityTaskCompleted!;
+  handlers.RespondActivityTaskFailedById = handlers.RespondActivityTaskFailed!;
+  handlers.RespondActivityTaskCanceledById = handlers.RespondActivityTaskCanceled!;
+  handlers.RecordActivityTaskHeartbeatById = handlers.RecordActivityTaskHeartbeat!;
+  return handlers;
+}

@@ -1,0 +1,140 @@
+import { decode, encode, type Msg } from '../proto/root.js';
+import { UpdateStage, WorkflowStatus } from '../proto/enums.js';
+import type { Engine } from '../engine/engine.js';
+import type { Run, UpdateState } from '../engine/run-state.js';
+import type { Tx } from '../engine/tx.js';
+import { appendEvent, packMsg, unb64, unpackMsg } from '../engine/history.js';
+import type { CompletionContext } from '../engine/commands.js';
+import { ensureWft } from '../engine/workflow-task.js';
+import { notFound } from '../rpc/errors.js';
+
+const U = 'temporal.api.update.v1.';
+const TYPE_PREFIX = 'type.googleapis.com/';
+
+/** Admits an update (or returns the existing entry for a duplicate id) and makes sure a task will deliver it. */
+export function admitUpdate(engine: Engine, tx: Tx, run: Run, request: Msg): UpdateState {
+  const updateId = request.meta?.updateId as string;
+  const existing = run.updates[updateId];
+  if (existing) return existing;
+  const state: UpdateState = { updateId, request: packMsg(`${U}Request`, request), state: 'admitted', acceptedEventId: 0 };
+  run.updates[updateId] = state;
+  tx.dirty.add(run);
+  ensureWft(engine, tx, run);
+  return state;
+}
+
+export function hasUndeliveredUpdates(run: Run): boolean {
+  return Object.values(run.updates).some((u) => u.state === 'admitted');
+}
+
+/** Request messages for every update not yet accepted; attached to the task being started. */
+export function pendingUpdateMessages(tx: Tx, run: Run, startedId: number): Msg[] {
+  const out: Msg[] = [];
+  for (const u of Object.values(run.updates)) {
+    if (u.state !== 'admitted' && u.state !== 'sent') continue;
+    u.state = 'sent';
+    out.push({
+      id: `${u.updateId}/request`,
+      protocolInstanceId: u.updateId,
+      eventId: startedId - 1,
+      body: { type_url: `${TYPE_PREFIX}${U}Request`, value: unb64(u.request) },
+    });
+  }
+  if (out.length) tx.dirty.add(run);
+  return out;
+}
+
+/** A failed or timed-out task means its update requests must be sent again. */
+export function resetSentUpdates(run: Run): void {
+  for (const u of Object.values(run.updates)) if (u.state === 'sent') u.state = 'admitted';
+}
+
+function bodyOf(message: Msg): { kind: string; value: Msg } | undefined {
+  const url = (message.body?.type_url as string | undefined) ?? '';
+  const kind = url.slice(url.lastIndexOf('.') + 1);
+  if (!['Acceptance', 'Rejection', 'Response'].includes(kind)) return undefined;
+  return { kind, value: decode(`${U}${kind}`, message.body.value as Uint8Array) };
+}
+
+/** Applies one worker protocol message (acceptance/response at its command's position, or a rejection). */
+function applyMessage(tx: Tx, run: Run, message: Msg): void {
+  const body = bodyOf(message);
+  const u = run.updates[message.protocolInstanceId as string];
+  if (!body || !u || u.state === 'completed' || u.state === 'aborted') return;
+  tx.dirty.add(run);
+  if (body.kind === 'Acceptance') {
+    const ev = appendEvent(tx, run, 'WorkflowExecutionUpdateAccepted', {
+      protocolInstanceId: u.updateId,
+      acceptedRequestMessageId: body.value.acceptedRequestMessageId,
+      acceptedRequestSequencingEventId: body.value.acceptedRequestSequencingEventId,
+      acceptedRequest: body.value.acceptedRequest ?? unpackMsg(`${U}Request`, u.request),
+    });
+    u.state = 'accepted';
+    u.acceptedEventId = ev.eventId.toNumber() as number;
+  } else if (body.kind === 'Response') {
+    appendEvent(tx, run, 'WorkflowExecutionUpdateCompleted', {
+      meta: body.value.meta,
+      acceptedEventId: u.acceptedEventId,
+      outcome: body.value.outcome,
+    });
+    u.state = 'completed';
+    u.outcome = packMsg(`${U}Outcome`, body.value.outcome ?? {});
+  } else {
+    u.state = 'completed';
+    u.outcome = packMsg(`${U}Outcome`, { failure: body.value.failure });
+  }
+}
+
+export function applyProtocolMessage(_engine: Engine, tx: Tx, run: Run, messageId: string, ctx: CompletionContext): void {
+  const message = ctx.messages.get(messageId);
+  if (!message || ctx.handled.has(messageId)) return;
+  ctx.handled.add(messageId);
+  applyMessage(tx, run, message);
+}
+
+/** After the commands: rejections, unreferenced messages, and updates the worker ignored. */
+export function finishUpdateMessages(_engine: Engine, tx: Tx, run: Run, ctx: CompletionContext): void {
+  for (const [id, message] of ctx.messages) {
+    if (ctx.handled.has(id) || run.status !== WorkflowStatus.RUNNING) continue;
+    ctx.handled.add(id);
+    applyMessage(tx, run, message);
+  }
+  for (const u of Object.values(run.updates)) {
+    if (u.state !== 'sent') continue;
+    u.state = 'completed';
+    u.outcome = packMsg(`${U}Outcome`, {
+      failure: {
+        message: "Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker.",
+        source: 'Server',
+        applicationFailureInfo: { type: 'UnprocessedUpdate', nonRetryable: true },
+      },
+    });
+    tx.dirty.add(run);
+  }
+}
+
+/** On close: accepted updates fail, earlier ones are aborted (their waiters get NOT_FOUND). */
+export function abortUpdates(run: Run, _status: number): void {
+  for (const u of Object.values(run.updates)) {
+    if (u.state === 'accepted') {
+      u.state = 'completed';
+      u.outcome = packMsg(`${U}Outcome`, {
+        failure: {
+          message: 'Workflow Update failed because the Workflow completed before the Update completed.',
+          source: 'Server',
+          applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
+        },
+      });
+    } else if (u.state === 'admitted' || u.state === 'sent') u.state = 'aborted';
+  }
+}
+
+/** The stage and outcome an update has reached; throws NOT_FOUND for aborted updates. */
+export function updateView(u: UpdateState): { stage: number; outcome: Msg | null } {
+  if (u.state === 'aborted') throw notFound('workflow update was aborted by closing workflow');
+  if (u.state === 'completed') return { stage: UpdateStage.COMPLETED, outcome: unpackMsg(`${U}Outcome`, u.outcome) };
+  if (u.state === 'accepted') return { stage: UpdateStage.ACCEPTED, outcome: null };
+  return { stage: UpdateStage.ADMITTED, outcome: null };
+}
+
+export const encodeOutcome = (o: Msg): Uint8Array => encode(`${U}Outcome`, o);

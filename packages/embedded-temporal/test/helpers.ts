@@ -1,0 +1,115 @@
+import { fileURLToPath } from 'node:url';
+import { Connection, WorkflowClient } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import { startEmbeddedTemporal, type EmbeddedTemporal, type EmbeddedTemporalOptions } from '../src/index.js';
+import { EventType } from '../src/proto/enums.js';
+import * as activities from './activities.js';
+
+let runtimeInstalled = false;
+
+/** Installs a WARN-level SDK runtime once per test process. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+/** A server plus a client and a native connection for workers, all closed by `close()`. */
+export interface TestEnv {
+  server: EmbeddedTemporal;
+  client: WorkflowClient;
+  connection: Connection;
+  native: NativeConnection;
+  bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
+  /** Creates a worker on a unique task queue with the test workflows and activities. */
+  worker(opts?: Partial<WorkerOptions>): Promise<{ worker: Worker; taskQueue: string }>;
+  close(): Promise<void>;
+}
+
+let queueSeq = 0;
+let bundlePromise: ReturnType<typeof bundleWorkflowCode> | undefined;
+
+/** Bundles the test workflows once per process. */
+export function testBundle(): ReturnType<typeof bundleWorkflowCode> {
+  bundlePromise ??= bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+    logger: new DefaultLogger('WARN'),
+  });
+  return bundlePromise;
+}
+
+export async function startTestEnv(options: EmbeddedTemporalOptions = {}): Promise<TestEnv> {
+  quietRuntime();
+  const [server, bundle] = await Promise.all([startEmbeddedTemporal({ port: 0, ...options }), testBundle()]);
+  const connection = await Connection.connect({ address: server.address });
+  const native = await NativeConnection.connect({ address: server.address });
+  const client = new WorkflowClient({ connection });
+  return {
+    server,
+    client,
+    connection,
+    native,
+    bundle,
+    async worker(opts = {}) {
+      const taskQueue = opts.taskQueue ?? `tq-${process.pid}-${++queueSeq}`;
+      const worker = await Worker.create({ connection: native, workflowBundle: bundle, activities, ...opts, taskQueue });
+      return { worker, taskQueue };
+    },
+    async close() {
+      await connection.close();
+      await native.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Event type names of a workflow's history, e.g. `WorkflowExecutionStarted`. */
+export async function eventTypes(client: WorkflowClient, workflowId: string, runId?: string): Promise<string[]> {
+  const history = await client.getHandle(workflowId, runId).fetchHistory();
+  return (history.events ?? []).map((e) => eventTypeName(e.eventType as unknown as number));
+}
+
+const names = new Map(Object.entries(EventType).map(([k, v]) => [v, k]));
+
+function eventTypeName(t: number): string {
+  const raw = names.get(t) ?? String(t);
+  return raw
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+/** The two worker configurations every conformance test runs under. */
+export const workerModes: Array<{ name: string; options: Partial<WorkerOptions> }> = [
+  { name: 'default worker options (sticky cache)', options: {} },
+  { name: 'maxCachedWorkflows: 0 (full replay every task)', options: { maxCachedWorkflows: 0 } },
+];
+
+/** Starts a worker in the background; `stop()` shuts it down and rethrows if it crashed. */
+export async function runWorker(env: TestEnv, opts: Partial<WorkerOptions>): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
+  const { worker, taskQueue } = await env.worker(opts);
+  const running = worker.run();
+  return {
+    taskQueue,
+    stop: async () => {
+      worker.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { status } from '@grpc/grpc-js';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import { eventTypes, eventually, runWorker, startTestEnv, type TestEnv } from './helpers.js';
+
+let env: TestEnv;
+before(async () => {
+  env = await startTestEnv();
+});
+after(async () => {
+  await env?.close();
+});
+
+describe('visibility list and count', () => {
+  it('filters by system and custom search attributes and counts matches', async () => {
+    const { taskQueue, stop } = await runWorker(env, {});
+    try {
+      const type = `hello`;
+      const ids = [`list-a-${process.pid}`, `list-b-${process.pid}`];
+      for (const [i, id] of ids.entries()) {
+        await env.client.execute(type, { taskQueue, workflowId: id, args: [String(i)], searchAttributes: { CustomKeywordField: [`tag-${i}`] } });
+      }
+      const open = await env.client.start('waitForSignal', { taskQueue, workflowId: `list-open-${process.pid}` });
+      const listed = async (query: string): Promise<string[]> => {
+        const out: string[] = [];
+        for await (const wf of env.client.list({ query })) out.push(wf.workflowId);
+        return out.sort();
+      };
+      assert.deepEqual(await listed(`WorkflowId IN ('${ids[0]}', '${ids[1]}')`), ids);
+      assert.deepEqual(await listed(`CustomKeywordField = 'tag-1'`), [ids[1]]);
+      assert.deepEqual(await listed(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`), [open.workflowId]);
+      assert.equal((await env.client.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`)).count, 2);
+      await assert.rejects(listed('NoSuchAttribute = 1'), (err: { cause?: { code?: number } }) => err.cause?.code === status.INVALID_ARGUMENT);
+      await open.terminate();
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
+  it('times out a started workflow task, reschedules it as attempt 2, and rejects the stale token', async () => {
+    const svc = env.client.workflowService;
+    const taskQueue = `raw-${process.pid}`;
+    const workflowId = `raw-timeout-${process.pid}`;
+    await svc.startWorkflowExecution({
+      namespace: 'default',
+      workflowId,
+      workflowType: { name: 'anything' },
+      taskQueue: { name: taskQueue },
+      workflowTaskTimeout: msToTs('1s'),
+      requestId: 'raw-1',
+    });
+    const poll = () => svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+    const first = await poll();
+    assert.equal(Number(first.startedEventId), 3);
+    assert.equal(Number(first.previousStartedEventId), 0);
+    assert.equal(first.attempt, 1);
+    const second = await poll(); // arrives once the first attempt timed out
+    assert.equal(second.attempt, 2);
+    assert.equal(Number(second.startedEventId), 6);
+    await assert.rejects(
+      svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, commands: [] }),
+      (err: { code?: number }) => err.code === status.NOT_FOUND,
+    );
+    await svc.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: second.taskToken,
+      commands: [{ commandType: 4 /* COMPLETE_WORKFLOW_EXECUTION */, completeWorkflowExecutionCommandAttributes: {} }],
+    });
+    assert.deepEqual(await eventTypes(env.client, workflowId), [
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskTimedOut',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionCompleted',
+    ]);
+  });
+
+  it('buffers a signal that arrives during a started task and flushes it after the completion', async () => {
+    const svc = env.client.workflowService;
+    const taskQueue = `raw-buffer-${process.pid}`;
+    const workflowId = `raw-buffer-${process.pid}`;
+    await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'x' }, taskQueue: { name: taskQueue }, requestId: 'raw-2' });
+    const poll = () => svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+    const task = await poll();
+    await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'late' });
+    const visible = await eventTypes(env.client, workflowId);
+    assert.equal(visible.at(-1), 'WorkflowTaskStarted', 'buffered events are not visible while the task runs');
+    await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: task.taskToken, commands: [] });
+    const next = await poll();
+    assert.equal(Number(next.previousStartedEventId), 3);
+    assert.deepEqual(
+      (await eventTypes(env.client, workflowId)).slice(3),
+      ['WorkflowTaskCompleted', 'WorkflowExecutionSignaled', 'WorkflowTaskScheduled', 'WorkflowTaskStarted'],
+    );
+    await eventually(async () => (await env.client.getHandle(workflowId).describe()).raw.pendingWorkflowTask?.state === 2);
+    await env.client.getHandle(workflowId).terminate('done');
+    const types = await eventTypes(env.client, workflowId);
+    assert.deepEqual(types.slice(-2), ['WorkflowTaskFailed', 'WorkflowExecutionTerminated']);
+  });
+});

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { credentials, Client, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Connection } from '@temporalio/client';
+import { startEmbeddedTemporal, type EmbeddedTemporal } from '../src/index.js';
+import { decode, encode, type Msg } from '../src/proto/root.js';
+
+let server: EmbeddedTemporal;
+let raw: Client;
+
+before(async () => {
+  server = await startEmbeddedTemporal({ port: 0 });
+  raw = new Client(server.address, credentials.createInsecure());
+});
+after(async () => {
+  raw?.close();
+  await server?.stop();
+});
+
+/** Calls `service/method` with raw bytes so the test controls encoding. */
+function call(path: string, body: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    raw.makeUnaryRequest(
+      path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.from(body),
+      new Metadata(),
+      {},
+      (err: ServiceError | null, res?: Buffer) => (err ? reject(err) : resolve(res ?? Buffer.alloc(0))),
+    );
+  });
+}
+
+const WS = '/temporal.api.workflowservice.v1.WorkflowService';
+
+describe('gRPC shell', () => {
+  it('reports SERVING on the health service', async () => {
+    const res = await call('/grpc.health.v1.Health/Check', encode('grpc.health.v1.HealthCheckRequest', {}));
+    assert.equal(decode('grpc.health.v1.HealthCheckResponse', res).status, 1);
+  });
+
+  it('advertises sdk_metadata and no versioning in GetSystemInfo', async () => {
+    const res = decode('temporal.api.workflowservice.v1.GetSystemInfoResponse', await call(`${WS}/GetSystemInfo`, new Uint8Array()));
+    assert.equal(res.capabilities.sdkMetadata, true);
+    assert.equal(res.capabilities.activityFailureIncludeHeartbeat, true);
+    assert.equal(res.capabilities.buildIdBasedVersioning, false);
+  });
+
+  it('answers UNIMPLEMENTED naming the method for unsupported RPCs', async () => {
+    await assert.rejects(call(`${WS}/CreateSchedule`, new Uint8Array()), (err: ServiceError) => {
+      assert.equal(err.code, status.UNIMPLEMENTED);
+      assert.match(err.details, /CreateSchedule/);
+      return true;
+    });
+  });
+
+  it('answers INVALID_ARGUMENT for malformed request bytes', async () => {
+    await assert.rejects(call(`${WS}/DescribeNamespace`, new Uint8Array([0x0a, 0xff, 0xff, 0xff])), (err: ServiceError) => {
+      assert.equal(err.code, status.INVALID_ARGUMENT);
+      return true;
+    });
+  });
+
+  it('has the default namespace with the pre-registered custom search attributes', async () => {
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const ns = await connection.workflowService.describeNamespace({ namespace: 'default' });
+      assert.equal(ns.namespaceInfo?.name, 'default');
+      const sa = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      assert.deepEqual(Object.keys(sa.customAttributes ?? {}).sort(), [
+        'CustomBoolField',
+        'CustomDatetimeField',
+        'CustomDoubleField',
+        'CustomIntField',
+        'CustomKeywordField',
+        'CustomTextField',
+      ]);
+      await assert.rejects(connection.workflowService.describeNamespace({ namespace: 'missing' }), (err: { code: number }) => err.code === status.NOT_FOUND);
+      await connection.workflowService.registerNamespace({ namespace: 'second' });
+      const list = await connection.workflowService.listNamespaces({});
+      assert.deepEqual(list.namespaces?.map((n) => n.namespaceInfo?.name).sort(), ['default', 'second']);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('returns a byte-for-byte empty poll response when no task arrives before the deadline', async () => {
+    const req: Msg = { namespace: 'default', taskQueue: { name: 'empty-queue', kind: 1 } };
+    const res = await new Promise<Buffer>((resolve, reject) => {
+      raw.makeUnaryRequest(
+        `${WS}/PollWorkflowTaskQueue`,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from(encode('temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest', req)),
+        new Metadata(),
+        { deadline: Date.now() + 1500 },
+        (err: ServiceError | null, r?: Buffer) => (err ? reject(err) : resolve(r ?? Buffer.alloc(0))),
+      );
+    });
+    assert.equal(res.length, 0);
+  });
+
+  it('rejects stale task tokens with NOT_FOUND, never INTERNAL', async () => {
+    const req = encode('temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest', {
+      namespace: 'default',
+      taskToken: Buffer.from('wft:nope:1:1:x'),
+    });
+    await assert.rejects(call(`${WS}/RespondWorkflowTaskCompleted`, req), (err: ServiceError) => err.code === status.NOT_FOUND);
+  });
+});
