@@ -1,0 +1,339 @@
+// End-to-end: the real embedded Temporal server, worker and API processes on loopback, a fake LLM and a fake
+// content site, driven only over HTTP. Tests run in order and share the fake LLM, so each one that scripts
+// the LLM has it to itself; the result table is read back in the last test (PGlite needs the worker stopped).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Stage } from '@research/contracts';
+import type { Decision, ResearchResult } from '@research/contracts';
+import type { Problem, WorkflowView } from '@research/api';
+import {
+  FAKE_ARTICLE,
+  FAKE_ARTICLE_HTML,
+  FAKE_SITE_SECRET,
+  fakeSummary,
+  startFakeLlm,
+  startFakeSite,
+  type FakeLlm,
+  type FakeLlmCall,
+  type FakeSite,
+} from '@research/testkit';
+import { Stack, request, waitForWorkflow } from '../support/stack.js';
+import { ISO_INSTANT, assertProblem, assertStagesInOrder } from './assertions.js';
+
+let llm: FakeLlm;
+let site: FakeSite;
+let stack: Stack;
+/** Workflows whose result must be in the result table, with the result the API reported. */
+const saved = new Map<string, ResearchResult>();
+/** Workflows that must have no row. */
+const unsaved: string[] = [];
+
+before(
+  async () => {
+    llm = await startFakeLlm();
+    site = await startFakeSite();
+    stack = await Stack.create({ llmUrl: llm.url });
+    await stack.start();
+  },
+  { timeout: 180_000 },
+);
+
+after(async () => {
+  await stack?.stop();
+  await Promise.all([llm?.close(), site?.close()]);
+});
+
+async function startResearch(body: Record<string, unknown>): Promise<string> {
+  const response = await request(stack.apiUrl, 'POST', '/research', { body });
+  assert.equal(response.status, 202, JSON.stringify(response.body));
+  return response.body.workflowId as string;
+}
+
+function getWorkflow(id: string): Promise<{ status: number; body: WorkflowView }> {
+  return request<WorkflowView>(stack.apiUrl, 'GET', `/workflows/${id}`);
+}
+
+/** A decision on 200, a problem otherwise. */
+const approve = (id: string, body: Record<string, unknown>) =>
+  request<Decision & Partial<Problem>>(stack.apiUrl, 'POST', `/workflows/${id}/approve`, { body });
+
+/** Polls until the pipeline awaits approval, recording every stage seen on the way. */
+async function untilAwaitingApproval(id: string, seen: Stage[] = []): Promise<WorkflowView> {
+  return waitForWorkflow<WorkflowView>(
+    stack.apiUrl,
+    id,
+    (workflow) => {
+      if (seen.at(-1) !== workflow.stage) seen.push(workflow.stage);
+      return workflow.stage === 'awaiting_approval';
+    },
+    { description: `workflow ${id} awaiting approval` },
+  );
+}
+
+const untilClosed = (id: string): Promise<WorkflowView> =>
+  waitForWorkflow<WorkflowView>(stack.apiUrl, id, (workflow) => workflow.status !== 'RUNNING', {
+    description: `workflow ${id} closed`,
+  });
+
+/** The LLM calls whose prompt names `sourceUrl` (the prompt carries the source URL after redirects). */
+const callsFor = (sourceUrl: string): FakeLlmCall[] =>
+  llm.calls.filter((call) => JSON.stringify(call.body.messages).includes(`Source URL: ${sourceUrl}\\n`));
+
+/** The draft the fake LLM's deterministic answer to `call` must have produced. */
+function expectedDraft(call: FakeLlmCall) {
+  const summary = fakeSummary(call.body);
+  const promptTokens = Math.ceil(JSON.stringify(call.body.messages).length / 4);
+  const completionTokens = Math.ceil(summary.length / 4);
+  return { summary, model: 'fake-model', usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens } };
+}
+
+describe('research pipeline end to end', () => {
+  test('approve path: 202 with Location, stages up to awaiting_approval with a draft, 200 decision, approved result', async () => {
+    const sourceUrl = `${site.url}/article`;
+    const started = await request(stack.apiUrl, 'POST', '/research', { body: { topic: 'Durable execution', sourceUrl } });
+    assert.equal(started.status, 202);
+    const id = started.body.workflowId as string;
+    assert.match(id, /^research-[0-9a-f-]{36}$/);
+    assert.equal(started.headers.get('location'), `/workflows/${id}`);
+    assert.deepEqual(started.body, { workflowId: id, runId: started.body.runId, status: 'RUNNING', stage: 'queued' });
+    assert.match(started.body.runId, /\S/);
+
+    const seen: Stage[] = [];
+    const awaiting = await untilAwaitingApproval(id, seen);
+    assertStagesInOrder(seen);
+    const [call, ...more] = callsFor(sourceUrl);
+    assert.ok(call, 'the LLM was called for the article');
+    assert.equal(more.length, 0, 'exactly one LLM call for the article');
+    const draft = expectedDraft(call);
+    assert.equal(awaiting.status, 'RUNNING');
+    assert.equal(awaiting.runId, started.body.runId);
+    assert.equal(awaiting.topic, 'Durable execution');
+    assert.equal(awaiting.sourceUrl, sourceUrl);
+    assert.deepEqual(awaiting.draft, draft);
+    assert.deepEqual(awaiting.usage, draft.usage);
+    assert.ok(draft.usage.promptTokens > 0 && draft.usage.completionTokens > 0);
+    assert.equal(awaiting.decision, null);
+    assert.equal(awaiting.result, null);
+    assert.equal(awaiting.error, null);
+    assert.equal(awaiting.retry, null);
+    assert.match(awaiting.startedAt, ISO_INSTANT);
+    assert.equal(awaiting.closedAt, null);
+
+    const decided = await approve(id, { approved: true, reviewer: 'Ada Lovelace', comment: 'Accurate and concise.' });
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
+    assert.deepEqual(decided.body, {
+      approved: true,
+      reviewer: 'Ada Lovelace',
+      comment: 'Accurate and concise.',
+      decidedAt: decided.body.decidedAt,
+    });
+    assert.match(decided.body.decidedAt, ISO_INSTANT);
+
+    const done = await untilClosed(id);
+    assert.equal(done.status, 'COMPLETED');
+    assert.equal(done.stage, 'completed');
+    assert.deepEqual(done.result, {
+      outcome: 'approved',
+      summary: draft.summary,
+      topic: 'Durable execution',
+      sourceUrl,
+      reviewer: 'Ada Lovelace',
+      comment: 'Accurate and concise.',
+      decidedAt: decided.body.decidedAt,
+      usage: draft.usage,
+    });
+    assert.deepEqual(done.decision, decided.body);
+    assert.deepEqual(done.draft, draft);
+    assert.equal(done.error, null);
+    assert.match(done.closedAt ?? '', ISO_INSTANT);
+    saved.set(id, done.result!);
+  });
+
+  test('reject path: a redirected source is summarised from its final URL and the rejection is saved', async () => {
+    const requestedUrl = `${site.url}/redirect`;
+    const id = await startResearch({ topic: '  Retries  ', sourceUrl: requestedUrl });
+    const awaiting = await untilAwaitingApproval(id);
+    assert.equal(awaiting.topic, 'Retries', 'the topic is trimmed');
+    assert.ok(awaiting.draft);
+
+    const decided = await approve(id, { approved: false, comment: 'Off topic.' });
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
+    assert.equal(decided.body.approved, false);
+    assert.equal(decided.body.reviewer, null);
+    assert.equal(decided.body.comment, 'Off topic.');
+
+    const done = await untilClosed(id);
+    assert.equal(done.status, 'COMPLETED');
+    assert.deepEqual(done.result, {
+      outcome: 'rejected',
+      summary: awaiting.draft.summary,
+      topic: 'Retries',
+      sourceUrl: requestedUrl,
+      reviewer: null,
+      comment: 'Off topic.',
+      decidedAt: decided.body.decidedAt,
+      usage: awaiting.draft.usage,
+    });
+    assert.deepEqual(done.decision, decided.body);
+    assert.ok(site.hitCount('/redirect') >= 1);
+    saved.set(id, done.result!);
+  });
+
+  test('expired path: with approvalTimeout 2s and no decision the pipeline completes as expired, then refuses approval', async () => {
+    const sourceUrl = `${site.url}/article`;
+    const callsBefore = llm.callCount;
+    const id = await startResearch({ topic: 'Expiry', sourceUrl, approvalTimeout: '2s' });
+    // Not polling for awaiting_approval: a slow poll could miss the 2 s window. The draft is checked below.
+    const done = await untilClosed(id);
+    const [call, ...more] = llm.calls.slice(callsBefore);
+    assert.ok(call, 'the LLM was called');
+    assert.equal(more.length, 0);
+    const draft = expectedDraft(call);
+    assert.equal(done.status, 'COMPLETED');
+    assert.equal(done.stage, 'completed');
+    assert.equal(done.decision, null);
+    assert.deepEqual(done.result, {
+      outcome: 'expired',
+      summary: draft.summary,
+      topic: 'Expiry',
+      sourceUrl,
+      reviewer: null,
+      comment: null,
+      decidedAt: done.result?.decidedAt,
+      usage: draft.usage,
+    });
+    assert.deepEqual(done.draft, draft);
+    const waitedMs = Date.parse(done.result!.decidedAt) - Date.parse(done.startedAt);
+    assert.ok(waitedMs >= 2_000, `expired after ${waitedMs} ms, before the 2 s approval timeout`);
+    saved.set(id, done.result!);
+
+    const late = await approve(id, { approved: true });
+    assertProblem(late, 409, 'NOT_AWAITING_APPROVAL', `/workflows/${id}/approve`);
+    assert.match(late.body.detail ?? '', /closed \(COMPLETED\)/);
+  });
+
+  test('returns 409 while fetching and while summarizing, 200 once awaiting, then 409 for a second decision and after completion', async () => {
+    // A slow source and a slow LLM hold the pipeline in each stage long enough to try to approve it there.
+    site.route('/slow-article', { delayMs: 4_000, headers: { 'content-type': 'text/html' }, body: FAKE_ARTICLE_HTML });
+    llm.script({ kind: 'delay', ms: 4_000 });
+    const callsBefore = llm.callCount;
+    const id = await startResearch({ topic: 'Early approval', sourceUrl: `${site.url}/slow-article` });
+    const path = `/workflows/${id}/approve`;
+
+    const fetching = await waitForWorkflow<WorkflowView>(stack.apiUrl, id, (w) => w.stage === 'fetching');
+    assert.equal(fetching.draft, null);
+    const whileFetching = await approve(id, { approved: true });
+    assertProblem(whileFetching, 409, 'NOT_AWAITING_APPROVAL', path);
+    assert.match(whileFetching.body.detail ?? '', /fetching/);
+    assert.equal(llm.callCount, callsBefore, 'the LLM is not called before the source arrived');
+
+    await llm.waitForCalls(callsBefore + 1, 10_000);
+    const summarizing = await getWorkflow(id);
+    assert.equal(summarizing.body.stage, 'summarizing');
+    assert.equal(summarizing.body.draft, null);
+    const whileSummarizing = await approve(id, { approved: true });
+    assertProblem(whileSummarizing, 409, 'NOT_AWAITING_APPROVAL', path);
+    assert.match(whileSummarizing.body.detail ?? '', /summarizing/);
+
+    await untilAwaitingApproval(id);
+    const first = await approve(id, { approved: true, reviewer: 'Grace' });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const second = await approve(id, { approved: false, reviewer: 'Mallory' });
+    assertProblem(second, 409, 'NOT_AWAITING_APPROVAL', path);
+
+    const done = await untilClosed(id);
+    assert.equal(done.result?.outcome, 'approved');
+    assert.equal(done.result?.reviewer, 'Grace', 'the refused second decision changed nothing');
+    const afterCompletion = await approve(id, { approved: false });
+    assertProblem(afterCompletion, 409, 'NOT_AWAITING_APPROVAL', path);
+    assert.match(afterCompletion.body.detail ?? '', /closed \(COMPLETED\)/);
+    saved.set(id, done.result!);
+  });
+
+  test('of two concurrent decisions exactly one is accepted and it is the one saved', async () => {
+    const id = await startResearch({ topic: 'Races', sourceUrl: `${site.url}/article` });
+    await untilAwaitingApproval(id);
+    const answers = await Promise.all([
+      approve(id, { approved: true, reviewer: 'first' }),
+      approve(id, { approved: false, reviewer: 'second' }),
+    ]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409], JSON.stringify(answers.map((a) => a.body)));
+    const accepted = answers.find((a) => a.status === 200)!.body;
+    const refused = answers.find((a) => a.status === 409)!;
+    assertProblem(refused, 409, 'NOT_AWAITING_APPROVAL', `/workflows/${id}/approve`);
+
+    const done = await untilClosed(id);
+    assert.equal(done.result?.outcome, accepted.approved ? 'approved' : 'rejected');
+    assert.equal(done.result?.reviewer, accepted.reviewer);
+    assert.deepEqual(done.decision, accepted);
+    saved.set(id, done.result!);
+  });
+
+  test('a source answering 404 fails the workflow with a readable error and never reaches the LLM', async () => {
+    const callsBefore = llm.callCount;
+    const sourceUrl = `${site.url}/not-found`;
+    const id = await startResearch({ topic: 'Missing page', sourceUrl });
+
+    const failed = await untilClosed(id);
+    assert.equal(failed.status, 'FAILED');
+    assert.equal(failed.stage, 'failed');
+    assert.deepEqual(failed.error, {
+      code: 'SourceHttpClientError',
+      message: `Could not fetch the source: Source answered 404 Not Found for ${sourceUrl}`,
+    });
+    assert.equal(failed.draft, null);
+    assert.equal(failed.result, null);
+    assert.equal(failed.usage, null);
+    assert.equal(failed.topic, 'Missing page');
+    assert.match(failed.closedAt ?? '', ISO_INSTANT);
+    assert.equal(site.hitCount('/not-found'), 1, 'a 4xx is not retried');
+    assert.equal(llm.callCount, callsBefore);
+    assert.deepEqual(callsFor(sourceUrl), []);
+    unsaved.push(id);
+
+    const approval = await approve(id, { approved: true });
+    assertProblem(approval, 409, 'NOT_AWAITING_APPROVAL', `/workflows/${id}/approve`);
+    assert.match(approval.body.detail ?? '', /closed \(FAILED\)/);
+  });
+
+  test('the LLM never sees script, style, noscript or template contents, but does see the visible text', () => {
+    const articleCalls = callsFor(`${site.url}/article`);
+    assert.ok(articleCalls.length >= 4, `expected the article to be summarised by every pipeline, got ${articleCalls.length}`);
+    for (const call of llm.calls) {
+      const sent = JSON.stringify(call.body);
+      assert.ok(!sent.includes(FAKE_SITE_SECRET), 'a call body contains the secret from <script>/<style>');
+      assert.ok(!sent.includes(FAKE_ARTICLE.linkHref), 'link targets are not sent');
+    }
+    for (const call of articleCalls) {
+      const user = call.body.messages?.find((m) => m.role === 'user')?.content;
+      assert.equal(typeof user, 'string');
+      for (const visible of [FAKE_ARTICLE.title, FAKE_ARTICLE.heading, FAKE_ARTICLE.paragraph, FAKE_ARTICLE.linkText]) {
+        assert.ok((user as string).includes(visible), `the prompt lacks the visible text "${visible}"`);
+      }
+      assert.equal(call.headers.authorization, 'Bearer test-key');
+      assert.equal(call.body.model, 'fake-model');
+    }
+  });
+
+  test('every decided or expired pipeline is saved in the result table, a failed one is not', async () => {
+    assert.equal(saved.size, 5);
+    // PGlite belongs to one process: the worker must let go of it first.
+    if (!process.env.TEST_DATABASE_URL) await stack.worker?.stop();
+    const results = await stack.openResults();
+    try {
+      for (const [id, result] of saved) {
+        const row = await results.get(id);
+        assert.ok(row, `no row for ${id}`);
+        const { workflowId, createdAt, updatedAt, ...stored } = row;
+        assert.equal(workflowId, id);
+        assert.deepEqual(stored, result);
+        assert.match(createdAt, ISO_INSTANT);
+        assert.match(updatedAt, ISO_INSTANT);
+      }
+      for (const id of unsaved) assert.equal(await results.get(id), null);
+      assert.equal(await results.count(), saved.size);
+    } finally {
+      await results.close();
+    }
+  });
+});
