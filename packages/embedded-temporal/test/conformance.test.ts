@@ -262,4 +262,22 @@ describe('client-facing workflow semantics', () => {
     const child = env.client.getHandle(childId);
     await eventually(async () => (await child.describe()).status.name === 'TERMINATED');
   });
+
+  it('moves a workflow off the sticky queue of a worker that shut down, to a new worker with full history', async () => {
+    const first = await runWorker(env, {});
+    const handle = await env.client.start('waitForSignal', { taskQueue: first.taskQueue, workflowId: wid('handover') });
+    assert.equal(await handle.query('getValue'), 'initial');
+    await first.stop();
+    await handle.signal('unblock', 'second worker');
+    const second = await runWorker(env, { taskQueue: first.taskQueue });
+    try {
+      assert.equal(await handle.result(), 'second worker');
+    } finally {
+      await second.stop();
+    }
+    const history = await handle.fetchHistory();
+    const kinds = (history.events ?? []).filter((e) => e.workflowTaskScheduledEventAttributes).map((e) => e.workflowTaskScheduledEventAttributes?.taskQueue?.kind);
+    assert.equal(kinds.at(-1), 1, 'the task after the shutdown is on the normal queue');
+  });
 });
+

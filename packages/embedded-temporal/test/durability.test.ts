@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './activities.js';
-import { eventually, quietRuntime, testBundle } from './helpers.js';
+import { eventually, quietRuntime, testBundle, testBundleFile } from './helpers.js';
 import { startServerProcess, startWorkerProcess, type Child } from './fixtures/processes.js';
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -31,7 +31,7 @@ describe('durability across kill -9', () => {
     const first = await startServerProcess(dataDir);
     const children: Child[] = [first.child];
     cleanup.push(() => Promise.all(children.map((c) => c.kill9())));
-    const workerA = await startWorkerProcess(first.address, taskQueue);
+    const workerA = await startWorkerProcess(first.address, taskQueue, await testBundleFile());
     children.push(workerA);
     let client = await clientFor(first.address);
 

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
@@ -29,13 +33,35 @@ export interface TestEnv {
 let queueSeq = 0;
 let bundlePromise: ReturnType<typeof bundleWorkflowCode> | undefined;
 
-/** Bundles the test workflows once per process. */
+/**
+ * Bundles the test workflows once per process, cached on disk by content hash so the test files (separate
+ * processes) do not each pay for webpack.
+ */
 export function testBundle(): ReturnType<typeof bundleWorkflowCode> {
-  bundlePromise ??= bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
-    logger: new DefaultLogger('WARN'),
-  });
+  bundlePromise ??= testBundleFile().then(async (file) => JSON.parse(await readFile(file, 'utf8')) as WorkflowBundle);
   return bundlePromise;
+}
+
+type WorkflowBundle = Awaited<ReturnType<typeof bundleWorkflowCode>>;
+
+/** Path of the cached bundle file (built on first use), for worker child processes. */
+export async function testBundleFile(): Promise<string> {
+  const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+  const hash = createHash('sha256')
+    .update(await readFile(workflowsPath))
+    .update(await readFile(fileURLToPath(new URL('./activities.ts', import.meta.url))))
+    .digest('hex')
+    .slice(0, 16);
+  const cacheFile = join(tmpdir(), `embedded-temporal-test-bundle-${hash}.json`);
+  try {
+    await access(cacheFile);
+  } catch {
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+    const partial = `${cacheFile}.${process.pid}`;
+    await writeFile(partial, JSON.stringify(bundle));
+    await rename(partial, cacheFile);
+  }
+  return cacheFile;
 }
 
 export async function startTestEnv(options: EmbeddedTemporalOptions = {}): Promise<TestEnv> {

@@ -121,4 +121,28 @@ describe('updates, queries, update-with-start, async completion and start delay'
       await stop();
     }
   });
+
+  it('re-admits an update on the new run when the run continues as new before accepting it', async () => {
+    const { worker, taskQueue } = await env.worker();
+    const handle = await env.client.start('continuesBeforeUpdate', { taskQueue, workflowId: wid('can-update'), args: [1] });
+    const update = handle.executeUpdate('setValue', { args: ['finish'], updateId: 'u-can' });
+    await eventually(async () => {
+      const res = await env.client.workflowService.pollWorkflowExecutionUpdate({
+        namespace: 'default',
+        updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId: 'u-can' },
+        waitPolicy: { lifecycleStage: 1 },
+      });
+      return res.stage === 1;
+    });
+    await handle.signal('unblock', 'go');
+    const running = worker.run();
+    try {
+      assert.equal(await update, 'start');
+      assert.equal(await handle.result(), 'finish');
+    } finally {
+      worker.shutdown();
+      await running;
+    }
+  });
 });
+

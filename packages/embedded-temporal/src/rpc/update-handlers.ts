@@ -42,15 +42,25 @@ export function updateHandlers(engine: Engine): Record<string, Handler> {
       const updateId = request?.meta?.updateId as string | undefined;
       if (!updateId) throw invalidArgument('Update id is not set on request.');
       if (!request.input?.name) throw invalidArgument('Update name is not set on request.');
-      const run = engine.findRun(req.namespace, req.workflowExecution);
-      if (req.firstExecutionRunId && req.firstExecutionRunId !== run.firstRunId) throw notFound(`workflow not found for ID: ${run.workflowId}`);
-      if (run.status !== WorkflowStatus.RUNNING) {
-        if (!run.updates[updateId]) throw workflowCompleted();
-      } else if (!run.updates[updateId]) {
-        await engine.mutate((tx) => admitUpdate(engine, tx, run, request));
-      }
       const wanted = Math.max((req.waitPolicy?.lifecycleStage as number) || UpdateStage.ACCEPTED, UpdateStage.ACCEPTED);
-      return waitForUpdateStage(engine, run.runId, updateId, wanted, ctx);
+      // An update aborted before acceptance because the run continued (continue-as-new, retry) is re-admitted
+      // on the next run of the chain when the caller did not pin a run id, as the real server does.
+      for (let hop = 0; ; hop++) {
+        const run = engine.findRun(req.namespace, req.workflowExecution);
+        if (req.firstExecutionRunId && req.firstExecutionRunId !== run.firstRunId) throw notFound(`workflow not found for ID: ${run.workflowId}`);
+        if (run.status !== WorkflowStatus.RUNNING) {
+          if (!run.updates[updateId]) throw workflowCompleted();
+        } else if (!run.updates[updateId]) {
+          await engine.mutate((tx) => admitUpdate(engine, tx, run, request));
+        }
+        try {
+          return await waitForUpdateStage(engine, run.runId, updateId, wanted, ctx);
+        } catch (err) {
+          const next = engine.currentRun(run.namespace, run.workflowId);
+          const moved = !req.workflowExecution?.runId && next && next !== run && next.firstRunId === run.firstRunId;
+          if (!moved || hop >= 10) throw err;
+        }
+      }
     },
     PollWorkflowExecutionUpdate: async (req, ctx) => {
       const ref = req.updateRef;

@@ -1,4 +1,4 @@
-import { decode, encode, type Msg } from '../proto/root.js';
+import { decode, type Msg } from '../proto/root.js';
 import { UpdateStage, WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
 import type { Run, UpdateState } from '../engine/run-state.js';
@@ -137,4 +137,3 @@ export function updateView(u: UpdateState): { stage: number; outcome: Msg | null
   return { stage: UpdateStage.ADMITTED, outcome: null };
 }
 
-export const encodeOutcome = (o: Msg): Uint8Array => encode(`${U}Outcome`, o);

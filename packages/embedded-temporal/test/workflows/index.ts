@@ -196,3 +196,14 @@ export async function longLocalActivity(): Promise<string> {
   await proxyLocalActivities<typeof activities>({ startToCloseTimeout: '10s' }).sleepMs(1800);
   return 'local done';
 }
+
+/** The first run continues as new on a signal without ever handling updates; the second run does. */
+export async function continuesBeforeUpdate(run: number): Promise<string> {
+  if (run === 1) {
+    let go = false;
+    setHandler(unblock, () => void (go = true));
+    await condition(() => go);
+    await continueAsNew<typeof continuesBeforeUpdate>(2);
+  }
+  return updatable();
+}
