@@ -80,9 +80,9 @@ export class Stack {
 
   /**
    * Starts a worker and waits until it polls. Each start gets a fresh output buffer, so `waitForOutput`
-   * on the returned process only sees that generation's lines.
+   * on the returned process only sees that generation's lines. `env` applies to this start only.
    */
-  async startWorker(): Promise<ManagedProcess> {
+  async startWorker(env: Record<string, string> = {}): Promise<ManagedProcess> {
     this.#workerGeneration += 1;
     this.worker = this.processes.start({
       name: `worker-${this.#workerGeneration}`,
@@ -98,6 +98,7 @@ export class Stack {
         DATABASE_SCHEMA: this.databaseSchema,
         LOG_LEVEL: 'info',
         ...this.options.env?.worker,
+        ...env,
       },
     });
     await this.worker.waitForOutput(/Worker started/, START_TIMEOUT_MS);

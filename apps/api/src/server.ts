@@ -34,6 +34,7 @@ const gateway = createTemporalGateway(temporalPort(connection, config.TEMPORAL_N
   updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS,
   readyTimeoutMs: config.TEMPORAL_READY_TIMEOUT_MS,
   approvalTimeoutDefault: config.APPROVAL_TIMEOUT_DEFAULT,
+  retryOverrides: config.ACTIVITY_RETRY_OVERRIDES,
   logger,
 });
 const app = buildApp(

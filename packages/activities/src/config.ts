@@ -28,6 +28,8 @@ export const activitiesEnvSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.preprocess(blankAsUndefined, z.string().default('.data')),
+  // Fault tests only: see TestHooks.
+  TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).default(0)),
 });
 export type ActivitiesEnv = z.infer<typeof activitiesEnvSchema>;
 
@@ -59,10 +61,20 @@ export interface StorageConfig {
   dataDir: string;
 }
 
+/** Hooks only the fault tests set; zero means off, which is what production runs with. */
+export interface TestHooks {
+  /**
+   * `saveResult` waits this long after its write and before completing, so a test can kill the worker between
+   * the two and prove that the retried upsert leaves exactly one row.
+   */
+  saveResultDelayAfterWriteMs: number;
+}
+
 export interface ActivitiesConfig {
   fetch: FetchConfig;
   llm: LlmConfig;
   storage: StorageConfig;
+  testHooks: TestHooks;
 }
 
 /** Maps parsed environment variables onto {@link ActivitiesConfig}. */
@@ -82,6 +94,7 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
       timeoutMs: env.OPENAI_TIMEOUT_MS,
     },
     storage: { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR },
+    testHooks: { saveResultDelayAfterWriteMs: env.TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS },
   };
 }
 

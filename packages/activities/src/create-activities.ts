@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { ResearchActivities, SaveResultInput } from '@research/contracts';
 import type OpenAI from 'openai';
 import type { ActivitiesConfig } from './config.js';
@@ -7,7 +8,7 @@ import type { ResultStore } from './result-store.js';
 import { createSummarize } from './summarize.js';
 
 export interface ActivitiesDeps {
-  config: Pick<ActivitiesConfig, 'fetch' | 'llm'>;
+  config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'testHooks'>>;
   /** Where `saveResult` writes; usually from {@link openResultStore}. The caller owns closing it. */
   store: Pick<ResultStore, 'upsert'>;
   /** OpenAI client to use instead of one built from `config.llm` (tests, custom transports). */
@@ -46,6 +47,15 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities {
   });
   async function saveResult({ workflowId, result }: SaveResultInput): Promise<void> {
     await deps.store.upsert(workflowId, result);
+    const delayMs = deps.config.testHooks?.saveResultDelayAfterWriteMs ?? 0;
+    if (delayMs > 0) {
+      const context = Context.current();
+      context.log.warn('saveResult wrote the row; delaying completion (TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS)', {
+        workflowId,
+        delayMs,
+      });
+      await context.sleep(delayMs);
+    }
   }
   return { fetchSource, summarize, saveResult };
 }

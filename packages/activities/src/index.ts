@@ -9,6 +9,7 @@ export {
   type FetchConfig,
   type LlmConfig,
   type StorageConfig,
+  type TestHooks,
 } from './config.js';
 export { createActivities, type ActivitiesDeps } from './create-activities.js';
 export type { ResolveHost } from './guarded-agent.js';

@@ -7,7 +7,8 @@ describe('loadActivitiesConfig', () => {
     assert.deepEqual(loadActivitiesConfig({ OPENAI_API_KEY: 'sk-test' }), {
       fetch: { timeoutMs: 15_000, maxRedirects: 5, maxBytes: 5 * 1024 * 1024, maxChars: 20_000, allowPrivateHosts: false },
       llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000 },
-      storage: { databaseUrl: undefined, dataDir: '.data' },
+      storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
+      testHooks: { saveResultDelayAfterWriteMs: 0 },
     });
   });
 
@@ -27,7 +28,7 @@ describe('loadActivitiesConfig', () => {
     });
     assert.deepEqual(config.fetch, { timeoutMs: 1000, maxRedirects: 0, maxBytes: 100, maxChars: 50, allowPrivateHosts: true });
     assert.deepEqual(config.llm, { apiKey: 'sk-test', baseUrl: 'http://127.0.0.1:9999/v1', model: 'llama3', timeoutMs: 3000 });
-    assert.deepEqual(config.storage, { databaseUrl: undefined, dataDir: '/tmp/research' });
+    assert.deepEqual(config.storage, { databaseUrl: undefined, schema: undefined, dataDir: '/tmp/research' });
   });
 
   it('names every missing or malformed variable', () => {

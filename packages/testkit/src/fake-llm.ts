@@ -32,6 +32,8 @@ export interface FakeLlmCall {
   body: ChatCompletionBody;
   /** Set when the client disconnected before the fake answered (aborts, timeouts). */
   aborted: boolean;
+  /** `Date.now()` when the request body had arrived, to check the spacing of retries. */
+  receivedAt: number;
 }
 
 export interface FakeLlmOptions {
@@ -164,7 +166,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       sendError(res, 400, 'Request body is not valid JSON.', null);
       return;
     }
-    const call: FakeLlmCall = { method: req.method, path, headers: req.headers, body, aborted: false };
+    const call: FakeLlmCall = { method: req.method, path, headers: req.headers, body, aborted: false, receivedAt: Date.now() };
     calls.push(call);
     res.once('close', () => {
       if (!res.writableFinished) call.aborted = true;

@@ -7,7 +7,15 @@ import {
   researchStateSchema,
   stateQuery,
 } from '@research/contracts';
-import type { Decision, DecisionRequest, ResearchInput, ResearchRequest, ResearchResult, ResearchState } from '@research/contracts';
+import type {
+  Decision,
+  DecisionRequest,
+  ResearchInput,
+  ResearchRequest,
+  ResearchResult,
+  ResearchState,
+  RetryOverrides,
+} from '@research/contracts';
 import {
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
@@ -45,6 +53,8 @@ export interface TemporalGatewayOptions {
   readyTimeoutMs: number;
   /** Approval timeout passed to workflows whose request has none; unset leaves the workflow's default. */
   approvalTimeoutDefault?: string | undefined;
+  /** Step retry policies passed to every workflow started (the workflow's own policies when unset). */
+  retryOverrides?: RetryOverrides | undefined;
   logger?: Pick<Logger, 'warn' | 'debug'> | undefined;
   /** Id generator for requests without an idempotency key. */
   newWorkflowId?: () => string;
@@ -114,7 +124,11 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
       const sha256 = requestSha256(request);
       const workflowId = idempotencyKey === undefined ? generateId() : workflowIdForKey(idempotencyKey);
       const approvalTimeout = request.approvalTimeout ?? options.approvalTimeoutDefault;
-      const input: ResearchInput = approvalTimeout === undefined ? request : { ...request, approvalTimeout };
+      const input: ResearchInput = {
+        ...request,
+        ...(approvalTimeout === undefined ? {} : { approvalTimeout }),
+        ...(options.retryOverrides === undefined ? {} : { retryOverrides: options.retryOverrides }),
+      };
       try {
         const handle = await within(options.rpcTimeoutMs, () =>
           port.workflow.start(RESEARCH_WORKFLOW_TYPE, {
