@@ -2,6 +2,7 @@
 // Runs the stack in one foreground command: the embedded Temporal server (unless TEMPORAL_ADDRESS points at one),
 // the worker and the API, each a child process with its output prefixed.
 // Usage: node scripts/start.mjs [temporal|worker|api]
+// Reads `.env` at the repository root when there is one.
 //
 // Ctrl-C / SIGTERM stops the API and the worker first (the worker finishes or hands back its activities), then the
 // server; a child still running after STOP_GRACE_MS is killed. If a child exits on its own, the others are stopped
@@ -118,6 +119,10 @@ async function waitForPort(port, exited) {
 const only = process.argv[2];
 if (process.argv.length > 3) usage('too many arguments');
 if (only !== undefined && !(only in SERVICES)) usage(`unknown service "${only}"`);
+
+// Settings from `.env` (see .env.example); variables already set in the environment win.
+const dotEnv = join(root, '.env');
+if (existsSync(dotEnv)) process.loadEnvFile(dotEnv);
 
 const env = { ...process.env };
 const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);

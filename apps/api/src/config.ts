@@ -1,4 +1,4 @@
-import { approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts';
+import { RESEARCH_TASK_QUEUE, approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts';
 import { checkTemporalEnv, temporalEnvSchema } from '@research/temporal-config';
 import { z } from 'zod';
 
@@ -26,6 +26,7 @@ const configSchema = temporalEnvSchema
     REQUEST_TIMEOUT_MS: milliseconds(30_000),
     KEEP_ALIVE_TIMEOUT_MS: milliseconds(72_000),
     SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
+    TASK_QUEUE: z.string().min(1).default(RESEARCH_TASK_QUEUE),
     TEMPORAL_RPC_TIMEOUT_MS: milliseconds(5_000),
     TEMPORAL_QUERY_TIMEOUT_MS: milliseconds(2_000),
     TEMPORAL_UPDATE_TIMEOUT_MS: milliseconds(10_000),

@@ -29,6 +29,7 @@ process.on('unhandledRejection', (reason) => {
 
 const connection = createTemporalConnection(config);
 const gateway = createTemporalGateway(temporalPort(connection, config.TEMPORAL_NAMESPACE), {
+  taskQueue: config.TASK_QUEUE,
   rpcTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
   queryTimeoutMs: config.TEMPORAL_QUERY_TIMEOUT_MS,
   updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS,

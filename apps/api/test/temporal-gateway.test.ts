@@ -63,6 +63,12 @@ describe('startResearch', () => {
     assert.ok(temporal.deadlines.length > 0, 'calls run under a deadline');
   });
 
+  test('starts on the configured task queue when one is set', async () => {
+    const { temporal, gateway } = setup({ taskQueue: 'research-blue' });
+    await gateway.startResearch(VALID_REQUEST);
+    assert.equal(temporal.starts[0]?.options.taskQueue, 'research-blue');
+  });
+
   test('the same key and body start one workflow: 202 then 200 with the same workflow, even after it closed', async () => {
     const { temporal, gateway } = setup();
     const first = await gateway.startResearch(VALID_REQUEST, { idempotencyKey: 'key-1' });

@@ -46,6 +46,9 @@ export async function createWorker(config: Config, logger: Logger, signal?: Abor
     await connection.close();
   };
   logger.info({ database: store.kind }, 'Result store ready');
+  if (config.activities.llm.apiKey === undefined) {
+    logger.warn('OPENAI_API_KEY is not set: pipelines will fail at the summarize step until it is');
+  }
   try {
     const activities = createActivities({ config: config.activities, store });
     const worker = await Worker.create({

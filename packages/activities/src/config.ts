@@ -10,7 +10,8 @@ const positiveInt = (fallback: number) => z.preprocess(blankAsUndefined, z.coerc
  * variables and hand the parsed result to {@link activitiesConfigFromEnv}.
  */
 export const activitiesEnvSchema = z.object({
-  OPENAI_API_KEY: z.string({ error: 'is required (the API key of the OpenAI-compatible endpoint)' }).min(1, 'must not be empty'),
+  // Optional so the rest of the stack runs without one; the summarize step then fails, saying what to set.
+  OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(blankAsUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   OPENAI_MODEL: z.preprocess(blankAsUndefined, z.string().default('gpt-4o-mini')),
   OPENAI_TIMEOUT_MS: positiveInt(120_000),
@@ -46,7 +47,8 @@ export interface FetchConfig {
 }
 
 export interface LlmConfig {
-  apiKey: string;
+  /** Undefined when not configured: `summarize` then fails non-retryably, naming OPENAI_API_KEY. */
+  apiKey: string | undefined;
   /** OpenAI-compatible base URL; undefined means api.openai.com. */
   baseUrl: string | undefined;
   model: string;

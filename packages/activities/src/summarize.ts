@@ -20,10 +20,22 @@ export function createSummarize(deps: SummarizeDeps): (input: SummarizeInput) =>
   const { config } = deps;
   // Temporal owns retries; an SDK retry loop inside one attempt would hide failures and stretch timeouts.
   const client =
-    deps.openai ?? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs });
+    deps.openai ??
+    (config.apiKey === undefined
+      ? undefined
+      : new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs }));
   const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
 
   return async function summarize(input: SummarizeInput): Promise<Draft> {
+    if (client === undefined) {
+      throw ApplicationFailure.create({
+        type: FailureType.LlmAuthentication,
+        message:
+          'No LLM API key is configured: set OPENAI_API_KEY on the worker (and OPENAI_BASE_URL for an ' +
+          "OpenAI-compatible endpoint other than OpenAI's), then restart it",
+        nonRetryable: true,
+      });
+    }
     const context = Context.current();
     const signal = context.cancellationSignal;
     // Heartbeats are how a cancellation or a dead worker is noticed while the model is thinking.

@@ -77,6 +77,12 @@ describe('summarize', () => {
     assert.match(failure.message, /authentication failed.*check OPENAI_API_KEY/);
   });
 
+  it('fails without calling the LLM, naming OPENAI_API_KEY, when no API key is configured', async () => {
+    const failure = await rejectsWithFailure(summarizeWith({ apiKey: undefined }), FailureType.LlmAuthentication, true);
+    assert.match(failure.message, /No LLM API key is configured: set OPENAI_API_KEY/);
+    assert.equal(llm.callCount, 0);
+  });
+
   it('fails an unknown model as non-retryable LlmRequestRejected with the server message', async () => {
     llm.script({ kind: 'error', status: 404, message: 'The model `gpt-nope` does not exist', code: 'model_not_found' });
     const failure = await rejectsWithFailure(summarizeWith(), FailureType.LlmRequestRejected, true);

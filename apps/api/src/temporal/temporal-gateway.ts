@@ -51,6 +51,8 @@ export interface TemporalGatewayOptions {
   updateTimeoutMs: number;
   /** Deadline of the readiness round trip. */
   readyTimeoutMs: number;
+  /** Task queue workflows are started on; must be the one the worker polls. Defaults to `RESEARCH_TASK_QUEUE`. */
+  taskQueue?: string | undefined;
   /** Approval timeout passed to workflows whose request has none; unset leaves the workflow's default. */
   approvalTimeoutDefault?: string | undefined;
   /** Step retry policies passed to every workflow started (the workflow's own policies when unset). */
@@ -132,7 +134,7 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
       try {
         const handle = await within(options.rpcTimeoutMs, () =>
           port.workflow.start(RESEARCH_WORKFLOW_TYPE, {
-            taskQueue: RESEARCH_TASK_QUEUE,
+            taskQueue: options.taskQueue ?? RESEARCH_TASK_QUEUE,
             workflowId,
             args: [input],
             memo: initialMemo(request, sha256),
