@@ -1,5 +1,5 @@
 import { RESEARCH_TASK_QUEUE, approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts';
-import { checkTemporalEnv, temporalEnvSchema } from '@research/temporal-config';
+import { checkTemporalEnv, loadEnv, temporalEnvSchema } from '@research/config';
 import { z } from 'zod';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -39,20 +39,13 @@ const configSchema = temporalEnvSchema
 /** The API's settings, parsed from the environment by {@link loadConfig}. */
 export type Config = z.infer<typeof configSchema>;
 
-/** Thrown by {@link loadConfig} when a setting is invalid; `message` lists every problem, one per line. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
 /**
- * Parses the API's settings from `env`. Empty values count as unset, so `FOO=` in a `.env` file or a
- * compose file falls back to the default.
+ * Parses the API's settings from `env`; empty values count as unset.
  *
- * @throws ConfigError when a value is invalid, with a `z.prettifyError` listing of every issue.
+ * @throws ConfigError when a value is invalid, listing every issue.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = configSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return loadEnv(configSchema, env);
 }
+
+export { ConfigError } from '@research/config';

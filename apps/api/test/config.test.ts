@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { temporalSettingsFromEnv } from '@research/temporal-config';
+import { temporalSettingsFromEnv } from '@research/config';
 import { ConfigError, loadConfig } from '../src/config.js';
 
 describe('loadConfig', () => {

@@ -1,6 +1,6 @@
 import { activitiesConfigFromEnv, activitiesEnvSchema } from '@research/activities';
 import { RESEARCH_TASK_QUEUE, parseDurationMs } from '@research/contracts';
-import { checkTemporalEnv, temporalEnvSchema, temporalSettingsFromEnv } from '@research/temporal-config';
+import { checkTemporalEnv, loadEnv, temporalEnvSchema, temporalSettingsFromEnv } from '@research/config';
 import { z } from 'zod';
 
 const duration = (fallback: string) =>
@@ -45,20 +45,13 @@ const configSchema = workerEnvSchema.superRefine(checkTemporalEnv).transform((en
 export type Config = z.infer<typeof configSchema>;
 export type TemporalConfig = Config['temporal'];
 
-/** Thrown by {@link loadConfig} when a setting is invalid; `message` lists every problem, one per line. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
 /**
- * Parses the worker's settings (its own and the activities') from `env`. Empty values count as unset,
- * so `FOO=` in a `.env` or compose file falls back to the default.
+ * Parses the worker's (its own and the activities') settings from `env`; empty values count as unset.
  *
- * @throws ConfigError when a value is missing or invalid, with a `z.prettifyError` listing of every issue.
+ * @throws ConfigError when a value is invalid, listing every issue.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = configSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return loadEnv(configSchema, env);
 }
+
+export { ConfigError } from '@research/config';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { temporalConnectionOptions } from '@research/temporal-config';
+import { temporalConnectionOptions } from '@research/config';
 import { NativeConnection } from '@temporalio/worker';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';

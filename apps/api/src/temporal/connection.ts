@@ -1,4 +1,4 @@
-import { temporalConnectionOptions, temporalSettingsFromEnv } from '@research/temporal-config';
+import { temporalConnectionOptions, temporalSettingsFromEnv } from '@research/config';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { TemporalPort } from './ports.js';

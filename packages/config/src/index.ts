@@ -9,3 +9,4 @@ export {
   type TemporalTls,
   type TemporalTlsSettings,
 } from './temporal-env.js';
+export { ConfigError, loadEnv } from './load-env.js';
