@@ -8,6 +8,7 @@ WORKDIR /app
 # Manifests first, so the dependency layer is reused until a package.json or the lockfile changes.
 COPY package.json package-lock.json ./
 COPY packages/testkit/package.json packages/testkit/
+COPY packages/config/package.json packages/config/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/embedded-temporal/package.json packages/embedded-temporal/
 COPY packages/activities/package.json packages/activities/
