@@ -5,8 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import type { Problem, WorkflowView } from '@research/api';
-import { FAKE_ARTICLE_HTML, startFakeLlm, startFakeSite, type FakeLlm, type FakeSite } from '@research/testkit';
-import { Stack, request, waitForWorkflow } from '../support/stack.js';
+import { FAKE_ARTICLE_HTML, type FakeLlm, type FakeSite } from '@research/testkit';
+import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
+import { type Stack, request, waitForWorkflow } from '../support/stack.js';
 import { assertProblem } from './assertions.js';
 
 const OPENAPI_YAML = new URL('../../openapi.yaml', import.meta.url);
@@ -15,20 +16,19 @@ let llm: FakeLlm;
 let site: FakeSite;
 let stack: Stack;
 
+let fixture: StackWithFakes | undefined;
+
 before(
   async () => {
-    llm = await startFakeLlm();
-    site = await startFakeSite();
-    stack = await Stack.create({ llmUrl: llm.url });
-    await stack.start();
+    // The default worker path, as `npm start` runs it: workflows bundled from source at start-up.
+    const started = await startStackWithFakes({ prebuiltBundle: false });
+    fixture = started;
+    ({ llm, site, stack } = started);
   },
   { timeout: 180_000 },
 );
 
-after(async () => {
-  await stack?.stop();
-  await Promise.all([llm?.close(), site?.close()]);
-});
+after(() => fixture?.close());
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   request(stack.apiUrl, 'POST', path, { body, headers });

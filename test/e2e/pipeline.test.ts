@@ -11,13 +11,12 @@ import {
   FAKE_ARTICLE_HTML,
   FAKE_SITE_SECRET,
   fakeSummary,
-  startFakeLlm,
-  startFakeSite,
   type FakeLlm,
   type FakeLlmCall,
   type FakeSite,
 } from '@research/testkit';
-import { Stack, request, waitForWorkflow } from '../support/stack.js';
+import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
+import { type Stack, request, waitForWorkflow } from '../support/stack.js';
 import { ISO_INSTANT, assertProblem, assertStagesInOrder } from './assertions.js';
 
 let llm: FakeLlm;
@@ -28,20 +27,18 @@ const saved = new Map<string, ResearchResult>();
 /** Workflows that must have no row. */
 const unsaved: string[] = [];
 
+let fixture: StackWithFakes | undefined;
+
 before(
   async () => {
-    llm = await startFakeLlm();
-    site = await startFakeSite();
-    stack = await Stack.create({ llmUrl: llm.url });
-    await stack.start();
+    const started = await startStackWithFakes();
+    fixture = started;
+    ({ llm, site, stack } = started);
   },
   { timeout: 180_000 },
 );
 
-after(async () => {
-  await stack?.stop();
-  await Promise.all([llm?.close(), site?.close()]);
-});
+after(() => fixture?.close());
 
 async function startResearch(body: Record<string, unknown>): Promise<string> {
   const response = await request(stack.apiUrl, 'POST', '/research', { body });

@@ -8,7 +8,6 @@ import {
   approve,
   articleAt,
   awaitingApproval,
-  createFaultStack,
   ensureWorker,
   postResearch,
   readResults,
@@ -16,7 +15,8 @@ import {
   waitForClose,
   waitForWorkflow,
 } from './support.js';
-import type { FaultStack } from './support.js';
+import { startStackWithFakes } from '../support/stack-with-fakes.js';
+import type { StackWithFakes } from '../support/stack-with-fakes.js';
 
 const SUMMARIZE_ATTEMPTS = 5;
 const FETCH_ATTEMPTS = 3;
@@ -26,9 +26,9 @@ const RETRY_OVERRIDES = {
 };
 
 describe('LLM and source failures, concurrency', () => {
-  let f: FaultStack;
+  let f: StackWithFakes;
   before(async () => {
-    f = await createFaultStack({ env: { api: { ACTIVITY_RETRY_OVERRIDES: JSON.stringify(RETRY_OVERRIDES) } } });
+    f = await startStackWithFakes({ env: { api: { ACTIVITY_RETRY_OVERRIDES: JSON.stringify(RETRY_OVERRIDES) } } });
   });
   after(async () => {
     await f?.close();

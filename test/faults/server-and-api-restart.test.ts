@@ -5,7 +5,6 @@ import {
   approve,
   articleAt,
   awaitingApproval,
-  createFaultStack,
   postResearch,
   readResults,
   request,
@@ -14,7 +13,8 @@ import {
   waitForClose,
   waitForWorkflow,
 } from './support.js';
-import type { FaultStack } from './support.js';
+import { startStackWithFakes } from '../support/stack-with-fakes.js';
+import type { StackWithFakes } from '../support/stack-with-fakes.js';
 import type { Stack } from '../support/stack.js';
 
 /**
@@ -36,9 +36,9 @@ async function approveWhenReachable(stack: Stack, workflowId: string, decision: 
 }
 
 describe('server and API faults', () => {
-  let f: FaultStack;
+  let f: StackWithFakes;
   before(async () => {
-    f = await createFaultStack({ start: false });
+    f = await startStackWithFakes({ start: false });
   });
   after(async () => {
     await f?.close();

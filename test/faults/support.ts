@@ -1,63 +1,8 @@
-// Shared pieces of the fault suite: a stack with its fakes, HTTP helpers and result reads that work with both
-// PostgreSQL and PGlite.
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Shared pieces of the fault suite: HTTP helpers and result reads that work with both PostgreSQL and PGlite.
 import type { StoredResult } from '@research/activities';
-import { FAKE_ARTICLE_HTML, ProcessGroup, startFakeLlm, startFakeSite, waitFor } from '@research/testkit';
-import type { FakeLlm, FakeSite } from '@research/testkit';
+import { FAKE_ARTICLE_HTML, waitFor } from '@research/testkit';
+import type { FakeSite } from '@research/testkit';
 import { Stack, request, waitForWorkflow } from '../support/stack.js';
-import type { StackOptions } from '../support/stack.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-export interface FaultStack {
-  stack: Stack;
-  llm: FakeLlm;
-  site: FakeSite;
-  /** Stops every process and fake; call in `after`. */
-  close(): Promise<void>;
-}
-
-/**
- * Builds the workflow bundle once (what the production image does), so the many worker restarts of a fault test
- * skip webpack. Runs as a child process like the worker itself.
- */
-async function buildWorkflowBundle(processes: ProcessGroup, path: string): Promise<void> {
-  const build = processes.start({ name: 'bundle', entry: join(root, 'apps/worker/src/build-bundle.ts'), args: [path] });
-  const exit = await build.exited;
-  if (exit.code !== 0) throw new Error(`building the workflow bundle failed (${exit.code ?? exit.signal})\n${build.tail()}`);
-}
-
-/**
- * Fakes plus a Stack whose workers load a prebuilt workflow bundle. `start: false` leaves all processes stopped.
- */
-export async function createFaultStack(
-  options: { env?: StackOptions['env']; start?: boolean } = {},
-): Promise<FaultStack> {
-  const [llm, site] = await Promise.all([startFakeLlm(), startFakeSite()]);
-  const builder = new ProcessGroup();
-  const stack = await Stack.create({ llmUrl: llm.url, env: options.env });
-  const bundlePath = join(stack.dataDir, 'workflow-bundle.js');
-  // Stack reads options.env on every (re)start, so every worker gets the bundle.
-  stack.options.env = { ...stack.options.env, worker: { ...stack.options.env?.worker, WORKFLOW_BUNDLE_PATH: bundlePath } };
-  const close = async (): Promise<void> => {
-    await builder.stopAll();
-    await stack.stop();
-    await Promise.all([llm.close(), site.close()]);
-  };
-  try {
-    if (options.start === false) {
-      await buildWorkflowBundle(builder, bundlePath);
-    } else {
-      await Promise.all([buildWorkflowBundle(builder, bundlePath), stack.startTemporal()]);
-      await Promise.all([stack.startWorker(), stack.startApi()]);
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { stack, llm, site, close };
-}
 
 /** Serves the built-in article under a path of its own, so `site.hitCount(path)` counts one test's fetches. */
 export function articleAt(site: FakeSite, path: string): string {

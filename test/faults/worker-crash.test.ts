@@ -5,7 +5,6 @@ import {
   approve,
   articleAt,
   awaitingApproval,
-  createFaultStack,
   ensureWorker,
   readResults,
   startPipeline,
@@ -13,7 +12,8 @@ import {
   waitForClose,
   waitForWorkflow,
 } from './support.js';
-import type { FaultStack } from './support.js';
+import { startStackWithFakes } from '../support/stack-with-fakes.js';
+import type { StackWithFakes } from '../support/stack-with-fakes.js';
 
 /** The summarize activity's heartbeat timeout (packages/workflows/src/activities.ts). */
 const SUMMARIZE_HEARTBEAT_TIMEOUT_MS = 15_000;
@@ -21,9 +21,9 @@ const SUMMARIZE_HEARTBEAT_TIMEOUT_MS = 15_000;
 const RECOVERY_SLACK_MS = 5_000;
 
 describe('worker faults', () => {
-  let f: FaultStack;
+  let f: StackWithFakes;
   before(async () => {
-    f = await createFaultStack();
+    f = await startStackWithFakes();
   });
   after(async () => {
     await f?.close();
