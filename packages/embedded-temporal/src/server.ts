@@ -17,7 +17,7 @@ export interface EmbeddedTemporalOptions {
   dataDir?: string;
   /** Namespace created at first start. Default `default`. */
   namespace?: string;
-  /** Cap for history, update and query long polls without a caller deadline. Default 20000. */
+  /** Cap for history and update long polls without a caller deadline (queries: at least 20 s). Default 20000. */
   longPollTimeoutMs?: number;
   /** Cap for task-queue polls. Default 60000. */
   taskPollTimeoutMs?: number;

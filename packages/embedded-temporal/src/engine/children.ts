@@ -11,14 +11,14 @@ import { createRun, requestCancelRun, signalRun, terminateRun } from './lifecycl
 import { startedAttrs } from './run-attributes.js';
 
 /** StartChildWorkflowExecution: Initiated now; Started (or StartFailed) right after this run's command events. */
-export function startChild(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
+export function startChild(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: CompletionContext, userMetadata?: Msg | null): void {
   const namespace = (a.namespace as string) || run.namespace;
   const initiated = appendEvent(tx, run, 'StartChildWorkflowExecutionInitiated', {
     ...a,
     namespace,
     taskQueue: a.taskQueue?.name ? a.taskQueue : { name: run.taskQueue, kind: 1 },
     workflowTaskCompletedEventId: ctx.completedId,
-  });
+  }, userMetadata);
   const initiatedId = initiated.eventId.toNumber() as number;
   const workflowType = a.workflowType?.name as string;
   run.children[String(initiatedId)] = {
@@ -32,7 +32,7 @@ export function startChild(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: Comple
   };
   ctx.later.push(() => {
     const existing = engine.currentRun(namespace, a.workflowId as string);
-    if (existing && existing.status === WorkflowStatus.RUNNING) {
+    if (existing && (existing.status === WorkflowStatus.RUNNING || reuseRejects(a.workflowIdReusePolicy as number, existing.status))) {
       delete run.children[String(initiatedId)];
       addEvent(tx, run, 'StartChildWorkflowExecutionFailed', {
         namespace,
@@ -65,6 +65,7 @@ export function startChild(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: Comple
       taskTimeoutMs: durMs(a.workflowTaskTimeout),
       parent: { namespace: run.namespace, workflowId: run.workflowId, runId: run.runId, initiatedId },
       rootExecution: root,
+      userMetadata,
     });
     const state = run.children[String(initiatedId)];
     if (state) state.runId = child.runId;
@@ -78,6 +79,12 @@ export function startChild(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: Comple
     if (state && run.wft.state !== 'started') state.startedId = run.history.length;
     ensureWft(engine, tx, run);
   });
+}
+
+/** Whether the id reuse policy forbids a new run after a closed one (REJECT_DUPLICATE, ALLOW_DUPLICATE_FAILED_ONLY). */
+function reuseRejects(policy: number, closedStatus: number): boolean {
+  if (policy === 3 /* REJECT_DUPLICATE */) return true;
+  return policy === 2 /* ALLOW_DUPLICATE_FAILED_ONLY */ && closedStatus === WorkflowStatus.COMPLETED;
 }
 
 /** Keeps child bookkeeping right when a buffered child event is finally written. */

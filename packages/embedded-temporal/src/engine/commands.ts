@@ -6,7 +6,7 @@ import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { appendEvent } from './history.js';
 import { completeRun, continueAsNew, failRun, cancelRun } from './lifecycle.js';
-import { mergeMemo, mergeSearchAttributes } from './run-attributes.js';
+import { mergeMemo, mergeSearchAttributes, withSearchAttributeTypes } from './run-attributes.js';
 import { scheduleActivity, requestCancelActivity, normalizeActivity } from '../activities/activity-commands.js';
 import { startChild, signalExternal, cancelExternal } from './children.js';
 import { applyProtocolMessage } from '../updates/update-registry.js';
@@ -106,7 +106,10 @@ export function applyCommand(engine: Engine, tx: Tx, run: Run, c: Msg, ctx: Comp
       return;
     }
     case C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-      const sa = c.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes;
+      const sa = withSearchAttributeTypes(
+        c.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes,
+        engine.namespace(run.namespace).searchAttributes,
+      );
       appendEvent(tx, run, 'UpsertWorkflowSearchAttributes', { searchAttributes: sa, workflowTaskCompletedEventId: wtc });
       mergeSearchAttributes(run, sa);
       return;
@@ -130,7 +133,7 @@ export function applyCommand(engine: Engine, tx: Tx, run: Run, c: Msg, ctx: Comp
       continueAsNew(engine, tx, run, c.continueAsNewWorkflowExecutionCommandAttributes, wtc);
       return;
     case C.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
-      startChild(engine, tx, run, c.startChildWorkflowExecutionCommandAttributes, ctx);
+      startChild(engine, tx, run, c.startChildWorkflowExecutionCommandAttributes, ctx, c.userMetadata);
       return;
     case C.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
       signalExternal(engine, tx, run, c.signalExternalWorkflowExecutionCommandAttributes, ctx);

@@ -51,6 +51,12 @@ export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): RpcErro
     deployment: req.deployment ?? null,
     versioningBehavior: req.versioningBehavior ?? 0,
   });
+  const buildId =
+    (req.deploymentOptions?.buildId as string | undefined) || (req.workerVersionStamp?.buildId as string | undefined) || (req.binaryChecksum as string | undefined) || '';
+  if (buildId) {
+    const ids = run.buildIds ?? ['unversioned'];
+    if (!ids.includes(`unversioned:${buildId}`)) run.buildIds = [...ids, `unversioned:${buildId}`];
+  }
   const token = run.wft.token;
   run.lastCompletedStartedId = run.wft.startedId;
   run.wft = { ...run.wft, state: 'none', token: '', attempt: 1, sticky: false };

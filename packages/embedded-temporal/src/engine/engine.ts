@@ -19,7 +19,7 @@ export interface EngineLogger {
 }
 
 export interface EngineOptions {
-  /** Cap for history, update and query waits when the caller sets no deadline. */
+  /** Cap for history and update waits when the caller sets no deadline (queries wait at least 20 s). */
   longPollTimeoutMs: number;
   /** Cap for task-queue polls. */
   taskPollTimeoutMs: number;
@@ -39,7 +39,8 @@ export class Engine {
   readonly queries = new QueryRegistry();
   private readonly current = new Map<string, string>();
   private readonly watchers = new Map<string, Set<() => void>>();
-  private readonly ticks = new Map<string, NodeJS.Timeout>();
+  /** Per run: the single armed deadline timer and the moment it is armed for. */
+  private readonly ticks = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private seq = 0;
   private stopped = false;
   private tokenSeq = 0;
@@ -208,10 +209,11 @@ export class Engine {
   /** (Re)arms the single timer that drives all of a run's deadlines. */
   armTick(run: Run): void {
     const old = this.ticks.get(run.runId);
-    if (old) clearTimeout(old);
+    const at = this.stopped ? Infinity : nextDeadline(run);
+    // Most commits leave the deadline where it was: keep the armed timer instead of re-creating it.
+    if (old && old.at === at) return;
+    if (old) clearTimeout(old.timer);
     this.ticks.delete(run.runId);
-    if (this.stopped) return;
-    const at = nextDeadline(run);
     if (at === Infinity) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now()));
     const timer = setTimeout(() => {
@@ -221,13 +223,13 @@ export class Engine {
       });
     }, delay);
     timer.unref?.();
-    this.ticks.set(run.runId, timer);
+    this.ticks.set(run.runId, { timer, at });
   }
 
   /** Stops timers and wakes every waiter; further mutations fail with UNAVAILABLE. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.ticks.values()) clearTimeout(t);
+    for (const t of this.ticks.values()) clearTimeout(t.timer);
     this.ticks.clear();
     for (const set of this.watchers.values()) for (const w of [...set]) w();
     this.queries.failAll('server is shutting down');

@@ -7,7 +7,7 @@ import type { ParentRef, Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { addEvent, appendEvent } from './history.js';
 import { ensureWft, forceCloseWft, scheduleWft } from './workflow-task.js';
-import { memoOf, searchAttributesOf, setInitialAttributes, startedAttrs } from './run-attributes.js';
+import { memoOf, searchAttributesOf, setInitialAttributes, startedAttrs, withSearchAttributeTypes } from './run-attributes.js';
 import { applyParentClosePolicy, notifyParent } from './children.js';
 import { abortUpdates } from '../updates/update-registry.js';
 import { normalizeRetry, retryDecision } from '../activities/retry-policy.js';
@@ -59,6 +59,7 @@ export function createRun(engine: Engine, tx: Tx, spec: NewRun): Run {
   let taskTimeoutMs = Math.min(spec.taskTimeoutMs || DEFAULT_TASK_TIMEOUT_MS, MAX_TASK_TIMEOUT_MS);
   if (runTimeoutMs) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs);
   const delay = spec.firstWftDelayMs ?? 0;
+  spec = { ...spec, searchAttributes: withSearchAttributeTypes(spec.searchAttributes, engine.namespace(spec.namespace).searchAttributes) };
   const run: Run = {
     seq: engine.nextSeq(),
     namespace: spec.namespace,
@@ -123,7 +124,8 @@ export function createRun(engine: Engine, tx: Tx, spec: NewRun): Run {
     parentWorkflowNamespace: parent?.namespace ?? '',
     parentWorkflowExecution: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
     parentInitiatedEventId: parent?.initiatedId ?? 0,
-    rootWorkflowExecution: spec.rootExecution ?? { workflowId: spec.workflowId, runId },
+    // Only children carry a root: the SDK reports `workflowInfo().root` as absent for a top-level workflow.
+    rootWorkflowExecution: spec.rootExecution ?? null,
     workflowId: spec.workflowId,
   }, spec.userMetadata);
   if (spec.signal) appendEvent(tx, run, 'WorkflowExecutionSignaled', spec.signal);

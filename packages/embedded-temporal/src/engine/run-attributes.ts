@@ -1,6 +1,8 @@
 import type { Msg } from '../proto/root.js';
 import { packMsg, unpackMsg } from './history.js';
 import type { Run } from './run-state.js';
+import { systemSearchAttributes } from './namespaces.js';
+import { searchAttributeTypeFrom } from '../visibility/search-attributes.js';
 
 const MEMO = 'temporal.api.common.v1.Memo';
 const SEARCH_ATTRIBUTES = 'temporal.api.common.v1.SearchAttributes';
@@ -45,4 +47,24 @@ export function mergeMemo(run: Run, upsert: Msg | null | undefined): void {
 /** The run's WorkflowExecutionStarted attributes. */
 export function startedAttrs(run: Run): Msg {
   return run.history[0]?.workflowExecutionStartedEventAttributes ?? {};
+}
+
+/**
+ * Adds the `type` metadata (`Keyword`, `Datetime`, ...) to search attribute payloads sent without one (the
+ * SDK's untyped API), from the namespace's registered types, as the real server does: the SDKs decode a
+ * `Datetime` back to a date only when the payload says so. Payloads that carry a type, removals and
+ * unregistered names are left as sent. Returns the input when nothing changes.
+ */
+export function withSearchAttributeTypes(sa: Msg | null | undefined, registered: Record<string, number>): Msg | null | undefined {
+  const fields = sa?.indexedFields as Record<string, Msg> | undefined;
+  if (!fields) return sa;
+  let out: Record<string, Msg> | undefined;
+  for (const [name, payload] of Object.entries(fields)) {
+    if (!payload || payload.metadata?.type || isEmptyPayload(payload)) continue;
+    const type = searchAttributeTypeFrom(registered[name] ?? systemSearchAttributes[name] ?? 0);
+    if (!type) continue;
+    out ??= { ...fields };
+    out[name] = { ...payload, metadata: { ...(payload.metadata ?? {}), type: Buffer.from(type) } };
+  }
+  return out ? { ...sa, indexedFields: out } : sa;
 }

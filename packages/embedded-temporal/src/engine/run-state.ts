@@ -70,7 +70,7 @@ export interface ChildState {
 /** A workflow update in the per-run registry (notes §7.1). */
 export interface UpdateState {
   updateId: string;
-  /** Base64 `temporal.api.update.v1.Request`. */
+  /** Base64 `temporal.api.update.v1.Request`; emptied once the update is accepted or rejected. */
   request: string;
   state: 'admitted' | 'sent' | 'accepted' | 'completed' | 'aborted';
   acceptedEventId: number;
@@ -127,6 +127,8 @@ export interface RunRecord {
   parent: ParentRef | null;
   /** Whether the run still owes the workflow a new task (e.g. activity cancelled before start). */
   needsWft: boolean;
+  /** `unversioned` plus `unversioned:<build id>` of every worker that completed a task (system `BuildIds`). */
+  buildIds?: string[];
   /** Workflow-level retry attempt. */
   attempt: number;
   cancelRequested: boolean;

@@ -9,12 +9,15 @@ import type { Tx } from './tx.js';
 import { createRun, terminateRun } from './lifecycle.js';
 import { retryPolicyError } from '../activities/retry-policy.js';
 
+/** The real server's default `limit.maxIDLength`. */
+const MAX_ID_LENGTH = 1000;
 const Reuse = { ALLOW_DUPLICATE: 1, ALLOW_DUPLICATE_FAILED_ONLY: 2, REJECT_DUPLICATE: 3, TERMINATE_IF_RUNNING: 4 } as const;
 const Conflict = { FAIL: 1, USE_EXISTING: 2, TERMINATE_EXISTING: 3 } as const;
 
 /** Request validation shared by StartWorkflowExecution and SignalWithStart. */
 export function validateStart(req: Msg): void {
   if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
+  if ((req.workflowId as string).length > MAX_ID_LENGTH) throw invalidArgument('WorkflowId length exceeds limit.');
   if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
   if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
   const policyError = retryPolicyError(req.retryPolicy);

@@ -83,9 +83,15 @@ export function attributesField(eventType: number): string {
   return `${camel}EventAttributes`;
 }
 
-/** `TimerFired` ⇒ `EVENT_TYPE_TIMER_FIRED` number. */
+const eventTypeByName = new Map<string, number>();
+
+/** `TimerFired` ⇒ `EVENT_TYPE_TIMER_FIRED` number. Called for every event written, hence the cache. */
 export function eventTypeOf(pascal: string): number {
-  const v = EventType[`EVENT_TYPE_${pascal.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`];
-  if (v === undefined) throw new Error(`unknown event ${pascal}`);
+  let v = eventTypeByName.get(pascal);
+  if (v === undefined) {
+    v = EventType[`EVENT_TYPE_${pascal.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`];
+    if (v === undefined) throw new Error(`unknown event ${pascal}`);
+    eventTypeByName.set(pascal, v);
+  }
   return v;
 }

@@ -4,6 +4,7 @@ import { dur, ts } from '../proto/time.js';
 import type { Run } from '../engine/run-state.js';
 import { unpackMsg } from '../engine/history.js';
 import { memoOf, searchAttributesOf, startedAttrs } from '../engine/run-attributes.js';
+import { encodeSearchAttributePayload } from '../visibility/payload.js';
 
 /** `WorkflowExecutionInfo` of a run, as returned by describe and list. */
 export function executionInfo(run: Run): Msg {
@@ -19,7 +20,7 @@ export function executionInfo(run: Run): Msg {
     parentNamespaceId: run.parent ? run.parent.namespace : '',
     executionTime: ts(run.executionTime),
     memo: memoOf(run) ?? { fields: {} },
-    searchAttributes: searchAttributesOf(run) ?? { indexedFields: {} },
+    searchAttributes: withBuildIds(run),
     taskQueue: run.taskQueue,
     stateTransitionCount: run.history.length,
     historySizeBytes: run.historyBytes,
@@ -28,6 +29,13 @@ export function executionInfo(run: Run): Msg {
     firstRunId: run.firstRunId,
     priority: started.priority ?? null,
   };
+}
+
+/** The run's search attributes plus the server-derived `BuildIds` system attribute. */
+function withBuildIds(run: Run): Msg {
+  const sa = searchAttributesOf(run) ?? { indexedFields: {} };
+  if (!run.buildIds?.length) return sa;
+  return { ...sa, indexedFields: { ...(sa.indexedFields ?? {}), BuildIds: encodeSearchAttributePayload(run.buildIds, 'KeywordList') } };
 }
 
 const PendingState = { SCHEDULED: 1, STARTED: 2, CANCEL_REQUESTED: 3 } as const;

@@ -6,6 +6,8 @@ import { RpcError, invalidArgument } from './errors.js';
 import type { Handler } from './service-registry.js';
 
 const Reject = { NOT_OPEN: 2, NOT_COMPLETED_CLEANLY: 3 } as const;
+/** Least time a query waits for a worker when the caller sets no deadline (the default `longPollTimeoutMs`). */
+const QUERY_WAIT_CAP_MS = 20_000;
 
 /** QueryWorkflow: routed to the run's next workflow task or sent as a legacy query task (notes §6). */
 export function queryHandler(engine: Engine): Handler {
@@ -21,7 +23,9 @@ export function queryHandler(engine: Engine): Handler {
     if (!open && !everStarted) throw closedBeforeStart();
     const { id, outcome } = engine.queries.create(run.runId, req.query);
     if (!open || (run.wft.state === 'none' && run.lastCompletedStartedId > 0)) engine.queries.dispatchWaiting(engine, run);
-    const deadline = engine.pollDeadline(ctx.deadline, engine.opts.longPollTimeoutMs);
+    // Like the real server, a query is not cut short by the (possibly shortened) long-poll interval: it waits
+    // for a worker until the caller's deadline, capped at the default long-poll time at least.
+    const deadline = engine.pollDeadline(ctx.deadline, Math.max(engine.opts.longPollTimeoutMs, QUERY_WAIT_CAP_MS));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));

@@ -96,6 +96,9 @@ async function runUnary(
       cb({ code: status.INTERNAL, details: (err as Error)?.message ?? String(err) });
     }
   } finally {
+    // grpc-js emits 'cancelled' when every call's stream closes, answered or not; aborting then would only
+    // build a DOMException per call for a handler that has already returned.
+    call.removeListener('cancelled', abort);
     shutdownSignal.removeEventListener('abort', abort);
   }
 }

@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { decode, type Msg } from '../proto/root.js';
 import { UpdateStage, WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
@@ -6,19 +7,27 @@ import type { Tx } from '../engine/tx.js';
 import { appendEvent, packMsg, unb64, unpackMsg } from '../engine/history.js';
 import type { CompletionContext } from '../engine/commands.js';
 import { ensureWft } from '../engine/workflow-task.js';
-import { notFound } from '../rpc/errors.js';
+import { RpcError, notFound } from '../rpc/errors.js';
 
 const U = 'temporal.api.update.v1.';
 const TYPE_PREFIX = 'type.googleapis.com/';
+/** The real server's default `history.maxInFlightUpdates`. */
+export const MAX_IN_FLIGHT_UPDATES = 10;
 
 /** Admits an update (or returns the existing entry for a duplicate id) and makes sure a task will deliver it. */
 export function admitUpdate(engine: Engine, tx: Tx, run: Run, request: Msg): UpdateState {
   const updateId = request.meta?.updateId as string;
   const existing = run.updates[updateId];
   if (existing) return existing;
+  const inFlight = Object.values(run.updates).filter((u) => u.state !== 'completed' && u.state !== 'aborted').length;
+  if (inFlight >= MAX_IN_FLIGHT_UPDATES) {
+    throw new RpcError(status.RESOURCE_EXHAUSTED, `limit on number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`);
+  }
   const state: UpdateState = { updateId, request: packMsg(`${U}Request`, request), state: 'admitted', acceptedEventId: 0 };
   run.updates[updateId] = state;
   tx.dirty.add(run);
+  // An update does not wait for a delayed start: the real server dispatches the first task at once.
+  if (run.firstWftAt > 0) run.firstWftAt = 0;
   ensureWft(engine, tx, run);
   return state;
 }
@@ -83,6 +92,9 @@ function applyMessage(tx: Tx, run: Run, message: Msg): void {
     u.state = 'completed';
     u.outcome = packMsg(`${U}Outcome`, { failure: body.value.failure });
   }
+  // Once accepted (the Accepted event keeps it) or rejected the request is never sent again: dropping it keeps
+  // the run record, serialised on every commit, from growing with each update.
+  u.request = '';
 }
 
 export function applyProtocolMessage(_engine: Engine, tx: Tx, run: Run, messageId: string, ctx: CompletionContext): void {

@@ -207,3 +207,40 @@ export async function continuesBeforeUpdate(run: number): Promise<string> {
   }
   return updatable();
 }
+
+export const appendUpdate = defineUpdate<string, [string]>('appendUpdate');
+
+/** Records the updates handled before the body returns; they can only arrive in the first task. */
+export async function returnsEarlyUpdates(): Promise<string[]> {
+  const seen: string[] = [];
+  setHandler(appendUpdate, (v) => {
+    seen.push(v);
+    return v;
+  });
+  return seen;
+}
+
+/** The root workflow id this run sees (`null` for a top-level run). */
+export async function rootOf(): Promise<string | null> {
+  return workflowInfo().root?.workflowId ?? null;
+}
+
+/** A child with REJECT_DUPLICATE and a summary, then a second start of the same (closed) child id. */
+export async function childReuse(childId: string): Promise<{ root: string | null; childRoot: string | null; duplicate: string }> {
+  const childRoot = await executeChild(rootOf, { workflowId: childId, workflowIdReusePolicy: 'REJECT_DUPLICATE', staticSummary: 'child summary' });
+  let duplicate = 'started';
+  try {
+    await startChild(rootOf, { workflowId: childId, workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+  } catch (err) {
+    duplicate = (err as Error).name === 'WorkflowExecutionAlreadyStartedError' ? 'already started' : String(err);
+  }
+  return { root: workflowInfo().root?.workflowId ?? null, childRoot, duplicate };
+}
+
+/** Whether the Datetime attribute set at start reaches the workflow as a Date; then upserts a new one. */
+export async function datetimeAttribute(): Promise<boolean> {
+  const isDate = workflowInfo().searchAttributes.CustomDatetimeField?.[0] instanceof Date;
+  upsertSearchAttributes({ CustomDatetimeField: [new Date('2030-01-02T03:04:05.000Z')] });
+  await sleep(1);
+  return isDate;
+}
