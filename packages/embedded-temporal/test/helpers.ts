@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { access, readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection, WorkflowClient } from '@temporalio/client';
@@ -50,9 +50,13 @@ export async function testBundleFile(): Promise<string> {
   const hash = createHash('sha256')
     .update(await readFile(workflowsPath))
     .update(await readFile(fileURLToPath(new URL('./activities.ts', import.meta.url))))
+    .update(await readFile(createRequire(import.meta.url).resolve('@temporalio/workflow/package.json')))
     .digest('hex')
     .slice(0, 16);
-  const cacheFile = join(tmpdir(), `embedded-temporal-test-bundle-${hash}.json`);
+  // Inside the project (node_modules/.cache, by convention), not the OS temp dir, so nothing outlives a checkout.
+  const cacheDir = fileURLToPath(new URL('../../../node_modules/.cache/embedded-temporal/', import.meta.url));
+  await mkdir(cacheDir, { recursive: true });
+  const cacheFile = join(cacheDir, `test-bundle-${hash}.json`);
   try {
     await access(cacheFile);
   } catch {
