@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventTypes, eventually, runWorker, startTestEnv, workerModes, type TestEnv } from './helpers.js';
+import { eventTypes, eventually, runWorker, serverForFile, workerModes, uniqueId, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
-before(async () => {
-  env = await startTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+serverForFile((started) => (env = started));
 
-let idSeq = 0;
-const wid = (name: string): string => `${name}-${process.pid}-${++idSeq}`;
 
 for (const mode of workerModes) {
   describe(`activity semantics with ${mode.name}`, () => {
@@ -23,24 +16,24 @@ for (const mode of workerModes) {
     after(() => stop());
 
     it('times out a silent attempt by heartbeat timeout and hands its heartbeat details to the retry', async () => {
-      const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: wid('hb'), args: ['heartbeatResume'] });
+      const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: uniqueId('hb'), args: ['heartbeatResume'] });
       assert.equal(result, 'attempt 2 resumed from progress-1');
     });
 
     it('retries an attempt that exceeds start-to-close', async () => {
-      const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: wid('st2c'), args: ['startToCloseRetry'] });
+      const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: uniqueId('st2c'), args: ['startToCloseRetry'] });
       assert.equal(result, 'attempt 2');
     });
 
     it('fails the activity with a SCHEDULE_TO_CLOSE timeout without retrying', async () => {
-      const id = wid('s2c');
+      const id = uniqueId('s2c');
       const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: id, args: ['scheduleToClose'] });
       assert.equal(result, 'ActivityFailure: TimeoutFailure: activity ScheduleToClose timeout (SCHEDULE_TO_CLOSE)');
       assert.ok((await eventTypes(env.client, id)).includes('ActivityTaskTimedOut'));
     });
 
     it('does not retry non-retryable error types', async () => {
-      const id = wid('nonretryable');
+      const id = uniqueId('nonretryable');
       const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: id, args: ['nonRetryable'] });
       assert.equal(result, 'ActivityFailure: ApplicationFailure: thrown Fatal');
       const history = await env.client.getHandle(id).fetchHistory();
@@ -51,7 +44,7 @@ for (const mode of workerModes) {
     });
 
     it('honours nextRetryDelay and describes the pending attempt, last failure and next attempt time', async () => {
-      const handle = await env.client.start('activityOutcome', { taskQueue, workflowId: wid('delay'), args: ['delayedRetry'] });
+      const handle = await env.client.start('activityOutcome', { taskQueue, workflowId: uniqueId('delay'), args: ['delayedRetry'] });
       const pending = await eventually(async () => {
         const p = (await handle.describe()).raw.pendingActivities?.[0];
         return p?.attempt === 2 && p.nextAttemptScheduleTime ? p : undefined;

@@ -2,18 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError, WorkflowExecutionAlreadyStartedError, QueryNotRegisteredError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { eventTypes, eventually, runWorker, startTestEnv, workerModes, type TestEnv } from './helpers.js';
+import { eventTypes, eventually, runWorker, serverForFile, workerModes, uniqueId, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
-before(async () => {
-  env = await startTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+serverForFile((started) => (env = started));
 
-let idSeq = 0;
-const wid = (name: string): string => `${name}-${process.pid}-${++idSeq}`;
 
 for (const mode of workerModes) {
   describe(`workflow conformance with ${mode.name}`, () => {
@@ -26,7 +19,7 @@ for (const mode of workerModes) {
     after(() => stop());
 
     it('runs a workflow to completion with the exact canonical history', async () => {
-      const id = wid('hello');
+      const id = uniqueId('hello');
       assert.equal(await env.client.execute('hello', { taskQueue, workflowId: id, args: ['x'] }), 'hello x');
       assert.deepEqual(await eventTypes(env.client, id), [
         'WorkflowExecutionStarted',
@@ -38,7 +31,7 @@ for (const mode of workerModes) {
     });
 
     it('records an activity as Scheduled, Started, Completed and resumes the workflow', async () => {
-      const id = wid('activity');
+      const id = uniqueId('activity');
       assert.equal(await env.client.execute('withActivity', { taskQueue, workflowId: id, args: ['bob'] }), 'hi bob');
       assert.deepEqual((await eventTypes(env.client, id)).slice(3), [
         'WorkflowTaskCompleted',
@@ -53,12 +46,12 @@ for (const mode of workerModes) {
     });
 
     it('fires timers no earlier than requested', async () => {
-      const elapsed = await env.client.execute('withTimer', { taskQueue, workflowId: wid('timer'), args: [300] });
+      const elapsed = await env.client.execute('withTimer', { taskQueue, workflowId: uniqueId('timer'), args: [300] });
       assert.ok(elapsed >= 300, `workflow clock advanced ${elapsed} ms`);
     });
 
     it('delivers signals and answers queries on open and closed workflows', async () => {
-      const handle = await env.client.start('waitForSignal', { taskQueue, workflowId: wid('signal') });
+      const handle = await env.client.start('waitForSignal', { taskQueue, workflowId: uniqueId('signal') });
       assert.equal(await handle.query('getValue'), 'initial');
       await handle.signal('unblock', 'go');
       assert.equal(await handle.result(), 'go');
@@ -71,7 +64,7 @@ for (const mode of workerModes) {
     });
 
     it('runs updates: accepted and completed, validator rejection, closed-workflow error', async () => {
-      const handle = await env.client.start('updatable', { taskQueue, workflowId: wid('update') });
+      const handle = await env.client.start('updatable', { taskQueue, workflowId: uniqueId('update') });
       assert.equal(await handle.executeUpdate('setValue', { args: ['a'] }), 'start');
       await assert.rejects(handle.executeUpdate('setValue', { args: ['bad'] }), WorkflowUpdateFailedError);
       const started = await handle.startUpdate('setValue', { args: ['finish'], waitForStage: 'ACCEPTED' });
@@ -81,7 +74,7 @@ for (const mode of workerModes) {
     });
 
     it('surfaces workflow failures as WorkflowFailedError with the cause', async () => {
-      await assert.rejects(env.client.execute('failing', { taskQueue, workflowId: wid('fail') }), (err: unknown) => {
+      await assert.rejects(env.client.execute('failing', { taskQueue, workflowId: uniqueId('fail') }), (err: unknown) => {
         assert.ok(err instanceof WorkflowFailedError);
         assert.equal((err.cause as Error).message, 'boom');
         return true;
@@ -89,16 +82,16 @@ for (const mode of workerModes) {
     });
 
     it('retries activities server-side until they succeed', async () => {
-      assert.equal(await env.client.execute('flakyActivity', { taskQueue, workflowId: wid('flaky') }), 3);
+      assert.equal(await env.client.execute('flakyActivity', { taskQueue, workflowId: uniqueId('flaky') }), 3);
     });
 
     it('runs child workflows and continue-as-new chains', async () => {
-      assert.equal(await env.client.execute('parent', { taskQueue, workflowId: wid('parent'), args: [7] }), 'parent got hello child7');
-      assert.equal(await env.client.execute('counter', { taskQueue, workflowId: wid('can'), args: [0] }), 3);
+      assert.equal(await env.client.execute('parent', { taskQueue, workflowId: uniqueId('parent'), args: [7] }), 'parent got hello child7');
+      assert.equal(await env.client.execute('counter', { taskQueue, workflowId: uniqueId('can'), args: [0] }), 3);
     });
 
     it('records local-activity and patch markers that replay deterministically', async () => {
-      const id = wid('markers');
+      const id = uniqueId('markers');
       assert.equal(await env.client.execute('localAndPatch', { taskQueue, workflowId: id }), 'hi local/patched');
       const history = await env.client.getHandle(id).fetchHistory();
       assert.equal((await eventTypes(env.client, id)).filter((t) => t === 'MarkerRecorded').length, 2);
@@ -106,7 +99,7 @@ for (const mode of workerModes) {
     });
 
     it('cancels a workflow and its heartbeating activity', async () => {
-      const id = wid('cancel');
+      const id = uniqueId('cancel');
       const handle = await env.client.start('cancellable', { taskQueue, workflowId: id });
       await eventually(async () => (await handle.describe()).raw.pendingActivities?.[0]?.state === 2);
       await handle.cancel();
@@ -117,7 +110,7 @@ for (const mode of workerModes) {
     });
 
     it('upserts search attributes and reports them with memo in describe', async () => {
-      const id = wid('sa');
+      const id = uniqueId('sa');
       const result = await env.client.execute('searchAttrs', {
         taskQueue,
         workflowId: id,
@@ -135,7 +128,7 @@ for (const mode of workerModes) {
     });
 
     it('retries a failed workflow task and keeps the failure in history', async () => {
-      const id = wid('wft-fail');
+      const id = uniqueId('wft-fail');
       assert.equal(await env.client.execute('failsFirstTask', { taskQueue, workflowId: id }), 'recovered');
       const history = await env.client.getHandle(id).fetchHistory();
       const failed = history.events?.find((e) => e.workflowTaskFailedEventAttributes);
@@ -144,7 +137,7 @@ for (const mode of workerModes) {
     });
 
     it('rejects completion with UnhandledCommand when a signal arrived during the task, then delivers it', async () => {
-      const id = wid('unhandled');
+      const id = uniqueId('unhandled');
       const handle = await env.client.start('signalDuringTask', { taskQueue, workflowId: id });
       await eventually(async () => (await handle.describe()).raw.pendingWorkflowTask?.state === 2);
       await handle.signal('bump');
@@ -155,7 +148,7 @@ for (const mode of workerModes) {
     });
 
     it('keeps a workflow task alive across a long local activity with forced new tasks', async () => {
-      const id = wid('la-heartbeat');
+      const id = uniqueId('la-heartbeat');
       assert.equal(await env.client.execute('longLocalActivity', { taskQueue, workflowId: id, workflowTaskTimeout: '1s' }), 'local done');
       const types = await eventTypes(env.client, id);
       assert.ok(!types.includes('WorkflowTaskTimedOut'), types.join(','));
@@ -165,13 +158,13 @@ for (const mode of workerModes) {
 
     it('propagates a child workflow failure to the parent', async () => {
       assert.equal(
-        await env.client.execute('parentOfFailingChild', { taskQueue, workflowId: wid('child-fail') }),
+        await env.client.execute('parentOfFailingChild', { taskQueue, workflowId: uniqueId('child-fail') }),
         'ChildWorkflowFailure: boom',
       );
     });
 
     it('uses sticky queues only when the worker caches workflows', async () => {
-      const id = wid('sticky');
+      const id = uniqueId('sticky');
       await env.client.execute('withActivity', { taskQueue, workflowId: id, args: ['s'] });
       const history = await env.client.getHandle(id).fetchHistory();
       const kinds = (history.events ?? []).filter((e) => e.workflowTaskScheduledEventAttributes).map((e) => e.workflowTaskScheduledEventAttributes?.taskQueue?.kind);
@@ -189,7 +182,7 @@ describe('client-facing workflow semantics', () => {
   after(() => stop());
 
   it('enforces workflow id conflict and reuse policies', async () => {
-    const id = wid('policy');
+    const id = uniqueId('policy');
     const first = await env.client.start('waitForSignal', { taskQueue, workflowId: id });
     await assert.rejects(env.client.start('waitForSignal', { taskQueue, workflowId: id }), WorkflowExecutionAlreadyStartedError);
     const existing = await env.client.start('waitForSignal', { taskQueue, workflowId: id, workflowIdConflictPolicy: 'USE_EXISTING' });
@@ -210,7 +203,7 @@ describe('client-facing workflow semantics', () => {
   it('is idempotent on StartWorkflowExecution request ids', async () => {
     const request = {
       namespace: 'default',
-      workflowId: wid('idem'),
+      workflowId: uniqueId('idem'),
       workflowType: { name: 'hello' },
       taskQueue: { name: 'nobody-polls' },
       requestId: 'same-request',
@@ -222,7 +215,7 @@ describe('client-facing workflow semantics', () => {
   });
 
   it('terminates a running workflow and reports TerminatedFailure', async () => {
-    const handle = await env.client.start('waitForSignal', { taskQueue, workflowId: wid('terminate') });
+    const handle = await env.client.start('waitForSignal', { taskQueue, workflowId: uniqueId('terminate') });
     await handle.terminate('enough');
     await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && /enough/.test((err.cause as Error).message));
     await assert.rejects(handle.terminate('again'), /workflow execution already completed/);
@@ -230,7 +223,7 @@ describe('client-facing workflow semantics', () => {
   });
 
   it('starts with signalWithStart and signals an already running workflow', async () => {
-    const id = wid('sws');
+    const id = uniqueId('sws');
     const handle = await env.client.signalWithStart('waitForSignal', { taskQueue, workflowId: id, signal: 'unblock', signalArgs: ['first'] });
     assert.equal(await handle.result(), 'first');
     assert.deepEqual((await eventTypes(env.client, id)).slice(0, 3), ['WorkflowExecutionStarted', 'WorkflowExecutionSignaled', 'WorkflowTaskScheduled']);
@@ -239,7 +232,7 @@ describe('client-facing workflow semantics', () => {
   it('retries a workflow by its retry policy with a new run in the chain', async () => {
     const result = await env.client.execute('retriedWorkflow', {
       taskQueue,
-      workflowId: wid('wf-retry'),
+      workflowId: uniqueId('wf-retry'),
       retry: { initialInterval: '50ms', maximumAttempts: 3 },
     });
     assert.equal(result, 2);
@@ -247,25 +240,25 @@ describe('client-facing workflow semantics', () => {
 
   it('times out a workflow by its run timeout', async () => {
     await assert.rejects(
-      env.client.execute('sleeper', { taskQueue, workflowId: wid('run-timeout'), args: [60_000], workflowRunTimeout: '500ms' }),
+      env.client.execute('sleeper', { taskQueue, workflowId: uniqueId('run-timeout'), args: [60_000], workflowRunTimeout: '500ms' }),
       (err: unknown) => err instanceof WorkflowFailedError && (err.cause as Error).name === 'TimeoutFailure',
     );
   });
 
   it('signals an external workflow and terminates children by parent-close policy', async () => {
-    const target = await env.client.start('waitForSignal', { taskQueue, workflowId: wid('target') });
-    await env.client.execute('signalOther', { taskQueue, workflowId: wid('signaller'), args: [target.workflowId] });
+    const target = await env.client.start('waitForSignal', { taskQueue, workflowId: uniqueId('target') });
+    await env.client.execute('signalOther', { taskQueue, workflowId: uniqueId('signaller'), args: [target.workflowId] });
     assert.equal(await target.result(), 'from another workflow');
 
-    const childId = wid('child');
-    assert.equal(await env.client.execute('parentOfLongChild', { taskQueue, workflowId: wid('parent'), args: [childId] }), 'parent done');
+    const childId = uniqueId('child');
+    assert.equal(await env.client.execute('parentOfLongChild', { taskQueue, workflowId: uniqueId('parent'), args: [childId] }), 'parent done');
     const child = env.client.getHandle(childId);
     await eventually(async () => (await child.describe()).status.name === 'TERMINATED');
   });
 
   it('moves a workflow off the sticky queue of a worker that shut down, to a new worker with full history', async () => {
     const first = await runWorker(env, {});
-    const handle = await env.client.start('waitForSignal', { taskQueue: first.taskQueue, workflowId: wid('handover') });
+    const handle = await env.client.start('waitForSignal', { taskQueue: first.taskQueue, workflowId: uniqueId('handover') });
     assert.equal(await handle.query('getValue'), 'initial');
     await first.stop();
     await handle.signal('unblock', 'second worker');

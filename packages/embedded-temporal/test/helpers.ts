@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
@@ -143,3 +144,20 @@ export async function runWorker(env: TestEnv, opts: Partial<WorkerOptions>): Pro
     },
   };
 }
+
+/** Starts one embedded server for the calling test file in `before`, hands it to `use`, and closes it in `after`. */
+export function serverForFile(use: (env: TestEnv) => void, options: EmbeddedTemporalOptions = {}): void {
+  let env: TestEnv | undefined;
+  before(async () => {
+    env = await startTestEnv(options);
+    use(env);
+  });
+  after(async () => {
+    await env?.close();
+  });
+}
+
+let idSeq = 0;
+
+/** A workflow id or task queue name unique within the test run. */
+export const uniqueId = (name: string): string => `${name}-${process.pid}-${++idSeq}`;

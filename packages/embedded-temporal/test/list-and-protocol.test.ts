@@ -2,15 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { eventTypes, eventually, runWorker, startTestEnv, type TestEnv } from './helpers.js';
+import { eventTypes, eventually, runWorker, serverForFile, uniqueId, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
-before(async () => {
-  env = await startTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+serverForFile((started) => (env = started));
 
 describe('visibility list and count', () => {
   it('filters by system and custom search attributes and counts matches', async () => {

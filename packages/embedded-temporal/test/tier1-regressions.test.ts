@@ -2,23 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { WithStartWorkflowOperation, isGrpcServiceError } from '@temporalio/client';
-import { eventually, runWorker, startTestEnv, type TestEnv } from './helpers.js';
+import { eventually, runWorker, serverForFile, uniqueId, type TestEnv } from './helpers.js';
 
 // Behaviours the SDK's own integration tests rely on (updates before the first task, child id reuse,
 // typed Datetime search attributes, root execution, update-with-start validation).
 
 let env: TestEnv;
-before(async () => {
-  env = await startTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+serverForFile((started) => (env = started));
 
-let idSeq = 0;
-const wid = (name: string): string => `${name}-${process.pid}-${++idSeq}`;
-let queueSeq = 0;
-const queue = (name: string): string => `${name}-${process.pid}-${++queueSeq}`;
 
 /** PollWorkflowExecutionUpdate without a wait policy: answers the current stage at once. */
 async function updateStage(workflowId: string, updateId: string): Promise<number | undefined> {
@@ -36,8 +27,8 @@ async function updateStage(workflowId: string, updateId: string): Promise<number
 
 describe('tier-1 regressions', () => {
   it('delivers updates sent to a delayed workflow in its first task, ahead of the start delay', async () => {
-    const taskQueue = queue('delayed-updates');
-    const handle = await env.client.start('returnsEarlyUpdates', { taskQueue, workflowId: wid('delayed'), startDelay: '10 days' });
+    const taskQueue = uniqueId('delayed-updates');
+    const handle = await env.client.start('returnsEarlyUpdates', { taskQueue, workflowId: uniqueId('delayed'), startDelay: '10 days' });
     const first = handle.executeUpdate<string, [string]>('appendUpdate', { args: ['a'], updateId: 'u-a' });
     const began = Date.now();
     assert.equal(await eventually(() => updateStage(handle.workflowId, 'u-a')), 1, 'ADMITTED');
@@ -58,10 +49,10 @@ describe('tier-1 regressions', () => {
   it('fails a child start under REJECT_DUPLICATE, keeps root absent at the top and the child summary', async () => {
     const { stop, taskQueue } = await runWorker(env, {});
     try {
-      const childId = wid('reused-child');
-      const handle = await env.client.start('childReuse', { taskQueue, workflowId: wid('child-reuse'), args: [childId] });
+      const childId = uniqueId('reused-child');
+      const handle = await env.client.start('childReuse', { taskQueue, workflowId: uniqueId('child-reuse'), args: [childId] });
       assert.deepEqual(await handle.result(), { root: null, childRoot: handle.workflowId, duplicate: 'already started' });
-      assert.equal(await env.client.execute('rootOf', { taskQueue, workflowId: wid('top') }), null);
+      assert.equal(await env.client.execute('rootOf', { taskQueue, workflowId: uniqueId('top') }), null);
       const child = await env.client.getHandle(childId).describe();
       assert.equal(await child.staticSummary(), 'child summary');
       const history = await handle.fetchHistory();
@@ -77,7 +68,7 @@ describe('tier-1 regressions', () => {
       const at = new Date('2029-05-06T07:08:09.123Z');
       const handle = await env.client.start('datetimeAttribute', {
         taskQueue,
-        workflowId: wid('datetime'),
+        workflowId: uniqueId('datetime'),
         searchAttributes: { CustomDatetimeField: [at], CustomKeywordField: ['k'] },
       });
       assert.equal(await handle.result(), true, 'the workflow sees a Date');
@@ -95,7 +86,7 @@ describe('tier-1 regressions', () => {
   it('answers INVALID_ARGUMENT to update-with-start with an over-long workflow id', async () => {
     const startWorkflowOperation = new WithStartWorkflowOperation('updatable', {
       workflowId: 'x'.repeat(1001),
-      taskQueue: queue('nowhere'),
+      taskQueue: uniqueId('nowhere'),
       workflowIdConflictPolicy: 'FAIL',
     });
     const err = await env.client.startUpdateWithStart('setValue', { args: ['v'], waitForStage: 'ACCEPTED', startWorkflowOperation }).then(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { AsyncCompletionClient, Connection, WithStartWorkflowOperation, WorkflowClient, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { eventually, runWorker, startTestEnv, type TestEnv } from './helpers.js';
+import { eventually, runWorker, startTestEnv, uniqueId, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
 let updateCalls = 0;
@@ -25,13 +25,10 @@ after(async () => {
   await env?.close();
 });
 
-let idSeq = 0;
-const wid = (name: string): string => `${name}-${process.pid}-${++idSeq}`;
-
 describe('updates, queries, update-with-start, async completion and start delay', () => {
   it('keeps an update admitted across long-poll expiry and completes it once a worker runs', async () => {
-    const taskQueue = `late-worker-${process.pid}-${++idSeq}`;
-    const handle = await countingClient.start('updatable', { taskQueue, workflowId: wid('admitted') });
+    const taskQueue = uniqueId('late-worker');
+    const handle = await countingClient.start('updatable', { taskQueue, workflowId: uniqueId('admitted') });
     const before = updateCalls;
     const pending = handle.executeUpdate('setValue', { args: ['x'], updateId: 'u-admitted' });
     await eventually(async () => {
@@ -57,7 +54,7 @@ describe('updates, queries, update-with-start, async completion and start delay'
   it('answers a query sent before the first workflow task once a worker picks the task up', async () => {
     // Created up front (slow) but not yet polling, so the query certainly waits for the first task.
     const { worker, taskQueue } = await env.worker();
-    const handle = await env.client.start('waitForSignal', { taskQueue, workflowId: wid('early-query') });
+    const handle = await env.client.start('waitForSignal', { taskQueue, workflowId: uniqueId('early-query') });
     const answer = handle.query('getValue');
     const running = worker.run();
     try {
@@ -73,7 +70,7 @@ describe('updates, queries, update-with-start, async completion and start delay'
   it('completes an activity asynchronously by workflow and activity id', async () => {
     const { taskQueue, stop } = await runWorker(env, {});
     try {
-      const handle = await env.client.start('asyncCompleted', { taskQueue, workflowId: wid('async') });
+      const handle = await env.client.start('asyncCompleted', { taskQueue, workflowId: uniqueId('async') });
       await eventually(async () => (await handle.describe()).raw.pendingActivities?.[0]?.state === 2);
       const completion = new AsyncCompletionClient({ connection: env.connection });
       await completion.heartbeat({ workflowId: handle.workflowId, activityId: '1' }, 'still going');
@@ -87,7 +84,7 @@ describe('updates, queries, update-with-start, async completion and start delay'
   it('runs update-with-start: starts the workflow, then reuses it, and reports a start conflict', async () => {
     const { taskQueue, stop } = await runWorker(env, {});
     try {
-      const workflowId = wid('uws');
+      const workflowId = uniqueId('uws');
       const op = () =>
         new WithStartWorkflowOperation('updatable', { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
       const first = op();
@@ -112,7 +109,7 @@ describe('updates, queries, update-with-start, async completion and start delay'
     const { taskQueue, stop } = await runWorker(env, {});
     try {
       const started = Date.now();
-      const handle = await env.client.start('hello', { taskQueue, workflowId: wid('delayed'), args: ['later'], startDelay: '700ms' });
+      const handle = await env.client.start('hello', { taskQueue, workflowId: uniqueId('delayed'), args: ['later'], startDelay: '700ms' });
       assert.equal(await handle.result(), 'hello later');
       assert.ok(Date.now() - started >= 700);
       const history = await handle.fetchHistory();
@@ -124,7 +121,7 @@ describe('updates, queries, update-with-start, async completion and start delay'
 
   it('re-admits an update on the new run when the run continues as new before accepting it', async () => {
     const { worker, taskQueue } = await env.worker();
-    const handle = await env.client.start('continuesBeforeUpdate', { taskQueue, workflowId: wid('can-update'), args: [1] });
+    const handle = await env.client.start('continuesBeforeUpdate', { taskQueue, workflowId: uniqueId('can-update'), args: [1] });
     const update = handle.executeUpdate('setValue', { args: ['finish'], updateId: 'u-can' });
     await eventually(async () => {
       const res = await env.client.workflowService.pollWorkflowExecutionUpdate({
