@@ -64,3 +64,16 @@ export async function delayedRetry(): Promise<number> {
 export async function completeLater(): Promise<string> {
   throw new CompleteAsyncError();
 }
+
+/**
+ * Heartbeats its attempt number until the server has it cancelled (pause / reset reach it through the heartbeat
+ * response; the worker then reports the attempt as failed). Attempts after the first report what they were handed.
+ */
+export async function pausable(): Promise<string> {
+  const ctx = Context.current();
+  if (ctx.info.attempt > 1) return `attempt ${ctx.info.attempt}; heartbeat ${String(ctx.info.heartbeatDetails ?? 'none')}`;
+  for (;;) {
+    ctx.heartbeat(`progress of attempt ${ctx.info.attempt}`);
+    await ctx.sleep(50);
+  }
+}

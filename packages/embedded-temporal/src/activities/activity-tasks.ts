@@ -15,7 +15,7 @@ const PAYLOADS = 'temporal.api.common.v1.Payloads';
 /** Starts an activity attempt for a poller; `null` when the queued reference is stale. */
 export function startActivity(engine: Engine, tx: Tx, run: Run, scheduledId: number, attempt: number, poll: Msg): Msg | null {
   const act = run.activities[String(scheduledId)];
-  if (run.status !== WorkflowStatus.RUNNING || !act || act.state !== 'scheduled' || act.attempt !== attempt) return null;
+  if (run.status !== WorkflowStatus.RUNNING || !act || act.state !== 'scheduled' || act.attempt !== attempt || act.paused) return null;
   const now = Date.now();
   act.state = 'started';
   act.startedAt = now;
@@ -92,11 +92,12 @@ export function cancelActivity(engine: Engine, tx: Tx, run: Run, act: ActivitySt
   resolve(engine, tx, run, act, 'ActivityTaskCanceled', { details, latestCancelRequestedEventId: act.cancelRequestedId, identity });
 }
 
-export function recordHeartbeat(tx: Tx, run: Run, act: ActivityState, details: Msg | null): boolean {
+/** Records a heartbeat; the answer tells the worker whether to cancel the attempt (cancel request, pause, reset). */
+export function recordHeartbeat(tx: Tx, run: Run, act: ActivityState, details: Msg | null): Msg {
   if (details) act.heartbeatDetails = packMsg(PAYLOADS, details);
   act.lastHeartbeatAt = Date.now();
   tx.dirty.add(run);
-  return act.cancelRequestedId > 0;
+  return { cancelRequested: act.cancelRequestedId > 0, activityPaused: !!act.paused, activityReset: !!act.resetRequested };
 }
 
 /** A failed or timed-out attempt: retry after backoff, or record the final failure. */
@@ -114,6 +115,10 @@ export function failActivityAttempt(
     ? { retryState: RetryState.CANCEL_REQUESTED }
     : retryDecision(act.retry, act.attempt, failure, expiration);
   if ('backoffMs' in decision) {
+    // A reset that reached the running attempt takes effect now (the attempt was already set back to 1).
+    if (act.resetHeartbeats) delete act.heartbeatDetails;
+    delete act.resetRequested;
+    delete act.resetHeartbeats;
     act.state = 'backoff';
     act.attempt += 1;
     act.lastFailure = packMsg(FAILURE, failure);
@@ -148,7 +153,7 @@ function timeoutFailure(act: ActivityState, timeoutType: number): Msg {
 /** The earliest deadline of an activity (schedule-to-close, schedule-to-start, start-to-close, heartbeat, backoff). */
 export function activityDeadline(a: ActivityState): number {
   let at = a.timeouts.scheduleToCloseMs ? a.firstScheduledAt + a.timeouts.scheduleToCloseMs : Infinity;
-  if (a.state === 'scheduled' && a.timeouts.scheduleToStartMs) at = Math.min(at, a.attemptScheduledAt + a.timeouts.scheduleToStartMs);
+  if (a.state === 'scheduled' && !a.paused && a.timeouts.scheduleToStartMs) at = Math.min(at, a.attemptScheduledAt + a.timeouts.scheduleToStartMs);
   if (a.state === 'started') {
     at = Math.min(at, a.startedAt + a.timeouts.startToCloseMs);
     if (a.timeouts.heartbeatMs) at = Math.min(at, Math.max(a.startedAt, a.lastHeartbeatAt) + a.timeouts.heartbeatMs);
@@ -163,7 +168,7 @@ export function processActivityDeadline(engine: Engine, tx: Tx, run: Run, a: Act
     resolve(engine, tx, run, a, 'ActivityTaskTimedOut', { failure: timeoutFailure(a, type), retryState: RetryState.TIMEOUT });
   if (a.timeouts.scheduleToCloseMs && a.firstScheduledAt + a.timeouts.scheduleToCloseMs <= now) {
     terminal(TimeoutType.SCHEDULE_TO_CLOSE);
-  } else if (a.state === 'scheduled' && a.timeouts.scheduleToStartMs && a.attemptScheduledAt + a.timeouts.scheduleToStartMs <= now) {
+  } else if (a.state === 'scheduled' && !a.paused && a.timeouts.scheduleToStartMs && a.attemptScheduledAt + a.timeouts.scheduleToStartMs <= now) {
     terminal(TimeoutType.SCHEDULE_TO_START);
   } else if (a.state === 'started') {
     const type =
@@ -178,6 +183,7 @@ export function processActivityDeadline(engine: Engine, tx: Tx, run: Run, a: Act
     a.attemptScheduledAt = now;
     a.nextAttemptAt = 0;
     tx.dirty.add(run);
-    dispatchActivity(engine, tx, run, a.scheduledId, a.attempt);
+    // A paused activity waits (state PAUSED) until UnpauseActivity / ResetActivity dispatches it.
+    if (!a.paused) dispatchActivity(engine, tx, run, a.scheduledId, a.attempt);
   }
 }

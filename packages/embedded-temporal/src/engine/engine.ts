@@ -82,7 +82,7 @@ export class Engine {
       if (run.status !== WorkflowStatus.RUNNING) continue;
       if (run.wft.state === 'scheduled') this.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId: run.wft.scheduledId });
       for (const a of Object.values(run.activities)) {
-        if (a.state === 'scheduled') {
+        if (a.state === 'scheduled' && !a.paused) {
           this.queues.add(queueKey('act', run.namespace, a.taskQueue), { kind: 'act', runId: run.runId, scheduledId: a.scheduledId, attempt: a.attempt });
         }
       }

@@ -48,6 +48,12 @@ export interface ActivityState {
   lastHeartbeatAt: number;
   nextAttemptAt: number;
   cancelRequestedId: number;
+  /** Paused by PauseActivity: no new attempt is dispatched until unpaused (a running attempt is told via heartbeat). */
+  paused?: { at: number; identity: string; reason: string; requestId: string };
+  /** ResetActivity hit the running attempt: its heartbeats answer `activity_reset` until it ends. */
+  resetRequested?: boolean;
+  /** With `resetRequested`: drop the heartbeat details when the running attempt ends. */
+  resetHeartbeats?: boolean;
 }
 
 /** A started user timer. */

@@ -13,6 +13,7 @@ import { queryHandler } from './query-handler.js';
 import { updateHandlers } from './update-handlers.js';
 import { listHandlers } from './list-handlers.js';
 import { multiOperationHandler } from './multi-operation-handler.js';
+import { pauseActivities, resetActivities, selectActivities, unpauseActivities } from '../activities/activity-pause.js';
 
 /** Checks `first_execution_run_id` against the run's chain (TS handles send it instead of a run id). */
 function checkChain(run: Run, req: Msg): void {
@@ -89,6 +90,21 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
     GetWorkflowExecutionHistoryReverse: (req) => {
       const run = engine.findRun(req.namespace, req.execution);
       return { history: { events: durableHistory(run).reverse() }, nextPageToken: Buffer.alloc(0) };
+    },
+    PauseActivity: async (req) => {
+      const run = engine.findRun(req.namespace, req.execution);
+      await engine.mutate((tx) => pauseActivities(tx, run, selectActivities(run, req, false), req));
+      return {};
+    },
+    UnpauseActivity: async (req) => {
+      const run = engine.findRun(req.namespace, req.execution);
+      await engine.mutate((tx) => unpauseActivities(engine, tx, run, selectActivities(run, req, !!req.unpauseAll), req));
+      return {};
+    },
+    ResetActivity: async (req) => {
+      const run = engine.findRun(req.namespace, req.execution);
+      await engine.mutate((tx) => resetActivities(engine, tx, run, selectActivities(run, req, !!req.matchAll), req));
+      return {};
     },
     DeleteWorkflowExecution: () => {
       throw new RpcError(status.UNIMPLEMENTED, 'DeleteWorkflowExecution is not supported by the embedded server');

@@ -38,7 +38,13 @@ function withBuildIds(run: Run): Msg {
   return { ...sa, indexedFields: { ...(sa.indexedFields ?? {}), BuildIds: encodeSearchAttributePayload(run.buildIds, 'KeywordList') } };
 }
 
-const PendingState = { SCHEDULED: 1, STARTED: 2, CANCEL_REQUESTED: 3 } as const;
+const PendingState = { SCHEDULED: 1, STARTED: 2, CANCEL_REQUESTED: 3, PAUSED: 4, PAUSE_REQUESTED: 5 } as const;
+
+function pendingState(a: Run['activities'][string]): number {
+  if (a.cancelRequestedId) return PendingState.CANCEL_REQUESTED;
+  if (a.state === 'started') return a.paused ? PendingState.PAUSE_REQUESTED : PendingState.STARTED;
+  return a.paused ? PendingState.PAUSED : PendingState.SCHEDULED;
+}
 
 /** DescribeWorkflowExecutionResponse of a run. */
 export function describeRun(run: Run): Msg {
@@ -57,7 +63,11 @@ export function describeRun(run: Run): Msg {
       ? Object.values(run.activities).map((a) => ({
           activityId: a.activityId,
           activityType: { name: a.activityType },
-          state: a.cancelRequestedId ? PendingState.CANCEL_REQUESTED : a.state === 'started' ? PendingState.STARTED : PendingState.SCHEDULED,
+          state: pendingState(a),
+          paused: !!a.paused,
+          pauseInfo: a.paused
+            ? { pauseTime: ts(a.paused.at), manual: { identity: a.paused.identity, reason: a.paused.reason } }
+            : null,
           heartbeatDetails: unpackMsg('temporal.api.common.v1.Payloads', a.heartbeatDetails),
           lastHeartbeatTime: a.lastHeartbeatAt ? ts(a.lastHeartbeatAt) : null,
           lastStartedTime: a.startedAt ? ts(a.startedAt) : null,
@@ -67,7 +77,7 @@ export function describeRun(run: Run): Msg {
           expirationTime: a.timeouts.scheduleToCloseMs ? ts(a.firstScheduledAt + a.timeouts.scheduleToCloseMs) : null,
           lastFailure: unpackMsg('temporal.api.failure.v1.Failure', a.lastFailure),
           lastWorkerIdentity: a.identity,
-          nextAttemptScheduleTime: a.state === 'backoff' ? ts(a.nextAttemptAt) : null,
+          nextAttemptScheduleTime: a.state === 'backoff' && !a.paused ? ts(a.nextAttemptAt) : null,
         }))
       : [],
     pendingChildren: open

@@ -124,8 +124,7 @@ export function workerHandlers(engine: Engine): Record<string, Handler> {
     RecordActivityTaskHeartbeat: async (req) => {
       const found = req.taskToken?.length ? activityForToken(engine, req.taskToken) : activityById(engine, req);
       if (!found) throw notFound('activity task not found');
-      const cancelRequested = await engine.mutate((tx) => recordHeartbeat(tx, found.run, found.act, req.details));
-      return { cancelRequested, activityPaused: false, activityReset: false };
+      return engine.mutate((tx) => recordHeartbeat(tx, found.run, found.act, req.details));
     },
     // The …ById variants (async completion by workflow and activity id) share the handlers: their requests carry
     // no task token and are resolved through activityById.

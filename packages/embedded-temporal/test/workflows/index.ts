@@ -244,3 +244,11 @@ export async function datetimeAttribute(): Promise<boolean> {
   await sleep(1);
   return isDate;
 }
+
+export async function pausableActivity(): Promise<string> {
+  return proxyActivities<typeof activities>({
+    startToCloseTimeout: '30s',
+    heartbeatTimeout: '1s',
+    retry: { initialInterval: '50ms', maximumAttempts: 5 },
+  }).pausable();
+}
