@@ -1,36 +1,32 @@
+import { loadEnv } from '@research/config';
 import { z } from 'zod';
 
-/** Unset and empty environment variables both mean "use the default". */
-const blankAsUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
-const optionalString = z.preprocess(blankAsUndefined, z.string().optional());
-const positiveInt = (fallback: number) => z.preprocess(blankAsUndefined, z.coerce.number().int().positive().default(fallback));
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /**
  * Environment variables the activities read. A plain `z.object`, so an app can `.extend(...)` it with its own
- * variables and hand the parsed result to {@link activitiesConfigFromEnv}.
+ * variables, parse with `loadEnv` (which treats empty values as unset) and hand the result to
+ * {@link activitiesConfigFromEnv}.
  */
 export const activitiesEnvSchema = z.object({
   // Optional so the rest of the stack runs without one; the summarize step then fails, saying what to set.
-  OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: z.preprocess(blankAsUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
-  OPENAI_MODEL: z.preprocess(blankAsUndefined, z.string().default('gpt-4o-mini')),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: positiveInt(120_000),
   FETCH_TIMEOUT_MS: positiveInt(15_000),
-  FETCH_MAX_REDIRECTS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).max(20).default(5)),
+  FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
   FETCH_MAX_CHARS: positiveInt(20_000),
-  FETCH_ALLOW_PRIVATE_HOSTS: z.preprocess(blankAsUndefined, z.stringbool().default(false)),
-  DATABASE_URL: optionalString,
-  DATABASE_SCHEMA: z.preprocess(
-    blankAsUndefined,
-    z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier (letters, digits, underscores)')
-      .optional(),
-  ),
-  DATA_DIR: z.preprocess(blankAsUndefined, z.string().default('.data')),
+  FETCH_ALLOW_PRIVATE_HOSTS: z.stringbool().default(false),
+  DATABASE_URL: z.string().optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier (letters, digits, underscores)')
+    .optional(),
+  DATA_DIR: z.string().default('.data'),
   // Fault tests only: see TestHooks.
-  TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS: z.preprocess(blankAsUndefined, z.coerce.number().int().min(0).default(0)),
+  TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS: z.coerce.number().int().min(0).default(0),
 });
 export type ActivitiesEnv = z.infer<typeof activitiesEnvSchema>;
 
@@ -100,19 +96,10 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
   };
 }
 
-/** Thrown by {@link loadActivitiesConfig}; the message lists every bad variable. */
-export class ActivitiesConfigError extends Error {
-  override readonly name = 'ActivitiesConfigError';
-}
-
 /**
- * Reads the activities' configuration from the environment.
- * @throws {@link ActivitiesConfigError} naming each missing or malformed variable.
+ * Reads the activities' configuration from the environment; empty values count as unset.
+ * @throws ConfigError (from `@research/config`) naming each malformed variable.
  */
 export function loadActivitiesConfig(env: NodeJS.ProcessEnv = process.env): ActivitiesConfig {
-  const parsed = activitiesEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ActivitiesConfigError(`Invalid activities configuration:\n${z.prettifyError(parsed.error)}`);
-  }
-  return activitiesConfigFromEnv(parsed.data);
+  return activitiesConfigFromEnv(loadEnv(activitiesEnvSchema, env));
 }

@@ -1,7 +1,6 @@
 export { isPublicAddress } from './address-policy.js';
 export {
   activitiesConfigFromEnv,
-  ActivitiesConfigError,
   activitiesEnvSchema,
   loadActivitiesConfig,
   type ActivitiesConfig,

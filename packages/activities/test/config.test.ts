@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ActivitiesConfigError, loadActivitiesConfig } from '../src/config.js';
+import { ConfigError } from '@research/config';
+import { loadActivitiesConfig } from '../src/config.js';
 
 describe('loadActivitiesConfig', () => {
   it('applies defaults when only the API key is set', () => {
@@ -39,7 +40,7 @@ describe('loadActivitiesConfig', () => {
     assert.throws(
       () => loadActivitiesConfig({ FETCH_MAX_BYTES: 'lots', FETCH_ALLOW_PRIVATE_HOSTS: 'perhaps' }),
       (error: unknown) =>
-        error instanceof ActivitiesConfigError &&
+        error instanceof ConfigError &&
         /FETCH_MAX_BYTES/.test(error.message) &&
         /FETCH_ALLOW_PRIVATE_HOSTS/.test(error.message),
     );
