@@ -6,6 +6,7 @@ import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import { waitFor } from '@research/testkit';
 import { startEmbeddedTemporal, type EmbeddedTemporal, type EmbeddedTemporalOptions } from '../src/index.js';
 import { EventType } from '../src/proto/enums.js';
 import * as activities from './activities.js';
@@ -96,18 +97,12 @@ export async function startTestEnv(options: EmbeddedTemporalOptions = {}): Promi
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  // Any truthy value ends the wait (testkit's waitFor alone would also stop on 0 or '').
+  return (await waitFor(async () => (await check()) || undefined, {
+    timeoutMs,
+    intervalMs,
+    retryOnError: true,
+  })) as T;
 }
 
 /** Event type names of a workflow's history, e.g. `WorkflowExecutionStarted`. */
