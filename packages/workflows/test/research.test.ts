@@ -39,6 +39,11 @@ describe('research workflow', { timeout: 120_000 }, () => {
   const stageOf = async (handle: WorkflowHandle): Promise<Stage> => (await handle.query(stateQuery)).stage;
   const waitForStage = (handle: WorkflowHandle, stage: Stage): Promise<Stage> =>
     waitFor(() => stageOf(handle), (current) => current === stage);
+  const failureOf = (handle: WorkflowHandle): Promise<unknown> =>
+    handle.result().then(
+      () => assert.fail('expected the workflow to fail'),
+      (e: unknown) => e,
+    );
   const memoOf = async (handle: WorkflowHandle): Promise<PublishedStatus | undefined> =>
     (await handle.describe()).memo?.[STATUS_MEMO_KEY] as PublishedStatus | undefined;
 
@@ -182,10 +187,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
     });
     await harness.withWorker(stubs.activities, async (taskQueue) => {
       const handle = await start(taskQueue);
-      const error = await handle.result().then(
-        () => assert.fail('expected the workflow to fail'),
-        (e: unknown) => e,
-      );
+      const error = await failureOf(handle);
       assert.ok(error instanceof WorkflowFailedError);
       assert.ok(error.cause instanceof ApplicationFailure);
       assert.equal(error.cause.message, 'Could not fetch the source: The source answered 404 Not Found.');
@@ -204,10 +206,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
     });
     await harness.withWorker(stubs.activities, async (taskQueue) => {
       const handle = await start(taskQueue);
-      const error = await handle.result().then(
-        () => assert.fail('expected the workflow to fail'),
-        (e: unknown) => e,
-      );
+      const error = await failureOf(handle);
       assert.ok(error instanceof WorkflowFailedError);
       assert.equal(error.cause?.message, 'Could not summarize the source: The model rejected the API key.');
       assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
@@ -218,10 +217,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
     const stubs = stubActivities();
     await harness.withWorker(stubs.activities, async (taskQueue) => {
       const handle = await start(taskQueue, { ...INPUT, approvalTimeout: 'tomorrow' });
-      const error = await handle.result().then(
-        () => assert.fail('expected the workflow to fail'),
-        (e: unknown) => e,
-      );
+      const error = await failureOf(handle);
       assert.ok(error instanceof WorkflowFailedError);
       assert.ok(error.cause instanceof ApplicationFailure);
       assert.equal(error.cause.type, FailureType.InvalidResearchInput);
