@@ -5,13 +5,10 @@ const require = createRequire(import.meta.url);
 
 /**
  * The protobufjs reflection root shipped by `@temporalio/proto`; it describes every Temporal message and
- * service, so the server never hand-writes message shapes.
+ * service, so the server never hand-writes message shapes. Types resolve lazily on first use: resolving the whole
+ * root up front would cost more than the rest of the server's start-up.
  */
-export const root: protobuf.Root = (() => {
-  const r = require('@temporalio/proto/protos/json-module.js') as protobuf.Root;
-  r.resolveAll();
-  return r;
-})();
+export const root = require('@temporalio/proto/protos/json-module.js') as protobuf.Root;
 
 const typeCache = new Map<string, protobuf.Type>();
 

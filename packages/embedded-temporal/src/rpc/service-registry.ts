@@ -32,6 +32,7 @@ export function registerService(
   logError: ErrorLogger,
 ): void {
   const service = root.lookupService(serviceName);
+  service.resolveAll();
   const definition: Record<string, MethodDefinition<Buffer, Uint8Array>> = {};
   const impl: Record<string, (...args: never[]) => void> = {};
   for (const method of Object.values(service.methods)) {
