@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { startEmbeddedTemporal } from './server.js';
 
-// Process entry point: `node --import tsx src/cli.ts [--port 7233] [--data-dir ./.data] [--host 127.0.0.1]`.
+// Process entry point: `node --import tsx src/cli.ts [--port 7233] [--data-dir ./.data | --in-memory] [--host 127.0.0.1]
+// [--namespace default] [--accept-compressed-requests]`.
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
@@ -9,6 +10,7 @@ const { values } = parseArgs({
     host: { type: 'string' },
     namespace: { type: 'string' },
     'in-memory': { type: 'boolean' },
+    'accept-compressed-requests': { type: 'boolean' },
   },
 });
 
@@ -25,7 +27,14 @@ const logger = {
 };
 
 try {
-  const server = await startEmbeddedTemporal({ port, host: values.host, dataDir, namespace: values.namespace, logger });
+  const server = await startEmbeddedTemporal({
+    port,
+    host: values.host,
+    dataDir,
+    namespace: values.namespace,
+    acceptCompressedRequests: values['accept-compressed-requests'],
+    logger,
+  });
   console.log(`[embedded-temporal] ready: gRPC on ${server.address} (data: ${dataDir ?? 'in-memory'})`);
   let stopping = false;
   const stop = (signal: string): void => {

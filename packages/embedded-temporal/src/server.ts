@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { Engine, type EngineLogger } from './engine/engine.js';
 import { createMemoryStore, openFileStore, type DurableStore } from './persistence/index.js';
+import { refuseCompressedRequests } from './rpc/compression.js';
 import { registerService } from './rpc/service-registry.js';
 import { systemHandlers } from './rpc/system-handlers.js';
 import { clientHandlers } from './rpc/client-handlers.js';
@@ -21,6 +22,11 @@ export interface EmbeddedTemporalOptions {
   longPollTimeoutMs?: number;
   /** Cap for task-queue polls. Default 60000. */
   taskPollTimeoutMs?: number;
+  /**
+   * Inflate gzip/deflate-compressed requests instead of refusing them with UNIMPLEMENTED. Default false: SDKs on
+   * sdk-core fall back to uncompressed requests, and on loopback compression only costs CPU.
+   */
+  acceptCompressedRequests?: boolean;
   logger?: EngineLogger;
 }
 
@@ -64,7 +70,10 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
   const shutdown = new AbortController();
   // Every in-flight call listens for shutdown; hundreds of long polls are normal.
   setMaxListeners(0, shutdown.signal);
-  const server = new Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    interceptors: options.acceptCompressedRequests ? [] : [refuseCompressedRequests],
+  });
   const logError = (method: string, err: unknown): void => logger.warn(`${method} failed`, err);
   const workflowService = { ...systemHandlers(engine), ...clientHandlers(engine), ...workerHandlers(engine) };
   registerService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowService, shutdown.signal, logError);

@@ -34,6 +34,30 @@ function call(path: string, body: Uint8Array): Promise<Buffer> {
 
 const WS = '/temporal.api.workflowservice.v1.WorkflowService';
 
+/** Runs `body` with a raw caller whose channel gzips every request, as sdk-core's client does by default. */
+async function withGzipClient(address: string, body: (call: (path: string, bytes: Uint8Array) => Promise<Buffer>) => Promise<void>): Promise<void> {
+  const GZIP = 2; // grpc-js CompressionAlgorithms.gzip
+  const client = new Client(address, credentials.createInsecure(), { 'grpc.default_compression_algorithm': GZIP });
+  try {
+    await body(
+      (path, bytes) =>
+        new Promise((resolve, reject) => {
+          client.makeUnaryRequest(
+            path,
+            (b: Buffer) => b,
+            (b: Buffer) => b,
+            Buffer.from(bytes),
+            new Metadata(),
+            {},
+            (err: ServiceError | null, res?: Buffer) => (err ? reject(err) : resolve(res ?? Buffer.alloc(0))),
+          );
+        }),
+    );
+  } finally {
+    client.close();
+  }
+}
+
 describe('gRPC shell', () => {
   it('reports SERVING on the health service', async () => {
     const res = await call('/grpc.health.v1.Health/Check', encode('grpc.health.v1.HealthCheckRequest', {}));
@@ -99,6 +123,29 @@ describe('gRPC shell', () => {
       );
     });
     assert.equal(res.length, 0);
+  });
+
+  it('refuses gzip-compressed requests with the UNIMPLEMENTED answer sdk-core falls back on', async () => {
+    await withGzipClient(server.address, async (gzip) => {
+      await assert.rejects(gzip(`${WS}/GetSystemInfo`, new Uint8Array()), (err: ServiceError) => {
+        assert.equal(err.code, status.UNIMPLEMENTED);
+        // sdk-core reconnects uncompressed only when the message names one of these.
+        assert.match(err.details, /grpc-encoding/);
+        return true;
+      });
+    });
+  });
+
+  it('inflates gzip-compressed requests when started with acceptCompressedRequests', async () => {
+    const accepting = await startEmbeddedTemporal({ port: 0, host: '127.0.0.1', acceptCompressedRequests: true });
+    try {
+      await withGzipClient(accepting.address, async (gzip) => {
+        const res = decode('temporal.api.workflowservice.v1.GetSystemInfoResponse', await gzip(`${WS}/GetSystemInfo`, new Uint8Array()));
+        assert.equal(res.capabilities.sdkMetadata, true);
+      });
+    } finally {
+      await accepting.stop();
+    }
   });
 
   it('rejects stale task tokens with NOT_FOUND, never INTERNAL', async () => {
