@@ -98,4 +98,39 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
     const types = await eventTypes(env.client, workflowId);
     assert.deepEqual(types.slice(-2), ['WorkflowTaskFailed', 'WorkflowExecutionTerminated']);
   });
+
+  it('starts an activity at once and returns it in the completion when the worker asks for eager execution', async () => {
+    const svc = env.client.workflowService;
+    const taskQueue = `raw-eager-${process.pid}`;
+    const workflowId = `raw-eager-${process.pid}`;
+    await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'x' }, taskQueue: { name: taskQueue }, requestId: 'raw-3' });
+    const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+    const schedule = (activityId: string, queue: string, requestEagerExecution: boolean) => ({
+      commandType: 1 /* SCHEDULE_ACTIVITY_TASK */,
+      scheduleActivityTaskCommandAttributes: {
+        activityId,
+        activityType: { name: 'step' },
+        taskQueue: { name: queue },
+        startToCloseTimeout: msToTs('30s'),
+        requestEagerExecution,
+      },
+    });
+    const completion = await svc.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: task.taskToken,
+      identity: 'raw-worker',
+      commands: [schedule('eager', taskQueue, true), schedule('polled', taskQueue, false), schedule('elsewhere', `${taskQueue}-other`, true)],
+    });
+    // Only the same-queue activity that asked for it comes back; the others go through their queues.
+    assert.deepEqual(completion.activityTasks?.map((t) => [t.activityId, t.attempt]), [['eager', 1]]);
+    const described = await env.client.getHandle(workflowId).describe();
+    const states = Object.fromEntries((described.raw.pendingActivities ?? []).map((a) => [a.activityId, a.state]));
+    assert.deepEqual(states, { eager: 2 /* STARTED */, polled: 1 /* SCHEDULED */, elsewhere: 1 /* SCHEDULED */ });
+    const polled = await svc.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+    assert.equal(polled.activityId, 'polled', 'the eagerly started activity is not handed out again');
+    await svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: completion.activityTasks![0]!.taskToken, identity: 'raw-worker' });
+    const types = await eventTypes(env.client, workflowId);
+    assert.deepEqual(types.slice(-3), ['ActivityTaskStarted', 'ActivityTaskCompleted', 'WorkflowTaskScheduled']);
+    await env.client.getHandle(workflowId).terminate('done');
+  });
 });

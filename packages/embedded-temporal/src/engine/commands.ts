@@ -7,7 +7,7 @@ import type { Tx } from './tx.js';
 import { appendEvent } from './history.js';
 import { completeRun, continueAsNew, failRun, cancelRun } from './lifecycle.js';
 import { mergeMemo, mergeSearchAttributes, withSearchAttributeTypes } from './run-attributes.js';
-import { scheduleActivity, requestCancelActivity, normalizeActivity } from '../activities/activity-commands.js';
+import { scheduleActivity, requestCancelActivity, normalizeActivity, wantsEagerStart } from '../activities/activity-commands.js';
 import { startChild, signalExternal, cancelExternal } from './children.js';
 import { applyProtocolMessage } from '../updates/update-registry.js';
 
@@ -21,6 +21,8 @@ export interface CompletionContext {
   handled: Set<string>;
   /** Effects on other runs, applied after this run's command events are written. */
   later: Array<() => void>;
+  /** Scheduled event ids of activities the worker asked to run eagerly: started and returned in the response. */
+  eagerActivities: number[];
 }
 
 const C = CommandType;
@@ -65,9 +67,13 @@ export function validateCommand(run: Run, c: Msg): { cause: number; message: str
 export function applyCommand(engine: Engine, tx: Tx, run: Run, c: Msg, ctx: CompletionContext): void {
   const wtc = ctx.completedId;
   switch (c.commandType as number) {
-    case C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK:
-      scheduleActivity(engine, tx, run, c.scheduleActivityTaskCommandAttributes, wtc, c.userMetadata);
+    case C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
+      const a = c.scheduleActivityTaskCommandAttributes;
+      const eager = wantsEagerStart(run, a);
+      const scheduledId = scheduleActivity(engine, tx, run, a, wtc, c.userMetadata, { dispatch: !eager });
+      if (eager) ctx.eagerActivities.push(scheduledId);
       return;
+    }
     case C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
       requestCancelActivity(engine, tx, run, c.requestCancelActivityTaskCommandAttributes, wtc);
       return;

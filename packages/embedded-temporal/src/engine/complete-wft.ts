@@ -10,6 +10,7 @@ import { failWft, hasUnhandledNews, scheduleWft } from './workflow-task.js';
 import { applyCommand, validateCommand, type CompletionContext } from './commands.js';
 import { onChildEventFlushed } from './children.js';
 import { finishUpdateMessages, hasUndeliveredUpdates } from '../updates/update-registry.js';
+import { startActivity } from '../activities/activity-tasks.js';
 
 const CLOSING = new Set([
   CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
@@ -19,25 +20,28 @@ const CLOSING = new Set([
 ]);
 
 /**
- * Applies RespondWorkflowTaskCompleted to a run whose started task matched the token. Returns an error to send
- * back after the (already recorded) WorkflowTaskFailed is committed, e.g. the `UnhandledCommand` rejection.
+ * What RespondWorkflowTaskCompleted answers: an error to send back after the (already recorded) WorkflowTaskFailed
+ * is committed, e.g. the `UnhandledCommand` rejection, or the activity tasks started eagerly for the worker.
  */
-export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): RpcError | undefined {
+export type CompletionOutcome = { error: RpcError } | { activityTasks: Msg[] };
+
+/** Applies RespondWorkflowTaskCompleted to a run whose started task matched the token. */
+export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): CompletionOutcome {
   const commands = (req.commands ?? []) as Msg[];
   const closingIndex = commands.findIndex((c) => CLOSING.has(c.commandType as number));
   if (closingIndex >= 0 && hasUnhandledNews(run)) {
     failWft(engine, tx, run, { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, identity: req.identity });
-    return invalidArgument('UnhandledCommand');
+    return { error: invalidArgument('UnhandledCommand') };
   }
   if (closingIndex >= 0 && closingIndex !== commands.length - 1) {
     failWft(engine, tx, run, { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES, identity: req.identity });
-    return invalidArgument('invalid command sequence: workflow-closing command must be the last one');
+    return { error: invalidArgument('invalid command sequence: workflow-closing command must be the last one') };
   }
   for (const c of commands) {
     const bad = validateCommand(run, c);
     if (bad) {
       failWft(engine, tx, run, { cause: bad.cause, identity: req.identity, failure: { message: bad.message } });
-      return invalidArgument(bad.message);
+      return { error: invalidArgument(bad.message) };
     }
   }
   const completed = appendEvent(tx, run, 'WorkflowTaskCompleted', {
@@ -70,6 +74,7 @@ export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): RpcErro
     messages: new Map(((req.messages ?? []) as Msg[]).map((m) => [m.id as string, m])),
     handled: new Set(),
     later: [],
+    eagerActivities: [],
   };
   for (const c of commands) {
     if (run.status !== WorkflowStatus.RUNNING) break;
@@ -89,5 +94,15 @@ export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): RpcErro
   }
   engine.queries.afterWftClosed(engine, tx, run);
   tx.dirty.add(run);
-  return undefined;
+  return { activityTasks: startEagerActivities(engine, tx, run, ctx.eagerActivities, req.identity) };
+}
+
+/** Starts the eagerly requested first attempts, unless the completion closed the run. */
+function startEagerActivities(engine: Engine, tx: Tx, run: Run, scheduledIds: number[], identity: unknown): Msg[] {
+  const tasks: Msg[] = [];
+  for (const scheduledId of scheduledIds) {
+    const task = startActivity(engine, tx, run, scheduledId, 1, { identity });
+    if (task) tasks.push(task);
+  }
+  return tasks;
 }

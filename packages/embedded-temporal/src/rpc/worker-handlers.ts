@@ -73,9 +73,9 @@ export function workerHandlers(engine: Engine): Record<string, Handler> {
     RespondWorkflowTaskCompleted: async (req) => {
       const run = runForWftToken(engine, req.taskToken);
       if (!run) throw taskNotFound();
-      const error = await engine.mutate((tx) => completeWft(engine, tx, run, req));
-      if (error) throw error;
-      return {};
+      const outcome = await engine.mutate((tx) => completeWft(engine, tx, run, req));
+      if ('error' in outcome) throw outcome.error;
+      return { activityTasks: outcome.activityTasks };
     },
     RespondWorkflowTaskFailed: async (req) => {
       const run = runForWftToken(engine, req.taskToken);
