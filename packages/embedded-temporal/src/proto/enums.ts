@@ -70,17 +70,21 @@ export const WftFailedCause = pick(`${api}WorkflowTaskFailedCause`, [
 export const UpdateStage = { UNSPECIFIED: 0, ADMITTED: 1, ACCEPTED: 2, COMPLETED: 3 } as const;
 export const ParentClosePolicy = { UNSPECIFIED: 0, TERMINATE: 1, ABANDON: 2, REQUEST_CANCEL: 3 } as const;
 
-const eventNames = new Map<number, string>(Object.entries(EventType).map(([k, v]) => [v, k]));
+const attributesFields = new Map<number, string>(
+  Object.entries(EventType).map(([name, v]) => [
+    v,
+    `${name
+      .slice('EVENT_TYPE_'.length)
+      .toLowerCase()
+      .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}EventAttributes`,
+  ]),
+);
 
 /** `EVENT_TYPE_TIMER_FIRED` ⇒ `timerFiredEventAttributes`: the oneof field holding that event's attributes. */
 export function attributesField(eventType: number): string {
-  const name = eventNames.get(eventType);
-  if (!name) throw new Error(`unknown event type ${eventType}`);
-  const camel = name
-    .slice('EVENT_TYPE_'.length)
-    .toLowerCase()
-    .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-  return `${camel}EventAttributes`;
+  const field = attributesFields.get(eventType);
+  if (!field) throw new Error(`unknown event type ${eventType}`);
+  return field;
 }
 
 const eventTypeByName = new Map<string, number>();

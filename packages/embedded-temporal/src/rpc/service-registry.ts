@@ -81,14 +81,26 @@ async function runUnary(
     cb({ code: status.INVALID_ARGUMENT, details: `malformed ${reqType.fullName}: ${(err as Error).message}` });
     return;
   }
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  call.on('cancelled', abort);
-  shutdownSignal.addEventListener('abort', abort, { once: true });
   const d = call.getDeadline();
   const deadline = d instanceof Date ? d.getTime() : d;
+  // Only long polls read the signal; an AbortController and two listeners per call were a visible share of
+  // the server's CPU for the short calls, so they are made on first read.
+  let controller: AbortController | undefined;
+  const abort = (): void => controller?.abort();
+  const ctx: CallContext = {
+    deadline: Number.isFinite(deadline) ? deadline : Infinity,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (call.cancelled || shutdownSignal.aborted) controller.abort();
+        call.on('cancelled', abort);
+        shutdownSignal.addEventListener('abort', abort, { once: true });
+      }
+      return controller.signal;
+    },
+  };
   try {
-    const response = await handler(request, { deadline: Number.isFinite(deadline) ? deadline : Infinity, signal: controller.signal });
+    const response = await handler(request, ctx);
     cb(null, resType.encode(response).finish());
   } catch (err) {
     if (err instanceof RpcError) cb(err.toServiceError());
@@ -99,7 +111,9 @@ async function runUnary(
   } finally {
     // grpc-js emits 'cancelled' when every call's stream closes, answered or not; aborting then would only
     // build a DOMException per call for a handler that has already returned.
-    call.removeListener('cancelled', abort);
-    shutdownSignal.removeEventListener('abort', abort);
+    if (controller) {
+      call.removeListener('cancelled', abort);
+      shutdownSignal.removeEventListener('abort', abort);
+    }
   }
 }
