@@ -1,16 +1,26 @@
-// End-to-end throughput benchmark of the embedded Temporal server, run against the real SDK.
+// End-to-end throughput benchmark of the embedded Temporal server, run against the real SDK and against a
+// synthetic protocol driver.
 //
 //   npm run bench -w @research/embedded-temporal [-- --n 500 --warmup 50 --modes durable,memory
+//                                                  --driver sdk,protocol
 //                                                  --signal after-activities|after-start --profile DIR]
 //
-// Env equivalents: BENCH_N, BENCH_WARMUP, BENCH_MODES, BENCH_SIGNAL, BENCH_PROFILE, BENCH_TIMEOUT_S.
+// Env equivalents: BENCH_N, BENCH_WARMUP, BENCH_MODES, BENCH_DRIVER, BENCH_SIGNAL, BENCH_PROFILE, BENCH_TIMEOUT_S.
 //
-// What it does, per server mode (durable = fresh temp data dir, memory = `--in-memory`):
+// Drivers (default both, sdk first; the protocol runs take a fraction of the sdk runs' time):
+//  - sdk: the real @temporalio/client and @temporalio/worker (sdk-driver.ts). What an application sees; on a
+//    small machine the SDK worker's own CPU caps the number before the server does.
+//  - protocol: a synthetic client + worker on raw gRPC (protocol-driver.ts, synthetic-worker.ts) that makes the
+//    server do the same work (sticky queues, eager activities, same commands) for little CPU, so the server's
+//    capacity can be read off. After each of its runs a few of its histories are replayed with the real SDK
+//    worker against benchWorkflow ("replay check"); a nondeterminism error fails the bench.
+//
+// What it does, per driver and server mode (durable = fresh temp data dir, memory = `--in-memory`):
 //  1. Spawns the server as a child process through the CLI (`node --conditions=source --import tsx src/cli.ts
 //     --port 0 --host 127.0.0.1 ...`), so its RSS and CPU are measured apart from this process, which runs the
 //     client and the worker. Start-up = spawn → `ready` line, and spawn → first successful GetSystemInfo.
-//  2. One NativeConnection + Worker (benchWorkflow from ./workflows.ts, bundled once up front) on a fresh
-//     task queue; a warm-up batch, then N workflows started concurrently with `@temporalio/client`.
+//  2. The driver's worker (sdk: one NativeConnection + Worker, benchWorkflow from ./workflows.ts bundled once up
+//     front) on a fresh task queue; a warm-up batch, then N workflows started concurrently by the driver's client.
 //  3. Each workflow runs three sequential trivial activities, then waits on `condition()` for the `go` signal.
 //     Signal mode `after-activities` (default): the third activity, when it returns, makes the driver send
 //     the signal — so the signal arrives as its own event, around the time the workflow reaches its wait
@@ -27,10 +37,11 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { Context } from '@temporalio/activity';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { benchWorkflow, goSignal, type BenchActivities } from './workflows.js';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { withTimeout, type BenchDriver } from './driver.js';
+import { SdkDriver, WORKER_OPTIONS } from './sdk-driver.js';
+import { ProtocolDriver, type ReplayCheck } from './protocol-driver.js';
+import type { SyntheticWorkerStats } from './synthetic-worker.js';
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -39,6 +50,7 @@ const { values: argv } = parseArgs({
     n: { type: 'string' },
     warmup: { type: 'string' },
     modes: { type: 'string' },
+    driver: { type: 'string' },
     signal: { type: 'string' },
     profile: { type: 'string' },
     timeout: { type: 'string' },
@@ -57,17 +69,22 @@ const WARMUP = intOpt('warmup', argv.warmup ?? process.env.BENCH_WARMUP, 50);
 const TIMEOUT_MS = intOpt('timeout', argv.timeout ?? process.env.BENCH_TIMEOUT_S, 300) * 1000;
 const MODES = (argv.modes ?? process.env.BENCH_MODES ?? 'durable,memory').split(',').map((m) => m.trim()).filter(Boolean);
 for (const m of MODES) if (m !== 'durable' && m !== 'memory') throw new Error(`invalid mode ${m} (durable|memory)`);
+type DriverKind = 'sdk' | 'protocol';
+const DRIVERS = (argv.driver ?? process.env.BENCH_DRIVER ?? 'sdk,protocol').split(',').map((d) => d.trim()).filter(Boolean);
+for (const d of DRIVERS) if (d !== 'sdk' && d !== 'protocol') throw new Error(`invalid driver ${d} (sdk|protocol)`);
 const SIGNAL_MODE = argv.signal ?? process.env.BENCH_SIGNAL ?? 'after-activities';
 if (SIGNAL_MODE !== 'after-activities' && SIGNAL_MODE !== 'after-start') throw new Error(`invalid --signal ${SIGNAL_MODE}`);
 const PROFILE_DIR = argv.profile ?? process.env.BENCH_PROFILE;
 
 const TARGET_STARTUP_MS = 500;
 const TARGET_WFPS = 100;
-const WORKER_OPTIONS = {
-  maxConcurrentWorkflowTaskExecutions: 200,
-  maxConcurrentActivityTaskExecutions: 200,
-  maxConcurrentWorkflowTaskPolls: 20,
-  maxConcurrentActivityTaskPolls: 20,
+/** The synthetic worker polls like the sdk one: sdk-core splits the workflow-task polls by its default
+ * nonStickyToStickyPollRatio of 0.2 between the normal and the sticky queue. */
+const NORMAL_WFT_POLLS = Math.max(1, Math.floor(WORKER_OPTIONS.maxConcurrentWorkflowTaskPolls * 0.2));
+const SYNTHETIC_POLLERS = {
+  normal: NORMAL_WFT_POLLS,
+  sticky: Math.max(1, WORKER_OPTIONS.maxConcurrentWorkflowTaskPolls - NORMAL_WFT_POLLS),
+  activity: WORKER_OPTIONS.maxConcurrentActivityTaskPolls,
 };
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
@@ -143,24 +160,16 @@ function procMem(pid: number): { rss: number; hwm: number } | undefined {
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** user+system CPU seconds of a process, from /proc/<pid>/stat. */
-function procCpuSeconds(pid: number): number {
+/** user+system CPU seconds of a process, or with `thread` of one of its threads (the main one has the pid's id). */
+function procCpuSeconds(pid: number, thread?: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state); utime/stime are fields 14/15.
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
   } catch {
     return NaN;
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 // ---------------------------------------------------------------------------------------------- server child
@@ -229,29 +238,22 @@ async function spawnServer(mode: 'durable' | 'memory', dataDir: string | undefin
 
 /** Signal sends the third activity asked for (after-activities mode), keyed by workflow id. */
 const pendingSignals = new Map<string, Promise<number>>();
-let signalClient: Client | undefined;
 
-const activities: BenchActivities = {
-  async step(n: number): Promise<number> {
-    if (n === 2 && SIGNAL_MODE === 'after-activities') {
-      const workflowId = Context.current().info.workflowExecution?.workflowId;
-      if (workflowId === undefined) throw new Error('step activity run outside a workflow');
-      const client = signalClient;
-      if (client && !pendingSignals.has(workflowId)) {
-        // Sent once the activity has returned (its completion is on its way to the server).
-        pendingSignals.set(
-          workflowId,
-          new Promise<void>((r) => setImmediate(r)).then(async () => {
-            const t0 = now();
-            await client.workflow.getHandle(workflowId).signal(goSignal, 1);
-            return now() - t0;
-          }),
-        );
-      }
-    }
-    return n + 1;
-  },
-};
+/** The after-activities hook: sends `go` once the third activity's result is on its way to the server. */
+function signalAfterLastStep(driver: () => BenchDriver): ((workflowId: string) => void) | undefined {
+  if (SIGNAL_MODE !== 'after-activities') return undefined;
+  return (workflowId) => {
+    if (pendingSignals.has(workflowId)) return;
+    pendingSignals.set(
+      workflowId,
+      new Promise<void>((r) => setImmediate(r)).then(async () => {
+        const t0 = now();
+        await driver().signal(workflowId);
+        return now() - t0;
+      }),
+    );
+  };
+}
 
 interface BatchResult {
   count: number;
@@ -262,7 +264,7 @@ interface BatchResult {
   e2eLatency: Dist;
 }
 
-async function runBatch(client: Client, taskQueue: string, prefix: string, count: number): Promise<BatchResult> {
+async function runBatch(driver: BenchDriver, taskQueue: string, prefix: string, count: number): Promise<BatchResult> {
   const startLat: number[] = [];
   const signalLat: number[] = [];
   const e2eLat: number[] = [];
@@ -273,11 +275,11 @@ async function runBatch(client: Client, taskQueue: string, prefix: string, count
       Array.from({ length: count }, async (_, i) => {
         const workflowId = `${prefix}-${i}`;
         const s0 = now();
-        const handle = await client.workflow.start(benchWorkflow, { taskQueue, workflowId, args: [] });
+        const handle = await driver.start(taskQueue, workflowId);
         startLat.push(now() - s0);
         if (SIGNAL_MODE === 'after-start') {
           const g0 = now();
-          await handle.signal(goSignal, 1);
+          await handle.signal();
           signalLat.push(now() - g0);
         }
         const result = await handle.result();
@@ -325,42 +327,35 @@ interface ModeResult {
   /** Workflows/s this machine could reach if CPU were the only limit and nothing else ran on it. */
   cpuBoundCeilingWfPerSec: number;
   loadAvg1m: number;
-  maxCachedWorkflows: number;
+  /** sdk driver: the worker's workflow cache size. */
+  maxCachedWorkflows?: number;
+  /** protocol driver: what its worker saw, and the SDK replay of its histories. */
+  synthetic?: {
+    pollers: typeof SYNTHETIC_POLLERS;
+    stats: SyntheticWorkerStats;
+    replayCheck: ReplayCheck;
+    /** The server's JavaScript thread alone (the rest is GC and libuv threads). */
+    serverMainThreadCpuMsPerWf: number;
+  };
 }
 
-async function runMode(mode: 'durable' | 'memory', bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>): Promise<ModeResult> {
+async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: WorkflowBundleWithSourceMap): Promise<ModeResult> {
   const dataDir = mode === 'durable' ? tempDir('embedded-temporal-bench-') : undefined;
+  const onLastStep = signalAfterLastStep(() => driver);
+  const driver = kind === 'sdk' ? new SdkDriver(bundle, onLastStep) : new ProtocolDriver(SYNTHETIC_POLLERS, onLastStep);
   let server: ServerChild | undefined;
-  let connection: Connection | undefined;
-  let native: NativeConnection | undefined;
-  let worker: Worker | undefined;
-  let workerRun: Promise<void> | undefined;
   let sampler: NodeJS.Timeout | undefined;
   try {
     server = await spawnServer(mode, dataDir);
-    connection = await Connection.connect({ address: server.address });
-    await connection.workflowService.getSystemInfo({});
+    await driver.connect(server.address);
     const spawnToSystemInfoMs = now() - server.spawnedAt;
     const idleRssMiB = procMem(server.pid)?.rss ?? NaN;
 
-    const client = new Client({ connection });
-    signalClient = client;
-    native = await NativeConnection.connect({ address: server.address });
-    const taskQueue = `bench-${mode}-${process.pid}`;
-    worker = await Worker.create({ connection: native, taskQueue, workflowBundle: bundle, activities, ...WORKER_OPTIONS });
-    workerRun = worker.run();
-    const workerFailed = workerRun.then(
-      () => {
-        throw new Error('worker stopped unexpectedly');
-      },
-      (err: unknown) => {
-        throw new Error(`worker failed: ${String(err)}`);
-      },
-    );
-    workerFailed.catch(() => undefined);
+    const taskQueue = `bench-${mode}-${kind}-${process.pid}`;
+    await driver.startWorker(taskQueue);
 
     let warmup: BatchResult | undefined;
-    if (WARMUP > 0) warmup = await Promise.race([runBatch(client, taskQueue, `warmup-${mode}`, WARMUP), workerFailed]);
+    if (WARMUP > 0) warmup = await Promise.race([runBatch(driver, taskQueue, `warmup-${mode}-${kind}`, WARMUP), driver.failed]);
 
     let peakRss = procMem(server.pid)?.rss ?? 0;
     const pid = server.pid;
@@ -369,15 +364,26 @@ async function runMode(mode: 'durable' | 'memory', bundle: Awaited<ReturnType<ty
       if (m && m.rss > peakRss) peakRss = m.rss;
     }, 50);
     const cpu0 = procCpuSeconds(pid);
+    const mainCpu0 = procCpuSeconds(pid, pid);
     const driverCpu0 = process.cpuUsage();
-    const run = await Promise.race([runBatch(client, taskQueue, `run-${mode}`, N), workerFailed]);
+    const run = await Promise.race([runBatch(driver, taskQueue, `run-${mode}-${kind}`, N), driver.failed]);
     const serverCpuSec = procCpuSeconds(pid) - cpu0;
+    const serverMainThreadCpuSec = procCpuSeconds(pid, pid) - mainCpu0;
     const driverCpu = process.cpuUsage(driverCpu0);
     const driverCpuSec = (driverCpu.user + driverCpu.system) / 1e6;
     clearInterval(sampler);
     sampler = undefined;
     const final = procMem(pid);
     if (final && final.rss > peakRss) peakRss = final.rss;
+    const synthetic =
+      driver instanceof ProtocolDriver
+        ? {
+            pollers: SYNTHETIC_POLLERS,
+            stats: { ...driver.stats! },
+            replayCheck: await driver.replayCheck(bundle),
+            serverMainThreadCpuMsPerWf: round((serverMainThreadCpuSec * 1000) / N, 2),
+          }
+        : undefined;
     return {
       mode,
       spawnToReadyMs: round(server.spawnToReadyMs),
@@ -396,21 +402,16 @@ async function runMode(mode: 'durable' | 'memory', bundle: Awaited<ReturnType<ty
       driverCpuMsPerWf: round((driverCpuSec * 1000) / N, 2),
       cpuBoundCeilingWfPerSec: round((availableParallelism() * 1000) / (((serverCpuSec + driverCpuSec) * 1000) / N)),
       loadAvg1m: round(loadavg()[0]!, 2),
-      maxCachedWorkflows: worker.options.maxCachedWorkflows,
+      maxCachedWorkflows: driver instanceof SdkDriver ? driver.maxCachedWorkflows : undefined,
+      synthetic,
     };
   } catch (err) {
     if (server) console.error(`--- server output (${mode}) ---\n${server.output().slice(-4000)}`);
     throw err;
   } finally {
     if (sampler) clearInterval(sampler);
-    signalClient = undefined;
     pendingSignals.clear();
-    if (worker && workerRun) {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await withTimeout(workerRun, 30_000, 'worker shutdown').catch((e: unknown) => console.error(String(e)));
-    }
-    await native?.close().catch(() => undefined);
-    await connection?.close().catch(() => undefined);
+    await driver.close();
     await server?.stop();
     if (dataDir) removeDir(dataDir);
   }
@@ -475,7 +476,13 @@ function verdict(ok: boolean): string {
   return ok ? 'PASS' : 'MISS';
 }
 
-function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs: number): void {
+/**
+ * Prints one driver's table, then (with `withStartup`) the in-process start-up numbers, then its configuration and
+ * JSON line. The sdk driver's output is what this bench printed before the protocol driver existed.
+ */
+function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs: number, kind: DriverKind, withStartup: boolean): void {
+  const synthetic = kind === 'protocol';
+  const driverLabel = synthetic ? 'synthetic client+worker' : 'client+worker';
   const rows: Array<[string, ...string[]]> = [];
   const add = (label: string, f: (r: ModeResult) => string): void => {
     rows.push([label, ...results.map(f)]);
@@ -497,11 +504,22 @@ function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs:
   add('server RSS final (after run)', (r) => mib(r.finalRssMiB));
   add('server RSS high-water mark (VmHWM)', (r) => mib(r.hwmRssMiB));
   add('server CPU during run', (r) => `${r.serverCpuSec.toFixed(2)} s (${r.serverCpuPct}% of one core)`);
-  add('client+worker CPU during run', (r) => `${r.driverCpuSec.toFixed(2)} s (${r.driverCpuPct}% of one core)`);
-  add('CPU per workflow: server / client+worker', (r) => `${r.serverCpuMsPerWf.toFixed(2)} / ${r.driverCpuMsPerWf.toFixed(2)} ms`);
+  add(`${driverLabel} CPU during run`, (r) => `${r.driverCpuSec.toFixed(2)} s (${r.driverCpuPct}% of one core)`);
+  add(`CPU per workflow: server / ${driverLabel}`, (r) => `${r.serverCpuMsPerWf.toFixed(2)} / ${r.driverCpuMsPerWf.toFixed(2)} ms`);
   add(`CPU-bound ceiling (${availableParallelism()} cores, idle machine)`, (r) => `${r.cpuBoundCeilingWfPerSec.toFixed(0)} wf/s`);
+  if (synthetic) {
+    // The server's own capacity with the driver on other cores: its JavaScript runs on one thread, so that
+    // thread saturates first unless GC and I/O threads need more than the remaining cores.
+    const mainMs = (r: ModeResult): number => r.synthetic?.serverMainThreadCpuMsPerWf ?? NaN;
+    add('server main-thread CPU per workflow', (r) => `${mainMs(r).toFixed(2)} ms`);
+    add(`server-only ceiling (${availableParallelism()} cores, driver elsewhere)`, (r) => {
+      const ceiling = Math.min(1000 / mainMs(r), (availableParallelism() * 1000) / r.serverCpuMsPerWf);
+      return `${ceiling.toFixed(0)} wf/s`;
+    });
+  }
   add('1-min load average after run', (r) => r.loadAvg1m.toFixed(2));
-  const header: [string, ...string[]] = ['metric', ...results.map((r) => (r.mode === 'durable' ? 'durable (fsync)' : 'in-memory'))];
+  const title = synthetic ? 'metric — SYNTHETIC PROTOCOL DRIVER (not the SDK)' : 'metric';
+  const header: [string, ...string[]] = [title, ...results.map((r) => (r.mode === 'durable' ? 'durable (fsync)' : 'in-memory'))];
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
   const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join(' │ ');
@@ -510,28 +528,23 @@ function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs:
   console.log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
   for (const row of rows) console.log(line(row));
   console.log('');
-  console.log('In-process start-up (startEmbeddedTemporal call → resolved, this process, port 0, 127.0.0.1):');
-  console.log(`  import of the package (tsx compile, first load):  ${ms(startup.importMs)}`);
-  console.log(
-    `  in-memory:        first ${ms(startup.memoryFirstMs)}, median of 5 ${ms(startup.memoryMedianMs)}  ${verdict(startup.memoryFirstMs < TARGET_STARTUP_MS)} (<${TARGET_STARTUP_MS} ms)`,
-  );
-  console.log(
-    `  empty data dir:   first ${ms(startup.durableFirstMs)}, median of 5 ${ms(startup.durableMedianMs)}  ${verdict(startup.durableFirstMs < TARGET_STARTUP_MS)} (<${TARGET_STARTUP_MS} ms)`,
-  );
-  console.log(`  node --import tsx --eval 0 (process floor of the spawn number): ${ms(startup.nodeTsxBaselineMs)}`);
-  console.log(`Workflow bundle (not timed in any number above): ${ms(bundleMs)}`);
-  console.log(
-    `Signal mode: ${SIGNAL_MODE}; worker: ${JSON.stringify(WORKER_OPTIONS)}, maxCachedWorkflows ${results[0]?.maxCachedWorkflows ?? '-'}; ` +
-      `${process.execPath.split('/').pop()} ${process.version}, ${CLK_TCK} Hz`,
-  );
+  if (withStartup) printStartup(startup, bundleMs);
+  if (synthetic) printSyntheticNotes(results);
+  else {
+    console.log(
+      `Signal mode: ${SIGNAL_MODE}; worker: ${JSON.stringify(WORKER_OPTIONS)}, maxCachedWorkflows ${results[0]?.maxCachedWorkflows ?? '-'}; ` +
+        `${process.execPath.split('/').pop()} ${process.version}, ${CLK_TCK} Hz`,
+    );
+  }
   console.log('');
   console.log(
     JSON.stringify({
-      bench: 'embedded-temporal-throughput',
+      bench: synthetic ? 'embedded-temporal-throughput-protocol' : 'embedded-temporal-throughput',
+      ...(synthetic ? { driver: 'synthetic protocol driver (not the SDK)' } : {}),
       n: N,
       warmup: WARMUP,
       signalMode: SIGNAL_MODE,
-      workerOptions: WORKER_OPTIONS,
+      workerOptions: synthetic ? { pollers: SYNTHETIC_POLLERS } : WORKER_OPTIONS,
       targets: { startupMs: TARGET_STARTUP_MS, wfPerSec: TARGET_WFPS },
       inProcessStartup: startup,
       bundleMs: round(bundleMs),
@@ -543,6 +556,40 @@ function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs:
   );
 }
 
+function printStartup(startup: InProcessStartup, bundleMs: number): void {
+  const ms = (v: number): string => `${v.toFixed(1)} ms`;
+  console.log('In-process start-up (startEmbeddedTemporal call → resolved, this process, port 0, 127.0.0.1):');
+  console.log(`  import of the package (tsx compile, first load):  ${ms(startup.importMs)}`);
+  console.log(
+    `  in-memory:        first ${ms(startup.memoryFirstMs)}, median of 5 ${ms(startup.memoryMedianMs)}  ${verdict(startup.memoryFirstMs < TARGET_STARTUP_MS)} (<${TARGET_STARTUP_MS} ms)`,
+  );
+  console.log(
+    `  empty data dir:   first ${ms(startup.durableFirstMs)}, median of 5 ${ms(startup.durableMedianMs)}  ${verdict(startup.durableFirstMs < TARGET_STARTUP_MS)} (<${TARGET_STARTUP_MS} ms)`,
+  );
+  console.log(`  node --import tsx --eval 0 (process floor of the spawn number): ${ms(startup.nodeTsxBaselineMs)}`);
+  console.log(`Workflow bundle (not timed in any number above): ${ms(bundleMs)}`);
+}
+
+function printSyntheticNotes(results: ModeResult[]): void {
+  const p = SYNTHETIC_POLLERS;
+  console.log(
+    `Signal mode: ${SIGNAL_MODE}; synthetic worker: ${p.normal} normal + ${p.sticky} sticky workflow-task pollers, ${p.activity} activity pollers ` +
+      `(the sdk worker's split), sticky completions, eager activities; ${process.execPath.split('/').pop()} ${process.version}, ${CLK_TCK} Hz`,
+  );
+  for (const r of results) {
+    if (!r.synthetic) continue;
+    const s = r.synthetic.stats;
+    const t = s.signalTiming;
+    console.log(
+      `  ${r.mode} (warm-up + run): ${s.workflowTasks} workflow tasks (${s.emptyCompletions} answered empty, ${s.fullHistoryRepeats} full-history repeats), ` +
+        `${s.activityTasks} activity tasks (${s.eagerActivityTasks} eager), ${s.rejectedCompletions} rejected completions; ` +
+        `signal before / with / after the 3rd completion: ${t['before-third-completion']} / ${t['with-third-completion']} / ${t['after-third-completion']}`,
+    );
+    const replayed = r.synthetic.replayCheck.replayed.map((x) => `${x.workflowId} (signal ${x.timing})`).join(', ');
+    console.log(`  ${r.mode} replay check: ok — SDK replayed ${replayed} against benchWorkflow`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -552,7 +599,9 @@ async function main(): Promise<void> {
   if (load > availableParallelism()) {
     console.log(`note: 1-min load average ${load.toFixed(1)} > ${availableParallelism()} cores — other processes compete for CPU; numbers will be low`);
   }
-  console.log(`embedded-temporal throughput bench: N=${N}, warm-up=${WARMUP}, modes=${MODES.join(',')}, signal=${SIGNAL_MODE}`);
+  console.log(
+    `embedded-temporal throughput bench: N=${N}, warm-up=${WARMUP}, modes=${MODES.join(',')}, signal=${SIGNAL_MODE}, drivers=${DRIVERS.join(',')}`,
+  );
   const b0 = now();
   const bundle = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
@@ -560,16 +609,25 @@ async function main(): Promise<void> {
   });
   const bundleMs = now() - b0;
   const startup = await measureInProcessStartup();
-  const results: ModeResult[] = [];
-  for (const mode of MODES as Array<'durable' | 'memory'>) {
-    console.log(`running ${mode} ...`);
-    const r = await runMode(mode, bundle);
-    console.log(
-      `  ${mode}: ready in ${r.spawnToReadyMs} ms, ${r.run.wfPerSec} wf/s, start p50/p99 ${r.run.startLatency.p50}/${r.run.startLatency.p99} ms, peak RSS ${r.peakRssMiB} MiB`,
-    );
-    results.push(r);
+  const results = new Map<DriverKind, ModeResult[]>();
+  for (const kind of DRIVERS as DriverKind[]) {
+    const byMode: ModeResult[] = [];
+    for (const mode of MODES as Array<'durable' | 'memory'>) {
+      console.log(kind === 'sdk' ? `running ${mode} ...` : `running ${mode} (synthetic protocol driver, not the SDK) ...`);
+      const r = await runMode(mode, kind, bundle);
+      console.log(
+        `  ${mode}: ready in ${r.spawnToReadyMs} ms, ${r.run.wfPerSec} wf/s, start p50/p99 ${r.run.startLatency.p50}/${r.run.startLatency.p99} ms, peak RSS ${r.peakRssMiB} MiB`,
+      );
+      if (r.synthetic) console.log(`  ${mode}: replay check: ok (${r.synthetic.replayCheck.replayed.length} histories replayed by the SDK)`);
+      byMode.push(r);
+    }
+    results.set(kind, byMode);
   }
-  printReport(startup, results, bundleMs);
+  let first = true;
+  for (const [kind, byMode] of results) {
+    printReport(startup, byMode, bundleMs, kind, first);
+    first = false;
+  }
 }
 
 try {
