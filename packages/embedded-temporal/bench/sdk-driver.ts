@@ -6,12 +6,15 @@ import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@tem
 import { benchWorkflow, goSignal, type BenchActivities } from './workflows.js';
 import { failureLatch, withTimeout, type BenchDriver, type LastStepHook, type StartedWorkflow } from './driver.js';
 
-export const WORKER_OPTIONS = {
-  maxConcurrentWorkflowTaskExecutions: 200,
-  maxConcurrentActivityTaskExecutions: 200,
-  maxConcurrentWorkflowTaskPolls: 20,
-  maxConcurrentActivityTaskPolls: 20,
-};
+/** The bench worker's options; `--wft-polls` sets the workflow-task poll count. */
+export function workerOptions(workflowTaskPolls: number) {
+  return {
+    maxConcurrentWorkflowTaskExecutions: 200,
+    maxConcurrentActivityTaskExecutions: 200,
+    maxConcurrentWorkflowTaskPolls: workflowTaskPolls,
+    maxConcurrentActivityTaskPolls: 20,
+  };
+}
 
 export class SdkDriver implements BenchDriver {
   readonly #bundle: WorkflowBundleWithSourceMap;
@@ -24,8 +27,11 @@ export class SdkDriver implements BenchDriver {
   #worker: Worker | undefined;
   #workerRun: Promise<void> | undefined;
 
-  constructor(bundle: WorkflowBundleWithSourceMap, onLastStep: LastStepHook | undefined) {
+  readonly #workerOptions: ReturnType<typeof workerOptions>;
+
+  constructor(bundle: WorkflowBundleWithSourceMap, options: ReturnType<typeof workerOptions>, onLastStep: LastStepHook | undefined) {
     this.#bundle = bundle;
+    this.#workerOptions = options;
     this.#activities = {
       async step(n: number): Promise<number> {
         if (n === 2 && onLastStep) {
@@ -61,7 +67,7 @@ export class SdkDriver implements BenchDriver {
       taskQueue,
       workflowBundle: this.#bundle,
       activities: this.#activities,
-      ...WORKER_OPTIONS,
+      ...this.#workerOptions,
     });
     this.#workerRun = this.#worker.run();
     this.#workerRun.then(
