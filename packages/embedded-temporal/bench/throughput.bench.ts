@@ -18,7 +18,7 @@
 //
 // What it does, per driver and server mode (durable = fresh temp data dir, memory = `--in-memory`):
 //  1. Spawns the server as a child process through the compiled CLI (`node dist/cli.js --port 0 --host 127.0.0.1
-//     ...`; `npm run bench` builds it first), so its RSS and CPU are measured apart from this process, which runs the
+//     --eager-activities ...`; `npm run bench` builds it first), so its RSS and CPU are measured apart from this process, which runs the
 //     client and the worker. Start-up = spawn → `ready` line, and spawn → first successful GetSystemInfo.
 //  2. The driver's worker (sdk: one NativeConnection + Worker, benchWorkflow from ./workflows.ts bundled once up
 //     front) on a fresh task queue; a warm-up batch, then N workflows started concurrently by the driver's client.
@@ -197,7 +197,8 @@ interface ServerChild {
 async function spawnServer(mode: 'durable' | 'memory', dataDir: string | undefined): Promise<ServerChild> {
   const nodeArgs: string[] = [];
   if (PROFILE_DIR) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, mode)}`);
-  const cliArgs = ['--port', '0', '--host', '127.0.0.1', ...(dataDir ? ['--data-dir', dataDir] : ['--in-memory'])];
+  // Eager activities on, as a Temporal operator tuning for throughput would (`system.enableActivityEagerExecution`).
+  const cliArgs = ['--port', '0', '--host', '127.0.0.1', '--eager-activities', ...(dataDir ? ['--data-dir', dataDir] : ['--in-memory'])];
   const spawnedAt = now();
   const child = spawn(process.execPath, [...nodeArgs, cliPath, ...cliArgs], { cwd: pkgDir, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedTemporal } from './server.js';
 
 // Process entry point: `node --import tsx src/cli.ts [--port 7233] [--data-dir ./.data | --in-memory] [--host 127.0.0.1]
-// [--namespace default] [--accept-compressed-requests]`.
+// [--namespace default] [--accept-compressed-requests] [--eager-activities]`.
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     namespace: { type: 'string' },
     'in-memory': { type: 'boolean' },
     'accept-compressed-requests': { type: 'boolean' },
+    'eager-activities': { type: 'boolean' },
   },
 });
 
@@ -33,6 +34,7 @@ try {
     dataDir,
     namespace: values.namespace,
     acceptCompressedRequests: values['accept-compressed-requests'],
+    eagerActivities: values['eager-activities'],
     logger,
   });
   console.log(`[embedded-temporal] ready: gRPC on ${server.address} (data: ${dataDir ?? 'in-memory'})`);

@@ -27,6 +27,12 @@ export interface EmbeddedTemporalOptions {
    * sdk-core fall back to uncompressed requests, and on loopback compression only costs CPU.
    */
   acceptCompressedRequests?: boolean;
+  /**
+   * Eager activity execution, Temporal's `system.enableActivityEagerExecution` (off by default there too): an
+   * activity the worker asks to run eagerly on the workflow's task queue is started in the workflow-task
+   * completion and returned in its response instead of being polled for. Default false.
+   */
+  eagerActivities?: boolean;
   logger?: EngineLogger;
 }
 
@@ -59,6 +65,7 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
   const engine = new Engine(store, {
     longPollTimeoutMs: options.longPollTimeoutMs ?? 20_000,
     taskPollTimeoutMs: options.taskPollTimeoutMs ?? 60_000,
+    eagerActivities: options.eagerActivities ?? false,
     logger,
   });
   try {

@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { eventTypes, eventually, runWorker, serverForFile, workerModes, uniqueId, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
-serverForFile((started) => (env = started));
+// Eager execution on: the SDK asks for it for every same-queue activity, so each first attempt below starts in
+// the workflow-task completion (retries still go through the task queue); the conformance suite covers the
+// default, polled path.
+serverForFile((started) => (env = started), { eagerActivities: true });
 
 
 for (const mode of workerModes) {

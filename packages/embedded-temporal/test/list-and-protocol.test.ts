@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { eventTypes, eventually, runWorker, serverForFile, uniqueId, type TestEnv } from './helpers.js';
+import { eventTypes, eventually, runWorker, serverForFile, startTestEnv, uniqueId, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
 serverForFile((started) => (env = started));
@@ -99,38 +99,60 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
     assert.deepEqual(types.slice(-2), ['WorkflowTaskFailed', 'WorkflowExecutionTerminated']);
   });
 
-  it('starts an activity at once and returns it in the completion when the worker asks for eager execution', async () => {
-    const svc = env.client.workflowService;
-    const taskQueue = `raw-eager-${process.pid}`;
-    const workflowId = `raw-eager-${process.pid}`;
-    await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'x' }, taskQueue: { name: taskQueue }, requestId: 'raw-3' });
-    const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
-    const schedule = (activityId: string, queue: string, requestEagerExecution: boolean) => ({
-      commandType: 1 /* SCHEDULE_ACTIVITY_TASK */,
-      scheduleActivityTaskCommandAttributes: {
-        activityId,
-        activityType: { name: 'step' },
-        taskQueue: { name: queue },
-        startToCloseTimeout: msToTs('30s'),
-        requestEagerExecution,
-      },
-    });
-    const completion = await svc.respondWorkflowTaskCompleted({
-      namespace: 'default',
-      taskToken: task.taskToken,
-      identity: 'raw-worker',
-      commands: [schedule('eager', taskQueue, true), schedule('polled', taskQueue, false), schedule('elsewhere', `${taskQueue}-other`, true)],
-    });
-    // Only the same-queue activity that asked for it comes back; the others go through their queues.
-    assert.deepEqual(completion.activityTasks?.map((t) => [t.activityId, t.attempt]), [['eager', 1]]);
+  it('starts an activity at once and returns it in the completion when eager execution is on and asked for', async () => {
+    const eagerServer = await startTestEnv({ eagerActivities: true });
+    try {
+      const { completion, workflowId, taskQueue, svc } = await completeWithThreeActivities(eagerServer);
+      // Only the same-queue activity that asked for it comes back; the others go through their queues.
+      assert.deepEqual(completion.activityTasks?.map((t) => [t.activityId, t.attempt]), [['eager', 1]]);
+      const described = await eagerServer.client.getHandle(workflowId).describe();
+      const states = Object.fromEntries((described.raw.pendingActivities ?? []).map((a) => [a.activityId, a.state]));
+      assert.deepEqual(states, { eager: 2 /* STARTED */, polled: 1 /* SCHEDULED */, elsewhere: 1 /* SCHEDULED */ });
+      const polled = await svc.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+      assert.equal(polled.activityId, 'polled', 'the eagerly started activity is not handed out again');
+      await svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: completion.activityTasks![0]!.taskToken, identity: 'raw-worker' });
+      const types = await eventTypes(eagerServer.client, workflowId);
+      assert.deepEqual(types.slice(-3), ['ActivityTaskStarted', 'ActivityTaskCompleted', 'WorkflowTaskScheduled']);
+      await eagerServer.client.getHandle(workflowId).terminate('done');
+    } finally {
+      await eagerServer.close();
+    }
+  });
+
+  it('ignores eager execution requests by default, as Temporal does', async () => {
+    const { completion, workflowId } = await completeWithThreeActivities(env);
+    assert.deepEqual(completion.activityTasks ?? [], []);
     const described = await env.client.getHandle(workflowId).describe();
-    const states = Object.fromEntries((described.raw.pendingActivities ?? []).map((a) => [a.activityId, a.state]));
-    assert.deepEqual(states, { eager: 2 /* STARTED */, polled: 1 /* SCHEDULED */, elsewhere: 1 /* SCHEDULED */ });
-    const polled = await svc.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
-    assert.equal(polled.activityId, 'polled', 'the eagerly started activity is not handed out again');
-    await svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: completion.activityTasks![0]!.taskToken, identity: 'raw-worker' });
-    const types = await eventTypes(env.client, workflowId);
-    assert.deepEqual(types.slice(-3), ['ActivityTaskStarted', 'ActivityTaskCompleted', 'WorkflowTaskScheduled']);
+    assert.ok((described.raw.pendingActivities ?? []).every((a) => a.state === 1 /* SCHEDULED */));
     await env.client.getHandle(workflowId).terminate('done');
   });
 });
+
+/**
+ * Starts a workflow and completes its first task with three activities: `eager` (asks for eager execution on the
+ * workflow's queue), `polled` (does not ask) and `elsewhere` (asks, on another queue).
+ */
+async function completeWithThreeActivities(target: TestEnv) {
+  const svc = target.client.workflowService;
+  const workflowId = uniqueId('raw-eager');
+  const taskQueue = uniqueId('raw-eager-queue');
+  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'x' }, taskQueue: { name: taskQueue }, requestId: workflowId });
+  const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+  const schedule = (activityId: string, queue: string, requestEagerExecution: boolean) => ({
+    commandType: 1 /* SCHEDULE_ACTIVITY_TASK */,
+    scheduleActivityTaskCommandAttributes: {
+      activityId,
+      activityType: { name: 'step' },
+      taskQueue: { name: queue },
+      startToCloseTimeout: msToTs('30s'),
+      requestEagerExecution,
+    },
+  });
+  const completion = await svc.respondWorkflowTaskCompleted({
+    namespace: 'default',
+    taskToken: task.taskToken,
+    identity: 'raw-worker',
+    commands: [schedule('eager', taskQueue, true), schedule('polled', taskQueue, false), schedule('elsewhere', `${taskQueue}-other`, true)],
+  });
+  return { completion, workflowId, taskQueue, svc };
+}

@@ -43,11 +43,11 @@ export function normalizeActivity(run: Run, a: Msg): Normalized {
 
 /**
  * Whether a ScheduleActivityTask command is to be started at once and handed back in the completion's response
- * (eager execution): the worker asked for it, having reserved a slot, and polls the activity's task queue because
- * it is the workflow's. Saves the activity poll round trip, as the real server does with eager execution enabled.
+ * (eager execution): the server allows it, the worker asked for it (having reserved a slot), and the activity's
+ * task queue is the workflow's, which that worker polls. Saves the activity poll round trip.
  */
-export function wantsEagerStart(run: Run, a: Msg): boolean {
-  return !!a.requestEagerExecution && ((a.taskQueue?.name as string) || run.taskQueue) === run.taskQueue;
+export function wantsEagerStart(engine: Engine, run: Run, a: Msg): boolean {
+  return engine.opts.eagerActivities && !!a.requestEagerExecution && ((a.taskQueue?.name as string) || run.taskQueue) === run.taskQueue;
 }
 
 /**

@@ -69,7 +69,7 @@ export function applyCommand(engine: Engine, tx: Tx, run: Run, c: Msg, ctx: Comp
   switch (c.commandType as number) {
     case C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
       const a = c.scheduleActivityTaskCommandAttributes;
-      const eager = wantsEagerStart(run, a);
+      const eager = wantsEagerStart(engine, run, a);
       const scheduledId = scheduleActivity(engine, tx, run, a, wtc, c.userMetadata, { dispatch: !eager });
       if (eager) ctx.eagerActivities.push(scheduledId);
       return;

@@ -23,6 +23,8 @@ export interface EngineOptions {
   longPollTimeoutMs: number;
   /** Cap for task-queue polls. */
   taskPollTimeoutMs: number;
+  /** Start activities whose worker asks for eager execution in the completion (`system.enableActivityEagerExecution`). */
+  eagerActivities: boolean;
   logger: EngineLogger;
 }
 
