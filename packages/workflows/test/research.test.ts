@@ -107,9 +107,12 @@ describe('research workflow', { timeout: 120_000 }, () => {
 
   test('rejects an approval with NotAwaitingApproval before the draft exists and after a decision', T, async () => {
     const fetched = gate();
+    // Holding the save keeps the workflow open: an update racing its completion is aborted, not rejected.
+    const saving = gate();
     const base = stubActivities();
     const stubs = stubActivities({
       fetchSource: async (input) => (await fetched.promise, base.activities.fetchSource(input)),
+      saveResult: async (input) => (await saving.promise, base.activities.saveResult(input)),
     });
     await harness.withWorker(stubs.activities, async (taskQueue) => {
       const handle = await start(taskQueue);
@@ -122,6 +125,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
       await handle.executeUpdate(approveUpdate, { args: [{ approved: true }] });
       const late = await rejectionOf(handle.executeUpdate(approveUpdate, { args: [{ approved: false }] }));
       assert.equal(late.type, NOT_AWAITING_APPROVAL);
+      saving.open();
       assert.equal((await handle.result()).outcome, 'approved');
     });
   });
