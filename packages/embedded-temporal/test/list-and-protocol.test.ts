@@ -119,6 +119,50 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
     }
   });
 
+  it('returns the next workflow task inline when the completion schedules one on the sticky queue and the worker asks', async () => {
+    const svc = env.client.workflowService;
+    const taskQueue = uniqueId('raw-inline');
+    const stickyQueue = `${taskQueue}-sticky`;
+    const pollSticky = () =>
+      env.connection.withDeadline(Date.now() + 1500, () =>
+        svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: stickyQueue, kind: 2, normalName: taskQueue }, identity: 'raw' }),
+      );
+    const stickyAttributes = { workerTaskQueue: { name: stickyQueue, kind: 2, normalName: taskQueue }, scheduleToStartTimeout: msToTs('10s') };
+    const runOnce = async (returnNewWorkflowTask: boolean) => {
+      const workflowId = uniqueId('raw-inline');
+      await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'x' }, taskQueue: { name: taskQueue }, requestId: workflowId });
+      const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+      await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'during-task' });
+      const stickyPoll = pollSticky(); // the worker's sticky poller, waiting while the completion is sent
+      const completion = await svc.respondWorkflowTaskCompleted({
+        namespace: 'default',
+        taskToken: first.taskToken,
+        identity: 'raw-worker',
+        stickyAttributes,
+        returnNewWorkflowTask,
+        commands: [],
+      });
+      return { workflowId, completion, polled: await stickyPoll };
+    };
+
+    const inline = await runOnce(true);
+    const task = inline.completion.workflowTask;
+    assert.ok(task?.taskToken?.length, 'the new task comes back in the completion');
+    assert.equal(Number(task.previousStartedEventId), 3);
+    assert.deepEqual(
+      task.history?.events?.map((e) => e.eventType),
+      [7 /* WorkflowTaskCompleted */, 26 /* WorkflowExecutionSignaled */, 5 /* WorkflowTaskScheduled */, 6 /* WorkflowTaskStarted */],
+    );
+    assert.equal(inline.polled.taskToken?.length ?? 0, 0, 'and is not handed to the sticky poller as well');
+    await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: task.taskToken, commands: [{ commandType: 4, completeWorkflowExecutionCommandAttributes: {} }] });
+    assert.equal((await eventTypes(env.client, inline.workflowId)).at(-1), 'WorkflowExecutionCompleted');
+
+    const polled = await runOnce(false);
+    assert.equal(polled.completion.workflowTask, null);
+    assert.ok(polled.polled.taskToken?.length, 'without the flag the sticky poller gets the task');
+    await env.client.getHandle(polled.workflowId).terminate('done');
+  });
+
   it('ignores eager execution requests by default, as Temporal does', async () => {
     const { completion, workflowId } = await completeWithThreeActivities(env);
     assert.deepEqual(completion.activityTasks ?? [], []);

@@ -6,7 +6,7 @@ import type { Engine } from './engine.js';
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { appendEvent, flushBuffered } from './history.js';
-import { failWft, hasUnhandledNews, scheduleWft } from './workflow-task.js';
+import { failWft, hasUnhandledNews, scheduleWft, startWft } from './workflow-task.js';
 import { applyCommand, validateCommand, type CompletionContext } from './commands.js';
 import { onChildEventFlushed } from './children.js';
 import { finishUpdateMessages, hasUndeliveredUpdates } from '../updates/update-registry.js';
@@ -23,7 +23,7 @@ const CLOSING = new Set([
  * What RespondWorkflowTaskCompleted answers: an error to send back after the (already recorded) WorkflowTaskFailed
  * is committed, e.g. the `UnhandledCommand` rejection, or the activity tasks started eagerly for the worker.
  */
-export type CompletionOutcome = { error: RpcError } | { activityTasks: Msg[] };
+export type CompletionOutcome = { error: RpcError } | { activityTasks: Msg[]; workflowTask: Msg | null };
 
 /** Applies RespondWorkflowTaskCompleted to a run whose started task matched the token. */
 export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): CompletionOutcome {
@@ -94,7 +94,20 @@ export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): Complet
   }
   engine.queries.afterWftClosed(engine, tx, run);
   tx.dirty.add(run);
-  return { activityTasks: startEagerActivities(engine, tx, run, ctx.eagerActivities, req.identity) };
+  return {
+    activityTasks: startEagerActivities(engine, tx, run, ctx.eagerActivities, req.identity),
+    workflowTask: req.returnNewWorkflowTask ? startNextWftInline(engine, tx, run, req) : null,
+  };
+}
+
+/**
+ * `return_new_workflow_task`: a task this completion scheduled on the worker's own sticky queue (events that
+ * arrived while it ran) is started at once and returned in the response, as Temporal does, instead of making
+ * the worker poll for it. Only a sticky worker asks, and it can take the partial history of its cached run.
+ */
+function startNextWftInline(engine: Engine, tx: Tx, run: Run, req: Msg): Msg | null {
+  if (run.status !== WorkflowStatus.RUNNING || run.wft.state !== 'scheduled' || !run.wft.sticky) return null;
+  return startWft(engine, tx, run, run.wft.scheduledId, { identity: req.identity });
 }
 
 /** Starts the eagerly requested first attempts, unless the completion closed the run. */

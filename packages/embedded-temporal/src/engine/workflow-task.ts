@@ -43,7 +43,10 @@ export function scheduleWft(engine: Engine, tx: Tx, run: Run, attempt = 1): void
     token: '',
     deadline: sticky ? Date.now() + run.stickyScheduleToStartMs : 0,
   };
-  tx.afterCommit(() => engine.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId }));
+  // Not when the task was started in the same transaction (returned inline to the completing worker).
+  tx.afterCommit(() => {
+    if (run.wft.state === 'scheduled' && run.wft.scheduledId === scheduledId) engine.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId });
+  });
 }
 
 /** Makes sure the workflow will see a new task: now if idle, after the running task otherwise. */

@@ -75,7 +75,7 @@ export function workerHandlers(engine: Engine): Record<string, Handler> {
       if (!run) throw taskNotFound();
       const outcome = await engine.mutate((tx) => completeWft(engine, tx, run, req));
       if ('error' in outcome) throw outcome.error;
-      return { activityTasks: outcome.activityTasks };
+      return { activityTasks: outcome.activityTasks, workflowTask: outcome.workflowTask };
     },
     RespondWorkflowTaskFailed: async (req) => {
       const run = runForWftToken(engine, req.taskToken);
