@@ -21,7 +21,8 @@ const CLOSING = new Set([
 
 /**
  * What RespondWorkflowTaskCompleted answers: an error to send back after the (already recorded) WorkflowTaskFailed
- * is committed, e.g. the `UnhandledCommand` rejection, or the activity tasks started eagerly for the worker.
+ * is committed, e.g. the `UnhandledCommand` rejection; or the activity tasks started eagerly for the worker and
+ * the next workflow task when it asked for that inline.
  */
 export type CompletionOutcome = { error: RpcError } | { activityTasks: Msg[]; workflowTask: Msg | null };
 
