@@ -5,12 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const benches = [
-  ['throughput.bench.ts', process.argv.slice(2)],
-  ['store.bench.ts', []],
+  ['throughput.bench.ts', process.argv.slice(2), ['--expose-gc']],
+  ['store.bench.ts', [], []],
 ];
-for (const [file, args] of benches) {
+for (const [file, args, nodeArgs] of benches) {
   const path = fileURLToPath(new URL(file, import.meta.url));
-  const { status, signal } = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', path, ...args], { stdio: 'inherit' });
+  const { status, signal } = spawnSync(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', path, ...args], { stdio: 'inherit' });
   if (status !== 0) {
     console.error(`${file} failed (${signal ?? `exit ${status}`})`);
     process.exit(status || 1);

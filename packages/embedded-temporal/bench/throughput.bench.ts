@@ -640,6 +640,10 @@ async function main(): Promise<void> {
     const byMode: ModeResult[] = [];
     for (const mode of MODES as Array<'durable' | 'memory'>) {
       console.log(kind === 'sdk' ? `running ${mode} ...` : `running ${mode} (synthetic protocol driver, not the SDK) ...`);
+      // Each run starts from a collected heap and a settled machine, so it does not pay for the previous one's
+      // garbage (`npm run bench` passes --expose-gc).
+      (globalThis as { gc?: () => void }).gc?.();
+      await new Promise((r) => setTimeout(r, 2000));
       const r = await runMode(mode, kind, bundle);
       console.log(
         `  ${mode}: ready in ${r.spawnToReadyMs} ms, ${r.run.wfPerSec} wf/s, start p50/p99 ${r.run.startLatency.p50}/${r.run.startLatency.p99} ms, peak RSS ${r.peakRssMiB} MiB`,
