@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const SERVICES = {
-  temporal: { source: 'packages/embedded-temporal/src/cli.ts', dist: 'packages/embedded-temporal/dist/cli.js', color: 35 },
+  temporal: { source: 'packages/embedded-temporal/src/cli.ts', dist: 'packages/embedded-temporal/dist/cli.bundle.mjs', color: 35 },
   worker: { source: 'apps/worker/src/main.ts', dist: 'apps/worker/dist/main.js', color: 36 },
   api: { source: 'apps/api/src/server.ts', dist: 'apps/api/dist/server.js', color: 33 },
 };

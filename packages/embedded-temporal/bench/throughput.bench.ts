@@ -17,7 +17,7 @@
 //    worker against benchWorkflow ("replay check"); a nondeterminism error fails the bench.
 //
 // What it does, per driver and server mode (durable = fresh temp data dir, memory = `--in-memory`):
-//  1. Spawns the server as a child process through the compiled CLI (`node dist/cli.js --port 0 --host 127.0.0.1
+//  1. Spawns the server as a child process through the bundled CLI (`node dist/cli.bundle.mjs --port 0 --host 127.0.0.1
 //     --eager-activities ...`; `npm run bench` builds it first), so its RSS and CPU are measured apart from this process, which runs the
 //     client and the worker. Start-up = spawn → `ready` line, and spawn → first successful GetSystemInfo.
 //  2. The driver's worker (sdk: one NativeConnection + Worker, benchWorkflow from ./workflows.ts bundled once up
@@ -95,9 +95,9 @@ const SYNTHETIC_POLLERS = {
 };
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
-// The compiled CLI, as production runs it (`npm run bench` builds first): start-up through tsx would mostly
+// The bundled CLI, as production runs it (`npm run bench` builds first): start-up through tsx would mostly
 // measure tsx compiling the sources.
-const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cliPath = fileURLToPath(new URL('../dist/cli.bundle.mjs', import.meta.url));
 if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first (npm run bench does)`);
 const CLI_STARTUP_SPAWNS = 5;
 
@@ -589,7 +589,7 @@ function printStartup(startup: InProcessStartup, bundleMs: number): void {
     `  empty data dir:   first ${ms(startup.durableFirstMs)}, median of 5 ${ms(startup.durableMedianMs)}  ${verdict(startup.durableFirstMs < TARGET_STARTUP_MS)} (<${TARGET_STARTUP_MS} ms)`,
   );
   console.log(
-    `CLI start-up (node dist/cli.js --in-memory, spawn → ready line), median of ${startup.cliSpawnToReadyMs.length}: ` +
+    `CLI start-up (node dist/cli.bundle.mjs --in-memory, spawn → ready line), median of ${startup.cliSpawnToReadyMs.length}: ` +
       `${ms(startup.cliMedianMs)}  ${verdict(startup.cliMedianMs < TARGET_STARTUP_MS)} (<${TARGET_STARTUP_MS} ms); ` +
       `all: ${startup.cliSpawnToReadyMs.join(', ')} ms; node --eval 0 alone: ${ms(startup.nodeBaselineMs)}`,
   );

@@ -1,14 +1,12 @@
-import { createRequire } from 'node:module';
 import type * as protobuf from 'protobufjs';
-
-const require = createRequire(import.meta.url);
+import jsonModuleRoot from '@temporalio/proto/protos/json-module.js';
 
 /**
  * The protobufjs reflection root shipped by `@temporalio/proto`; it describes every Temporal message and
  * service, so the server never hand-writes message shapes. Types resolve lazily on first use: resolving the whole
  * root up front would cost more than the rest of the server's start-up.
  */
-export const root = require('@temporalio/proto/protos/json-module.js') as protobuf.Root;
+export const root: protobuf.Root = jsonModuleRoot;
 
 const typeCache = new Map<string, protobuf.Type>();
 
