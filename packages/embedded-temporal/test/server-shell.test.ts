@@ -17,20 +17,22 @@ after(async () => {
   await server?.stop();
 });
 
-/** Calls `service/method` with raw bytes so the test controls encoding. */
-function call(path: string, body: Uint8Array): Promise<Buffer> {
+/** Calls `service/method` on `client` with raw bytes so the test controls encoding. */
+function callOn(client: Client, path: string, body: Uint8Array, deadline?: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    raw.makeUnaryRequest(
+    client.makeUnaryRequest(
       path,
       (b: Buffer) => b,
       (b: Buffer) => b,
       Buffer.from(body),
       new Metadata(),
-      {},
+      deadline === undefined ? {} : { deadline },
       (err: ServiceError | null, res?: Buffer) => (err ? reject(err) : resolve(res ?? Buffer.alloc(0))),
     );
   });
 }
+
+const call = (path: string, body: Uint8Array): Promise<Buffer> => callOn(raw, path, body);
 
 const WS = '/temporal.api.workflowservice.v1.WorkflowService';
 
@@ -39,20 +41,7 @@ async function withGzipClient(address: string, body: (call: (path: string, bytes
   const GZIP = 2; // grpc-js CompressionAlgorithms.gzip
   const client = new Client(address, credentials.createInsecure(), { 'grpc.default_compression_algorithm': GZIP });
   try {
-    await body(
-      (path, bytes) =>
-        new Promise((resolve, reject) => {
-          client.makeUnaryRequest(
-            path,
-            (b: Buffer) => b,
-            (b: Buffer) => b,
-            Buffer.from(bytes),
-            new Metadata(),
-            {},
-            (err: ServiceError | null, res?: Buffer) => (err ? reject(err) : resolve(res ?? Buffer.alloc(0))),
-          );
-        }),
-    );
+    await body((path, bytes) => callOn(client, path, bytes));
   } finally {
     client.close();
   }
@@ -111,17 +100,12 @@ describe('gRPC shell', () => {
 
   it('returns a byte-for-byte empty poll response when no task arrives before the deadline', async () => {
     const req: Msg = { namespace: 'default', taskQueue: { name: 'empty-queue', kind: 1 } };
-    const res = await new Promise<Buffer>((resolve, reject) => {
-      raw.makeUnaryRequest(
-        `${WS}/PollWorkflowTaskQueue`,
-        (b: Buffer) => b,
-        (b: Buffer) => b,
-        Buffer.from(encode('temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest', req)),
-        new Metadata(),
-        { deadline: Date.now() + 1500 },
-        (err: ServiceError | null, r?: Buffer) => (err ? reject(err) : resolve(r ?? Buffer.alloc(0))),
-      );
-    });
+    const res = await callOn(
+      raw,
+      `${WS}/PollWorkflowTaskQueue`,
+      encode('temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest', req),
+      Date.now() + 1500,
+    );
     assert.equal(res.length, 0);
   });
 
