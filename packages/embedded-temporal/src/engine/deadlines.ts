@@ -5,11 +5,15 @@ import type { Tx } from './tx.js';
 import { addEvent } from './history.js';
 import { abandonSticky, ensureWft, failWft, scheduleWft } from './workflow-task.js';
 import { timeoutRun } from './lifecycle.js';
+import { deleteRun, retentionDeadline } from './deletion.js';
 import { activityDeadline, processActivityDeadline } from '../activities/activity-tasks.js';
 
-/** The earliest moment something time-driven must happen to this run (Infinity when nothing is armed). */
-export function nextDeadline(run: Run): number {
-  if (run.status !== WorkflowStatus.RUNNING) return Infinity;
+/**
+ * The earliest moment something time-driven must happen to this run (Infinity when nothing is armed); for a
+ * closed run, the end of its namespace's retention.
+ */
+export function nextDeadline(run: Run, retentionMs: number): number {
+  if (run.status !== WorkflowStatus.RUNNING) return retentionDeadline(run, retentionMs);
   let at = Infinity;
   if (run.runDeadline) at = Math.min(at, run.runDeadline);
   if (run.executionDeadline) at = Math.min(at, run.executionDeadline);
@@ -21,13 +25,16 @@ export function nextDeadline(run: Run): number {
 }
 
 /**
- * Applies every deadline of the run that has passed: workflow timeouts, delayed first task, workflow-task
- * timeouts, user timers (in start order) and activity timeouts/backoffs. Also used after a restart, where
- * deadlines that passed while the server was down fire at once.
+ * Applies every deadline of the run that has passed: the retention of a closed run (which deletes it), workflow
+ * timeouts, delayed first task, workflow-task timeouts, user timers (in start order) and activity
+ * timeouts/backoffs. Also used after a restart, where deadlines that passed while the server was down fire at once.
  */
 export function processDeadlines(engine: Engine, tx: Tx, run: Run): void {
-  if (run.status !== WorkflowStatus.RUNNING) return;
   const now = Date.now();
+  if (run.status !== WorkflowStatus.RUNNING) {
+    if (retentionDeadline(run, engine.namespace(run.namespace).retentionMs) <= now) deleteRun(engine, tx, run);
+    return;
+  }
   tx.dirty.add(run);
   if ((run.runDeadline && run.runDeadline <= now) || (run.executionDeadline && run.executionDeadline <= now)) {
     timeoutRun(engine, tx, run);

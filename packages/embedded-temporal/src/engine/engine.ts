@@ -81,6 +81,8 @@ export class Engine {
       await this.store.commit({ put: [[`ns/${ns.name}`, ns]] });
     }
     for (const run of this.runs.values()) {
+      // Closed runs too: their retention may have run out while the server was down.
+      this.armTick(run);
       if (run.status !== WorkflowStatus.RUNNING) continue;
       if (run.wft.state === 'scheduled') this.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId: run.wft.scheduledId });
       for (const a of Object.values(run.activities)) {
@@ -88,7 +90,6 @@ export class Engine {
           this.queues.add(queueKey('act', run.namespace, a.taskQueue), { kind: 'act', runId: run.runId, scheduledId: a.scheduledId, attempt: a.attempt });
         }
       }
-      this.armTick(run);
     }
   }
 
@@ -116,10 +117,18 @@ export class Engine {
     const put: Array<[string, unknown]> = [...tx.puts];
     const lengths = new Map<Run, number>();
     for (const run of tx.dirty) {
-      put.push([`run/${run.runId}`, toRecord(run)]);
+      // A deleted run's waiters still wake below: a caller awaiting its result sees the termination first.
       lengths.set(run, run.history.length);
+      if (!tx.deleted.has(run)) put.push([`run/${run.runId}`, toRecord(run)]);
     }
-    const commit = this.store.commit({ put, append: [...tx.appends] });
+    const dropLogs: string[] = [];
+    for (const run of tx.deleted) {
+      put.push([`run/${run.runId}`, null]);
+      dropLogs.push(historyKey(run.runId));
+      // The store appends after dropping: events written in the same change (a termination) must not revive the log.
+      tx.appends.delete(historyKey(run.runId));
+    }
+    const commit = this.store.commit({ put, append: [...tx.appends], dropLogs });
     this.chain = commit.catch(() => undefined);
     await commit;
     for (const [run, length] of lengths) {
@@ -127,6 +136,20 @@ export class Engine {
       this.armTick(run);
       for (const w of this.watchers.get(run.runId) ?? []) w();
     }
+  }
+
+  /**
+   * Drops a deleted run from every in-memory index: lookups, its deadline timer and its queries. Its store record
+   * goes with the transaction that deleted it.
+   */
+  forget(run: Run): void {
+    this.runs.delete(run.runId);
+    const key = this.currentKey(run.namespace, run.workflowId);
+    if (this.current.get(key) === run.runId) this.current.delete(key);
+    const tick = this.ticks.get(run.runId);
+    if (tick) clearTimeout(tick.timer);
+    this.ticks.delete(run.runId);
+    this.queries.onRunDeleted(run);
   }
 
   /** Registers a new run as the current one for its workflow id. */
@@ -210,8 +233,9 @@ export class Engine {
 
   /** (Re)arms the single timer that drives all of a run's deadlines. */
   armTick(run: Run): void {
+    if (!this.runs.has(run.runId)) return;
     const old = this.ticks.get(run.runId);
-    const at = this.stopped ? Infinity : nextDeadline(run);
+    const at = this.stopped ? Infinity : nextDeadline(run, this.namespaces.get(run.namespace)?.retentionMs ?? Infinity);
     // Most commits leave the deadline where it was: keep the armed timer instead of re-creating it.
     if (old && old.at === at) return;
     if (old) clearTimeout(old.timer);
@@ -220,12 +244,19 @@ export class Engine {
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now()));
     const timer = setTimeout(() => {
       this.ticks.delete(run.runId);
+      // A deadline beyond the longest setTimeout delay (≈ 24.8 days, e.g. a retention) is reached in steps.
+      if (at > Date.now()) return this.armTick(run);
       this.mutate((tx) => processDeadlines(this, tx, run)).catch((err: unknown) => {
         if (!this.stopped) this.opts.logger.warn(`deadline processing failed for run ${run.runId}`, err);
       });
     }, delay);
     timer.unref?.();
     this.ticks.set(run.runId, { timer, at });
+  }
+
+  /** Re-arms every run of a namespace, e.g. after its retention changed. */
+  rearmNamespace(namespace: string): void {
+    for (const run of this.runs.values()) if (run.namespace === namespace) this.armTick(run);
   }
 
   /** Stops timers and wakes every waiter; further mutations fail with UNAVAILABLE. */

@@ -8,6 +8,8 @@ export class Tx {
   readonly now = Date.now();
   readonly appends = new Map<string, Uint8Array[]>();
   readonly dirty = new Set<Run>();
+  /** Runs deleted by this change: their record and history go from the store, whatever else touched them. */
+  readonly deleted = new Set<Run>();
   readonly puts: Array<[string, unknown]> = [];
   readonly after: Array<() => void> = [];
 

@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import type { Msg } from '../proto/root.js';
 import { WorkflowStatus } from '../proto/enums.js';
 import { queueKey } from '../matching/task-queues.js';
-import { RpcError } from '../rpc/errors.js';
+import { RpcError, notFound } from '../rpc/errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
@@ -119,6 +119,11 @@ export class QueryRegistry {
     const answered = (req.completedType as number) === 1;
     this.finish(q, answered ? { answer: req.queryResult ?? null } : { failedMessage: req.errorMessage ?? '', failure: req.failure ?? null });
     return true;
+  }
+
+  /** The run was deleted: its queries can never be answered. */
+  onRunDeleted(run: Run): void {
+    for (const q of this.forRun(run.runId)) this.finish(q, { error: notFound(`workflow not found for ID: ${run.workflowId}`) });
   }
 
   failAll(message: string): void {

@@ -1,11 +1,11 @@
-import { status } from '@grpc/grpc-js';
 import type { Msg } from '../proto/root.js';
 import { WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
 import { durableHistory, type Run } from '../engine/run-state.js';
 import { startWorkflow, validateStart } from '../engine/start-workflow.js';
 import { requestCancelRun, signalRun, terminateRun } from '../engine/lifecycle.js';
-import { RpcError, invalidArgument, notFound, workflowCompleted } from './errors.js';
+import { deleteRun } from '../engine/deletion.js';
+import { invalidArgument, notFound, workflowCompleted } from './errors.js';
 import type { Handler } from './service-registry.js';
 import { describeRun } from './describe.js';
 import { historyHandler } from './history-handler.js';
@@ -106,8 +106,10 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
       await engine.mutate((tx) => resetActivities(engine, tx, run, selectActivities(run, req, !!req.matchAll), req));
       return {};
     },
-    DeleteWorkflowExecution: () => {
-      throw new RpcError(status.UNIMPLEMENTED, 'DeleteWorkflowExecution is not supported by the embedded server');
+    DeleteWorkflowExecution: async (req) => {
+      const run = engine.findRun(req.namespace, req.workflowExecution);
+      await engine.mutate((tx) => deleteRun(engine, tx, run));
+      return {};
     },
   };
 }

@@ -68,6 +68,20 @@ export function systemHandlers(engine: Engine): Record<string, Handler> {
       });
       return {};
     },
+    UpdateNamespace: async (req) => {
+      const ns = engine.namespace(req.namespace);
+      const retentionMs = durMs(req.config?.workflowExecutionRetentionTtl);
+      const description = (req.updateInfo?.description as string | undefined) ?? '';
+      await engine.mutate((tx) => {
+        // As Temporal does, an empty description or an unset retention leaves the current value.
+        if (retentionMs > 0) ns.retentionMs = retentionMs;
+        if (description) ns.description = description;
+        tx.puts.push([`ns/${ns.name}`, ns]);
+      });
+      // Closed runs' deletion times follow the new retention.
+      if (retentionMs > 0) engine.rearmNamespace(ns.name);
+      return namespaceInfo(ns);
+    },
     ListSearchAttributes: (req) => ({
       customAttributes: engine.namespace(req.namespace || 'default').searchAttributes,
       systemAttributes: systemSearchAttributes,
