@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { Connection, WorkflowClient, WorkflowFailedError, TerminatedFailure, type WorkflowHandle } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../src/index.js';
 import { openFileStore } from '../src/persistence/index.js';
 import { eventually } from './helpers.js';
@@ -23,7 +24,7 @@ async function serve(dataDir?: string): Promise<{ server: EmbeddedTemporal; conn
 
 /** A namespace with the given retention and a client bound to it. */
 async function namespaceWithRetention(connection: Connection, namespace: string, seconds: number): Promise<WorkflowClient> {
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds } });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${seconds}s`) });
   return new WorkflowClient({ connection, namespace });
 }
 
@@ -73,7 +74,7 @@ describe('retention and deletion', () => {
     const closed = await closedRun(client, 'closed-before-update');
     const updated = await connection.workflowService.updateNamespace({
       namespace: 'shortened',
-      config: { workflowExecutionRetentionTtl: { seconds: 1 } },
+      config: { workflowExecutionRetentionTtl: msToTs('1s') },
       updateInfo: { description: 'short retention' },
     });
     assert.equal(Number(updated.config?.workflowExecutionRetentionTtl?.seconds), 1);
