@@ -90,6 +90,16 @@ export class SdkDriver implements BenchDriver {
     await this.#requireClient().workflow.getHandle(workflowId).signal(goSignal, 1);
   }
 
+  /** Mean number of completed workflow tasks in the histories of `workflowIds`; read after a run, never timed. */
+  async meanWorkflowTasks(workflowIds: string[]): Promise<number> {
+    let total = 0;
+    for (const id of workflowIds) {
+      const history = await this.#requireClient().workflow.getHandle(id).fetchHistory();
+      total += history.events?.filter((e) => e.workflowTaskCompletedEventAttributes).length ?? 0;
+    }
+    return total / workflowIds.length;
+  }
+
   async close(): Promise<void> {
     if (this.#worker && this.#workerRun) {
       if (this.#worker.getState() === 'RUNNING') this.#worker.shutdown();

@@ -340,6 +340,12 @@ interface ModeResult {
   loadAvg1m: number;
   /** sdk driver: the worker's workflow cache size. */
   maxCachedWorkflows?: number;
+  /**
+   * sdk driver: mean completed workflow tasks per workflow over a sample of the run's histories. Four when the
+   * signal joins the third activity's task, five when it lands while that task is running; CPU per workflow
+   * follows it.
+   */
+  workflowTasksPerWf?: number;
   /** protocol driver: what its worker saw, and the SDK replay of its histories. */
   synthetic?: {
     pollers: typeof SYNTHETIC_POLLERS;
@@ -348,6 +354,17 @@ interface ModeResult {
     /** The server's JavaScript thread alone (the rest is GC and libuv threads). */
     serverMainThreadCpuMsPerWf: number;
   };
+}
+
+/** How many of a run's histories the sdk driver reads back to count workflow tasks. */
+const WFT_SAMPLE = 50;
+
+/** `count` workflow ids of a batch, evenly spread over it. */
+function sampleIds(prefix: string, batchSize: number, count: number): string[] {
+  const step = Math.max(1, Math.floor(batchSize / count));
+  const ids: string[] = [];
+  for (let i = 0; i < batchSize && ids.length < count; i += step) ids.push(`${prefix}-${i}`);
+  return ids;
 }
 
 async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: WorkflowBundleWithSourceMap): Promise<ModeResult> {
@@ -395,6 +412,8 @@ async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: Wor
             serverMainThreadCpuMsPerWf: round((serverMainThreadCpuSec * 1000) / N, 2),
           }
         : undefined;
+    const workflowTasksPerWf =
+      driver instanceof SdkDriver ? round(await driver.meanWorkflowTasks(sampleIds(`run-${mode}-${kind}`, N, WFT_SAMPLE)), 2) : undefined;
     return {
       mode,
       spawnToReadyMs: round(server.spawnToReadyMs),
@@ -414,6 +433,7 @@ async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: Wor
       cpuBoundCeilingWfPerSec: round((availableParallelism() * 1000) / (((serverCpuSec + driverCpuSec) * 1000) / N)),
       loadAvg1m: round(loadavg()[0]!, 2),
       maxCachedWorkflows: driver instanceof SdkDriver ? driver.maxCachedWorkflows : undefined,
+      workflowTasksPerWf,
       synthetic,
     };
   } catch (err) {
@@ -539,6 +559,7 @@ function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs:
       return `${ceiling.toFixed(0)} wf/s`;
     });
   }
+  if (!synthetic) add(`workflow tasks per workflow (${WFT_SAMPLE} histories)`, (r) => (r.workflowTasksPerWf ?? NaN).toFixed(2));
   add('1-min load average after run', (r) => r.loadAvg1m.toFixed(2));
   const title = synthetic ? 'metric — SYNTHETIC PROTOCOL DRIVER (not the SDK)' : 'metric';
   const header: [string, ...string[]] = [title, ...results.map((r) => (r.mode === 'durable' ? 'durable (fsync)' : 'in-memory'))];
