@@ -1,25 +1,62 @@
 import { parseArgs } from 'node:util';
+import { parseDurationMs } from './duration-flag.js';
 import { startEmbeddedTemporal } from './server.js';
 
-// Process entry point: `node --import tsx src/cli.ts [--port 7233] [--data-dir ./.data | --in-memory] [--host 127.0.0.1]
-// [--namespace default] [--accept-compressed-requests] [--eager-activities]`.
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    'data-dir': { type: 'string' },
-    host: { type: 'string' },
-    namespace: { type: 'string' },
-    'in-memory': { type: 'boolean' },
-    'accept-compressed-requests': { type: 'boolean' },
-    'eager-activities': { type: 'boolean' },
-  },
-});
+const usage = `Usage: embedded-temporal [options]
+  --port <n>                     TCP port, 0 = any free port (env TEMPORAL_PORT; default 7233)
+  --data-dir <dir>               durable state directory (env DATA_DIR; default ./.data)
+  --in-memory                    keep nothing on disk
+  --host <address>               bind only this host (default: 127.0.0.1 and ::1)
+  --namespace <name>             namespace created at first start (default: default)
+  --long-poll-timeout <duration> cap for history and update long polls (default 20s)
+  --task-poll-timeout <duration> cap for task-queue polls (default 60s)
+  --accept-compressed-requests   inflate gzip/deflate requests instead of refusing them
+  --eager-activities             eager activity execution
+  --help                         print this and exit
+Durations: 250ms, 5s, 2m, 1h, or a number of milliseconds.`;
 
-const port = Number(values.port ?? process.env.TEMPORAL_PORT ?? 7233);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`invalid port: ${values.port ?? process.env.TEMPORAL_PORT}`);
+function fail(message: string): never {
+  console.error(`${message}\n\n${usage}`);
   process.exit(2);
 }
+
+const options = {
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  host: { type: 'string' },
+  namespace: { type: 'string' },
+  'in-memory': { type: 'boolean' },
+  'long-poll-timeout': { type: 'string' },
+  'task-poll-timeout': { type: 'string' },
+  'accept-compressed-requests': { type: 'boolean' },
+  'eager-activities': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+function parseFlags(): ReturnType<typeof parseArgs<{ options: typeof options }>>['values'] {
+  try {
+    return parseArgs({ options }).values;
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}
+
+const values = parseFlags();
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+const port = Number(values.port ?? process.env.TEMPORAL_PORT ?? 7233);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port: ${values.port ?? process.env.TEMPORAL_PORT}`);
+
+function durationFlag(name: 'long-poll-timeout' | 'task-poll-timeout'): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  return parseDurationMs(raw) ?? fail(`invalid --${name}: ${raw}`);
+}
+const longPollTimeoutMs = durationFlag('long-poll-timeout');
+const taskPollTimeoutMs = durationFlag('task-poll-timeout');
 const dataDir = values['in-memory'] ? undefined : (values['data-dir'] ?? process.env.DATA_DIR ?? './.data');
 
 const logger = {
@@ -33,6 +70,8 @@ try {
     host: values.host,
     dataDir,
     namespace: values.namespace,
+    longPollTimeoutMs,
+    taskPollTimeoutMs,
     acceptCompressedRequests: values['accept-compressed-requests'],
     eagerActivities: values['eager-activities'],
     logger,
