@@ -183,6 +183,19 @@ function procCpuSeconds(pid: number, thread?: number): number {
   }
 }
 
+/**
+ * CPU seconds the hypervisor gave to other guests while this machine's vCPUs wanted to run (the `steal` column of
+ * /proc/stat, summed over all CPUs). On a shared VM it is what makes the same build run at half speed now and then.
+ */
+function stolenCpuSeconds(): number {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+    return Number(cpu[8] ?? NaN) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- server child
 
 interface ServerChild {
@@ -338,6 +351,9 @@ interface ModeResult {
   /** Workflows/s this machine could reach if CPU were the only limit and nothing else ran on it. */
   cpuBoundCeilingWfPerSec: number;
   loadAvg1m: number;
+  /** CPU time the hypervisor stole from this machine during the run, and its share of all cores × elapsed. */
+  stolenCpuSec: number;
+  stolenCpuPct: number;
   /** sdk driver: the worker's workflow cache size. */
   maxCachedWorkflows?: number;
   /**
@@ -394,9 +410,11 @@ async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: Wor
     const cpu0 = procCpuSeconds(pid);
     const mainCpu0 = procCpuSeconds(pid, pid);
     const driverCpu0 = process.cpuUsage();
+    const stolen0 = stolenCpuSeconds();
     const run = await Promise.race([runBatch(driver, taskQueue, `run-${mode}-${kind}`, N), driver.failed]);
     const serverCpuSec = procCpuSeconds(pid) - cpu0;
     const serverMainThreadCpuSec = procCpuSeconds(pid, pid) - mainCpu0;
+    const stolenSec = stolenCpuSeconds() - stolen0;
     const driverCpu = process.cpuUsage(driverCpu0);
     const driverCpuSec = (driverCpu.user + driverCpu.system) / 1e6;
     clearInterval(sampler);
@@ -432,6 +450,8 @@ async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: Wor
       driverCpuMsPerWf: round((driverCpuSec * 1000) / N, 2),
       cpuBoundCeilingWfPerSec: round((availableParallelism() * 1000) / (((serverCpuSec + driverCpuSec) * 1000) / N)),
       loadAvg1m: round(loadavg()[0]!, 2),
+      stolenCpuSec: round(stolenSec, 2),
+      stolenCpuPct: round((stolenSec / (availableParallelism() * (run.elapsedMs / 1000))) * 100, 1),
       maxCachedWorkflows: driver instanceof SdkDriver ? driver.maxCachedWorkflows : undefined,
       workflowTasksPerWf,
       synthetic,
@@ -561,6 +581,7 @@ function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs:
   }
   if (!synthetic) add(`workflow tasks per workflow (${WFT_SAMPLE} histories)`, (r) => (r.workflowTasksPerWf ?? NaN).toFixed(2));
   add('1-min load average after run', (r) => r.loadAvg1m.toFixed(2));
+  add('CPU stolen by the hypervisor during run', (r) => `${r.stolenCpuSec.toFixed(2)} s (${r.stolenCpuPct.toFixed(1)}% of all cores)`);
   const title = synthetic ? 'metric — SYNTHETIC PROTOCOL DRIVER (not the SDK)' : 'metric';
   const header: [string, ...string[]] = [title, ...results.map((r) => (r.mode === 'durable' ? 'durable (fsync)' : 'in-memory'))];
   const all = [header, ...rows];
