@@ -32,7 +32,7 @@ export function nextDeadline(run: Run, retentionMs: number): number {
 export function processDeadlines(engine: Engine, tx: Tx, run: Run): void {
   const now = Date.now();
   if (run.status !== WorkflowStatus.RUNNING) {
-    if (retentionDeadline(run, engine.namespace(run.namespace).retentionMs) <= now) deleteRun(engine, tx, run);
+    if (retentionDeadline(run, engine.retentionMs(run)) <= now) deleteRun(engine, tx, run);
     return;
   }
   tx.dirty.add(run);

@@ -235,7 +235,7 @@ export class Engine {
   armTick(run: Run): void {
     if (!this.runs.has(run.runId)) return;
     const old = this.ticks.get(run.runId);
-    const at = this.stopped ? Infinity : nextDeadline(run, this.namespaces.get(run.namespace)?.retentionMs ?? Infinity);
+    const at = this.stopped ? Infinity : nextDeadline(run, this.retentionMs(run));
     // Most commits leave the deadline where it was: keep the armed timer instead of re-creating it.
     if (old && old.at === at) return;
     if (old) clearTimeout(old.timer);
@@ -252,6 +252,11 @@ export class Engine {
     }, delay);
     timer.unref?.();
     this.ticks.set(run.runId, { timer, at });
+  }
+
+  /** How long the run's namespace keeps closed runs (Infinity if the namespace is unknown). */
+  retentionMs(run: Run): number {
+    return this.namespaces.get(run.namespace)?.retentionMs ?? Infinity;
   }
 
   /** Re-arms every run of a namespace, e.g. after its retention changed. */
