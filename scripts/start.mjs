@@ -22,7 +22,11 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const SERVICES = {
-  temporal: { source: 'packages/embedded-temporal/src/cli.ts', dist: 'packages/embedded-temporal/dist/cli.bundle.mjs', color: 35 },
+  temporal: {
+    source: 'packages/embedded-temporal/src/cli.ts',
+    dist: 'packages/embedded-temporal/dist/cli.bundle.mjs',
+    color: 35,
+  },
   worker: { source: 'apps/worker/src/main.ts', dist: 'apps/worker/dist/main.js', color: 36 },
   api: { source: 'apps/api/src/server.ts', dist: 'apps/api/dist/server.js', color: 33 },
 };
@@ -126,7 +130,10 @@ if (existsSync(dotEnv)) process.loadEnvFile(dotEnv);
 
 const env = { ...process.env };
 const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
-const temporalDataDir = resolve(root, process.env.TEMPORAL_DATA_DIR ?? join(process.env.DATA_DIR ?? '.data', 'temporal'));
+const temporalDataDir = resolve(
+  root,
+  process.env.TEMPORAL_DATA_DIR ?? join(process.env.DATA_DIR ?? '.data', 'temporal'),
+);
 const runServer = only === 'temporal' || (only === undefined && !process.env.TEMPORAL_ADDRESS);
 if (runServer && !process.env.TEMPORAL_ADDRESS) env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
 
@@ -182,12 +189,16 @@ function launch(name, extraArgs = []) {
   return entry;
 }
 
-console.error(`starting ${only ?? (runServer ? 'temporal, worker, api' : 'worker, api')} from ${fromSource ? 'sources' : 'dist'}`);
+console.error(
+  `starting ${only ?? (runServer ? 'temporal, worker, api' : 'worker, api')} from ${fromSource ? 'sources' : 'dist'}`,
+);
 if (runServer) {
   const server = launch('temporal', ['--port', String(temporalPort), '--data-dir', temporalDataDir]);
   // The worker retries its connection anyway; waiting keeps the start-up log free of retry noise.
   if (server && only === undefined && !(await waitForPort(temporalPort, server.exited)) && !stopping) {
-    console.error(`temporal did not open port ${temporalPort} within ${SERVER_READY_TIMEOUT_MS}ms; starting the others anyway`);
+    console.error(
+      `temporal did not open port ${temporalPort} within ${SERVER_READY_TIMEOUT_MS}ms; starting the others anyway`,
+    );
   }
 } else if (only === undefined) {
   console.error(`using the Temporal server at ${env.TEMPORAL_ADDRESS}`);

@@ -10,7 +10,11 @@ const PROBLEM_TYPE_BASE = 'https://research-gateway.dev/problems/';
  * derived from it, and `instance` naming the request path.
  */
 export function assertProblem(response: HttpResponse, status: number, code: string, instance: string): void {
-  assert.equal(response.status, status, `expected ${status} ${code}, got ${response.status}: ${JSON.stringify(response.body)}`);
+  assert.equal(
+    response.status,
+    status,
+    `expected ${status} ${code}, got ${response.status}: ${JSON.stringify(response.body)}`,
+  );
   assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json\b/);
   const problem = response.body as Record<string, unknown>;
   assert.equal(problem.code, code);

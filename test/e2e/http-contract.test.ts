@@ -109,7 +109,9 @@ describe('problem+json errors', () => {
 
     const timeout = await post('/research', { topic: 't', sourceUrl: `${site.url}/article`, approvalTimeout: '500ms' });
     assertProblem(timeout, 400, 'VALIDATION_FAILED', '/research');
-    assert.deepEqual(fieldErrors(timeout.body), [{ pointer: '/approvalTimeout', in: 'body', message: 'must be between 1s and 30d' }]);
+    assert.deepEqual(fieldErrors(timeout.body), [
+      { pointer: '/approvalTimeout', in: 'body', message: 'must be between 1s and 30d' },
+    ]);
 
     const decision = await post('/workflows/research-any/approve', { approved: 'yes' });
     assertProblem(decision, 400, 'VALIDATION_FAILED', '/workflows/research-any/approve');
@@ -120,7 +122,11 @@ describe('problem+json errors', () => {
   });
 
   test('returns 400 VALIDATION_FAILED for an invalid Idempotency-Key header', async () => {
-    const response = await post('/research', { topic: 't', sourceUrl: `${site.url}/article` }, { 'idempotency-key': 'k'.repeat(201) });
+    const response = await post(
+      '/research',
+      { topic: 't', sourceUrl: `${site.url}/article` },
+      { 'idempotency-key': 'k'.repeat(201) },
+    );
     assertProblem(response, 400, 'VALIDATION_FAILED', '/research');
     assert.deepEqual(
       fieldErrors(response.body).map(({ pointer, in: part }) => ({ pointer, in: part })),
@@ -155,14 +161,22 @@ describe('Idempotency-Key', () => {
     const first = await post('/research', body, { 'idempotency-key': 'e2e-sequential' });
     assert.equal(first.status, 202, JSON.stringify(first.body));
     // Same request after parsing: keys reordered, topic padded with spaces that validation trims.
-    const second = await post('/research', { sourceUrl: source.url, topic: '  Idempotent ' }, { 'idempotency-key': 'e2e-sequential' });
+    const second = await post(
+      '/research',
+      { sourceUrl: source.url, topic: '  Idempotent ' },
+      { 'idempotency-key': 'e2e-sequential' },
+    );
     assert.equal(second.status, 200, JSON.stringify(second.body));
     assert.equal(second.body.workflowId, first.body.workflowId);
     assert.equal(second.body.runId, first.body.runId);
     assert.equal(second.headers.get('location'), first.headers.get('location'));
     assert.equal(first.headers.get('location'), `/workflows/${first.body.workflowId}`);
 
-    const awaiting = await waitForWorkflow<WorkflowView>(stack.apiUrl, first.body.workflowId, (w) => w.stage === 'awaiting_approval');
+    const awaiting = await waitForWorkflow<WorkflowView>(
+      stack.apiUrl,
+      first.body.workflowId,
+      (w) => w.stage === 'awaiting_approval',
+    );
     assert.equal(awaiting.topic, 'Idempotent');
     assert.equal(site.hitCount(source.path), 1, 'one pipeline fetched the source');
     const third = await post('/research', body, { 'idempotency-key': 'e2e-sequential' });
@@ -179,7 +193,7 @@ describe('Idempotency-Key', () => {
       post('/research', body, { 'idempotency-key': 'e2e-concurrent' }),
     ]);
     assert.deepEqual(answers.map((a) => a.status).sort(), [200, 202], JSON.stringify(answers.map((a) => a.body)));
-    const [a, b] = answers as [(typeof answers)[0], (typeof answers)[0]];
+    const [a, b] = answers;
     assert.equal(a.body.workflowId, b.body.workflowId);
     assert.equal(a.body.runId, b.body.runId);
 
@@ -191,13 +205,25 @@ describe('Idempotency-Key', () => {
 
   test('the same key with a different body is refused with 422 and starts nothing', async () => {
     const source = freshSource();
-    const first = await post('/research', { topic: 'Original', sourceUrl: source.url }, { 'idempotency-key': 'e2e-reused' });
+    const first = await post(
+      '/research',
+      { topic: 'Original', sourceUrl: source.url },
+      { 'idempotency-key': 'e2e-reused' },
+    );
     assert.equal(first.status, 202);
-    const reused = await post('/research', { topic: 'Different', sourceUrl: source.url }, { 'idempotency-key': 'e2e-reused' });
+    const reused = await post(
+      '/research',
+      { topic: 'Different', sourceUrl: source.url },
+      { 'idempotency-key': 'e2e-reused' },
+    );
     assertProblem(reused, 422, 'IDEMPOTENCY_KEY_REUSED', '/research');
     assert.equal(reused.headers.get('location'), null);
 
-    const workflow = await waitForWorkflow<WorkflowView>(stack.apiUrl, first.body.workflowId, (w) => w.stage === 'awaiting_approval');
+    const workflow = await waitForWorkflow<WorkflowView>(
+      stack.apiUrl,
+      first.body.workflowId,
+      (w) => w.stage === 'awaiting_approval',
+    );
     assert.equal(workflow.topic, 'Original', 'the refused request did not touch the workflow');
   });
 
@@ -215,7 +241,11 @@ describe('Idempotency-Key', () => {
     const repeat = await post('/research', body, { 'idempotency-key': 'e2e-closed' });
     assert.equal(repeat.status, 200, JSON.stringify(repeat.body));
     assert.deepEqual(repeat.body, { workflowId: id, runId: first.body.runId, status: 'COMPLETED', stage: 'completed' });
-    const other = await post('/research', { ...body, topic: 'Closed, other body' }, { 'idempotency-key': 'e2e-closed' });
+    const other = await post(
+      '/research',
+      { ...body, topic: 'Closed, other body' },
+      { 'idempotency-key': 'e2e-closed' },
+    );
     assertProblem(other, 422, 'IDEMPOTENCY_KEY_REUSED', '/research');
     assert.equal(site.hitCount(source.path), 1, 'no second run fetched the source');
   });

@@ -81,13 +81,19 @@ function expectedDraft(call: FakeLlmCall) {
   const summary = fakeSummary(call.body);
   const promptTokens = Math.ceil(JSON.stringify(call.body.messages).length / 4);
   const completionTokens = Math.ceil(summary.length / 4);
-  return { summary, model: 'fake-model', usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens } };
+  return {
+    summary,
+    model: 'fake-model',
+    usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
+  };
 }
 
 describe('research pipeline end to end', () => {
   test('approve path: 202 with Location, stages up to awaiting_approval with a draft, 200 decision, approved result', async () => {
     const sourceUrl = `${site.url}/article`;
-    const started = await request(stack.apiUrl, 'POST', '/research', { body: { topic: 'Durable execution', sourceUrl } });
+    const started = await request(stack.apiUrl, 'POST', '/research', {
+      body: { topic: 'Durable execution', sourceUrl },
+    });
     assert.equal(started.status, 202);
     const id = started.body.workflowId as string;
     assert.match(id, /^research-[0-9a-f-]{36}$/);
@@ -143,7 +149,7 @@ describe('research pipeline end to end', () => {
     assert.deepEqual(done.draft, draft);
     assert.equal(done.error, null);
     assert.match(done.closedAt ?? '', ISO_INSTANT);
-    saved.set(id, done.result!);
+    saved.set(id, done.result);
   });
 
   test('reject path: a redirected source is summarised from its final URL and the rejection is saved', async () => {
@@ -173,7 +179,7 @@ describe('research pipeline end to end', () => {
     });
     assert.deepEqual(done.decision, decided.body);
     assert.ok(site.hitCount('/redirect') >= 1);
-    saved.set(id, done.result!);
+    saved.set(id, done.result);
   });
 
   test('expired path: with approvalTimeout 2s and no decision the pipeline completes as expired, then refuses approval', async () => {
@@ -200,9 +206,9 @@ describe('research pipeline end to end', () => {
       usage: draft.usage,
     });
     assert.deepEqual(done.draft, draft);
-    const waitedMs = Date.parse(done.result!.decidedAt) - Date.parse(done.startedAt);
+    const waitedMs = Date.parse(done.result.decidedAt) - Date.parse(done.startedAt);
     assert.ok(waitedMs >= 2_000, `expired after ${waitedMs} ms, before the 2 s approval timeout`);
-    saved.set(id, done.result!);
+    saved.set(id, done.result);
 
     const late = await approve(id, { approved: true });
     assertProblem(late, 409, 'NOT_AWAITING_APPROVAL', `/workflows/${id}/approve`);
@@ -244,7 +250,7 @@ describe('research pipeline end to end', () => {
     const afterCompletion = await approve(id, { approved: false });
     assertProblem(afterCompletion, 409, 'NOT_AWAITING_APPROVAL', path);
     assert.match(afterCompletion.body.detail ?? '', /closed \(COMPLETED\)/);
-    saved.set(id, done.result!);
+    saved.set(id, done.result);
   });
 
   test('of two concurrent decisions exactly one is accepted and it is the one saved', async () => {
@@ -263,7 +269,7 @@ describe('research pipeline end to end', () => {
     assert.equal(done.result?.outcome, accepted.approved ? 'approved' : 'rejected');
     assert.equal(done.result?.reviewer, accepted.reviewer);
     assert.deepEqual(done.decision, accepted);
-    saved.set(id, done.result!);
+    saved.set(id, done.result);
   });
 
   test('a source answering 404 fails the workflow with a readable error and never reaches the LLM', async () => {
@@ -295,7 +301,10 @@ describe('research pipeline end to end', () => {
 
   test('the LLM never sees script, style, noscript or template contents, but does see the visible text', () => {
     const articleCalls = callsFor(`${site.url}/article`);
-    assert.ok(articleCalls.length >= 4, `expected the article to be summarised by every pipeline, got ${articleCalls.length}`);
+    assert.ok(
+      articleCalls.length >= 4,
+      `expected the article to be summarised by every pipeline, got ${articleCalls.length}`,
+    );
     for (const call of llm.calls) {
       const sent = JSON.stringify(call.body);
       assert.ok(!sent.includes(FAKE_SITE_SECRET), 'a call body contains the secret from <script>/<style>');

@@ -40,7 +40,10 @@ describe('LLM and source failures, concurrency', () => {
       await ensureWorker(stack);
       llm.reset();
       llm.scriptTimes(3, { kind: 'rate-limit', retryAfter: '1' });
-      const workflowId = await startPipeline(stack, { topic: 'rate limited', sourceUrl: articleAt(site, '/rate-limited') });
+      const workflowId = await startPipeline(stack, {
+        topic: 'rate limited',
+        sourceUrl: articleAt(site, '/rate-limited'),
+      });
       const view = await waitForWorkflow(stack.apiUrl, workflowId, awaitingApproval, { timeoutMs: 30_000 });
       assert.ok(view.draft?.summary, 'the draft is there');
       assert.equal(llm.callCount, 4);
@@ -97,9 +100,16 @@ describe('LLM and source failures, concurrency', () => {
       const { stack, llm } = f;
       llm.reset();
       const closedPort = await findFreePort();
-      const workflowId = await startPipeline(stack, { topic: 'unreachable', sourceUrl: `http://127.0.0.1:${closedPort}/article` });
+      const workflowId = await startPipeline(stack, {
+        topic: 'unreachable',
+        sourceUrl: `http://127.0.0.1:${closedPort}/article`,
+      });
       // Seen while it runs: GET reports the step being retried.
-      const retrying = await waitForWorkflow(stack.apiUrl, workflowId, (w) => w.status !== 'RUNNING' || w.retry !== null);
+      const retrying = await waitForWorkflow(
+        stack.apiUrl,
+        workflowId,
+        (w) => w.status !== 'RUNNING' || w.retry !== null,
+      );
       assert.equal(retrying.retry?.activity, 'fetchSource');
       assert.equal(retrying.retry?.lastFailure?.code, 'SourceUnavailable');
       const view = await waitForClose(stack, workflowId);
@@ -138,7 +148,10 @@ describe('LLM and source failures, concurrency', () => {
 
     test('of two concurrent approvals exactly one is accepted, the other gets 409, and the result names the winner', async () => {
       const { stack, site } = f;
-      const workflowId = await startPipeline(stack, { topic: 'two reviewers', sourceUrl: articleAt(site, '/two-reviewers') });
+      const workflowId = await startPipeline(stack, {
+        topic: 'two reviewers',
+        sourceUrl: articleAt(site, '/two-reviewers'),
+      });
       await waitForWorkflow(stack.apiUrl, workflowId, awaitingApproval);
       const [yes, no] = await Promise.all([
         approve(stack, workflowId, { approved: true, reviewer: 'alice' }),

@@ -21,7 +21,11 @@ import type { Stack } from '../support/stack.js';
  * Approves once the path through the restarted server and the reconnected worker works again. A try that timed
  * out (504) may still have been accepted, so a later 409 counts when the recorded decision is this one.
  */
-async function approveWhenReachable(stack: Stack, workflowId: string, decision: { approved: boolean; reviewer: string }) {
+async function approveWhenReachable(
+  stack: Stack,
+  workflowId: string,
+  decision: { approved: boolean; reviewer: string },
+) {
   return waitFor(
     async () => {
       const response = await approve(stack, workflowId, decision);
@@ -134,7 +138,10 @@ describe('server and API faults', () => {
     assert.equal((await approve(stack, untouched, { approved: true, reviewer: 'late' })).status, 200);
     assert.equal((await waitForClose(stack, untouched)).status, 'COMPLETED');
     assert.equal(stack.worker, worker);
-    assert.deepEqual([stack.worker!.pid, stack.api!.pid, stack.worker!.running, stack.api!.running], [workerPid, apiPid, true, true]);
+    assert.deepEqual(
+      [stack.worker!.pid, stack.api!.pid, stack.worker!.running, stack.api!.running],
+      [workerPid, apiPid, true, true],
+    );
 
     const { rows } = await readResults(stack, [approved, rejected, expiring, untouched, fresh]);
     assert.deepEqual(

@@ -2,7 +2,8 @@
 import type { StoredResult } from '@research/activities';
 import { FAKE_ARTICLE_HTML, waitFor } from '@research/testkit';
 import type { FakeSite } from '@research/testkit';
-import { Stack, request, waitForWorkflow } from '../support/stack.js';
+import type { Stack } from '../support/stack.js';
+import { request, waitForWorkflow } from '../support/stack.js';
 
 /** Serves the built-in article under a path of its own, so `site.hitCount(path)` counts one test's fetches. */
 export function articleAt(site: FakeSite, path: string): string {
@@ -23,13 +24,21 @@ export function postResearch(
 }
 
 /** Starts a pipeline and returns its workflow id; throws unless the API answered 202. */
-export async function startPipeline(stack: Stack, body: { topic: string; sourceUrl: string; approvalTimeout?: string }) {
+export async function startPipeline(
+  stack: Stack,
+  body: { topic: string; sourceUrl: string; approvalTimeout?: string },
+) {
   const response = await postResearch(stack, body);
-  if (response.status !== 202) throw new Error(`POST /research answered ${response.status}: ${JSON.stringify(response.body)}`);
+  if (response.status !== 202)
+    throw new Error(`POST /research answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body.workflowId as string;
 }
 
-export function approve(stack: Stack, workflowId: string, decision: { approved: boolean; reviewer?: string; comment?: string }) {
+export function approve(
+  stack: Stack,
+  workflowId: string,
+  decision: { approved: boolean; reviewer?: string; comment?: string },
+) {
   return request(stack.apiUrl, 'POST', `/workflows/${encodeURIComponent(workflowId)}/approve`, { body: decision });
 }
 
@@ -39,14 +48,20 @@ export const closed = (w: any): boolean => w.status !== 'RUNNING';
 
 /** Waits until the workflow is closed and returns its view. */
 export function waitForClose(stack: Stack, workflowId: string, timeoutMs = 60_000) {
-  return waitForWorkflow<any>(stack.apiUrl, workflowId, closed, { timeoutMs, description: `workflow ${workflowId} to close` });
+  return waitForWorkflow<any>(stack.apiUrl, workflowId, closed, {
+    timeoutMs,
+    description: `workflow ${workflowId} to close`,
+  });
 }
 
 /**
  * Reads stored results. With PostgreSQL the worker keeps running; with PGlite (one process per database) the
  * worker is stopped gracefully first and left stopped: call {@link ensureWorker} before the next pipeline.
  */
-export async function readResults(stack: Stack, workflowIds: readonly string[]): Promise<{
+export async function readResults(
+  stack: Stack,
+  workflowIds: readonly string[],
+): Promise<{
   rows: Map<string, StoredResult>;
   total: number;
 }> {

@@ -136,5 +136,4 @@ describe('worker faults', () => {
     assert.equal((await approve(stack, workflowId, { approved: true })).status, 200);
     assert.equal((await waitForClose(stack, workflowId)).status, 'COMPLETED');
   });
-
 });

@@ -22,7 +22,8 @@ export interface StackWithFakes {
 async function buildWorkflowBundle(processes: ProcessGroup, path: string): Promise<void> {
   const build = processes.start({ name: 'bundle', entry: join(root, 'apps/worker/src/build-bundle.ts'), args: [path] });
   const exit = await build.exited;
-  if (exit.code !== 0) throw new Error(`building the workflow bundle failed (${exit.code ?? exit.signal})\n${build.tail()}`);
+  if (exit.code !== 0)
+    throw new Error(`building the workflow bundle failed (${exit.code ?? exit.signal})\n${build.tail()}`);
 }
 
 export interface StackWithFakesOptions {
@@ -48,7 +49,10 @@ export async function startStackWithFakes(options: StackWithFakesOptions = {}): 
   const bundlePath = join(stack.dataDir, 'workflow-bundle.js');
   if (prebuilt) {
     // Stack reads options.env on every (re)start, so every worker gets the bundle.
-    stack.options.env = { ...stack.options.env, worker: { ...stack.options.env?.worker, WORKFLOW_BUNDLE_PATH: bundlePath } };
+    stack.options.env = {
+      ...stack.options.env,
+      worker: { ...stack.options.env?.worker, WORKFLOW_BUNDLE_PATH: bundlePath },
+    };
   }
   const bundle = () => (prebuilt ? buildWorkflowBundle(builder, bundlePath) : Promise.resolve());
   const close = async (): Promise<void> => {

@@ -34,7 +34,8 @@ describe('loadConfig', () => {
       () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', TEMPORAL_TLS: 'maybe', APPROVAL_TIMEOUT_DEFAULT: '99d' }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
-        for (const name of ['PORT', 'LOG_LEVEL', 'TEMPORAL_TLS', 'APPROVAL_TIMEOUT_DEFAULT']) assert.match(error.message, new RegExp(name));
+        for (const name of ['PORT', 'LOG_LEVEL', 'TEMPORAL_TLS', 'APPROVAL_TIMEOUT_DEFAULT'])
+          assert.match(error.message, new RegExp(name));
         return true;
       },
     );

@@ -23,8 +23,16 @@ describe('problem responses', () => {
 
   test('returns 500 with a generic detail and logs the error with the request id', async (t) => {
     const logLines: Record<string, unknown>[] = [];
-    const app = testApp(t, stubGateway({ getWorkflow: () => Promise.reject(new Error('secret internals at db.internal:5432')) }), { logLines });
-    const response = await app.inject({ method: 'GET', url: '/workflows/research-1', headers: { 'x-request-id': 'req-123' } });
+    const app = testApp(
+      t,
+      stubGateway({ getWorkflow: () => Promise.reject(new Error('secret internals at db.internal:5432')) }),
+      { logLines },
+    );
+    const response = await app.inject({
+      method: 'GET',
+      url: '/workflows/research-1',
+      headers: { 'x-request-id': 'req-123' },
+    });
     assert.equal(response.statusCode, 500);
     const problem = problemOf(response);
     assert.equal(problem.code, 'INTERNAL_ERROR');

@@ -41,7 +41,11 @@ export class FakeTemporal implements TemporalPort {
       await Promise.resolve(); // let concurrent callers interleave before the atomic check
       this.throwIfDown();
       if (this.executions.has(options.workflowId)) {
-        throw new WorkflowExecutionAlreadyStartedError('Workflow execution already started', options.workflowId, workflowType);
+        throw new WorkflowExecutionAlreadyStartedError(
+          'Workflow execution already started',
+          options.workflowId,
+          workflowType,
+        );
       }
       this.starts.push({ workflowType, options });
       const runId = `run-${++this.runs}`;

@@ -32,13 +32,22 @@ describe('OpenAPI document', () => {
 
   test('is OpenAPI 3.x with the three routes, problem responses and resolvable refs', async (t) => {
     const app = testApp(t, stubGateway());
-    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as Doc;
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<Doc>();
     assert.match(doc.openapi, /^3\.\d+\.\d+$/);
     assert.ok(doc.paths['/research']?.post, 'POST /research');
     assert.ok(doc.paths['/workflows/{id}']?.get, 'GET /workflows/{id}');
     assert.ok(doc.paths['/workflows/{id}/approve']?.post, 'POST /workflows/{id}/approve');
-    assert.deepEqual(Object.keys(doc.paths['/research']!.post!.responses).sort(), ['200', '202', '400', '413', '415', '422', '500', '503']);
-    assert.ok(doc.paths['/workflows/{id}/approve']!.post!.responses['409']);
+    assert.deepEqual(Object.keys(doc.paths['/research'].post.responses).sort(), [
+      '200',
+      '202',
+      '400',
+      '413',
+      '415',
+      '422',
+      '500',
+      '503',
+    ]);
+    assert.ok(doc.paths['/workflows/{id}/approve'].post.responses['409']);
     assert.ok(doc.components.schemas.Problem);
     for (const ref of refsIn(doc)) {
       const name = ref.replace('#/components/schemas/', '');

@@ -16,17 +16,32 @@ const started = (created: boolean): StartedResearch => ({
 describe('POST /research', () => {
   test('returns 202 with the workflow and a Location header', async (t) => {
     const calls: [ResearchRequest, StartResearchOptions | undefined][] = [];
-    const app = testApp(t, stubGateway({ startResearch: async (request, options) => (calls.push([request, options]), started(true)) }));
-    const response = await app.inject({ method: 'POST', url: '/research', payload: { ...VALID_REQUEST, topic: '  Durable execution ' } });
+    const app = testApp(
+      t,
+      stubGateway({ startResearch: async (request, options) => (calls.push([request, options]), started(true)) }),
+    );
+    const response = await app.inject({
+      method: 'POST',
+      url: '/research',
+      payload: { ...VALID_REQUEST, topic: '  Durable execution ' },
+    });
     assert.equal(response.statusCode, 202);
     assert.equal(response.headers.location, '/workflows/research-key-abc');
-    assert.deepEqual(response.json(), { workflowId: 'research-key-abc', runId: 'run-1', status: 'RUNNING', stage: 'queued' });
+    assert.deepEqual(response.json(), {
+      workflowId: 'research-key-abc',
+      runId: 'run-1',
+      status: 'RUNNING',
+      stage: 'queued',
+    });
     assert.deepEqual(calls, [[VALID_REQUEST, { idempotencyKey: undefined }]]);
   });
 
   test('passes the Idempotency-Key to the gateway and returns 200 when the workflow already existed', async (t) => {
     const keys: (string | undefined)[] = [];
-    const app = testApp(t, stubGateway({ startResearch: async (_r, options) => (keys.push(options?.idempotencyKey), started(false)) }));
+    const app = testApp(
+      t,
+      stubGateway({ startResearch: async (_r, options) => (keys.push(options?.idempotencyKey), started(false)) }),
+    );
     const response = await app.inject({
       method: 'POST',
       url: '/research',
@@ -39,19 +54,35 @@ describe('POST /research', () => {
   });
 
   test('returns 422 when the Idempotency-Key was used with a different body', async (t) => {
-    const app = testApp(t, stubGateway({ startResearch: () => Promise.reject(new IdempotencyKeyReusedError('research-key-abc')) }));
-    const response = await app.inject({ method: 'POST', url: '/research', headers: { 'idempotency-key': 'k' }, payload: VALID_REQUEST });
+    const app = testApp(
+      t,
+      stubGateway({ startResearch: () => Promise.reject(new IdempotencyKeyReusedError('research-key-abc')) }),
+    );
+    const response = await app.inject({
+      method: 'POST',
+      url: '/research',
+      headers: { 'idempotency-key': 'k' },
+      payload: VALID_REQUEST,
+    });
     assert.equal(response.statusCode, 422);
     assert.equal(problemOf(response).code, 'IDEMPOTENCY_KEY_REUSED');
   });
 
   test('returns 400 pointing at the header when the Idempotency-Key is not printable', async (t) => {
     const app = testApp(t, stubGateway());
-    const response = await app.inject({ method: 'POST', url: '/research', headers: { 'idempotency-key': 'x'.repeat(201) }, payload: VALID_REQUEST });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/research',
+      headers: { 'idempotency-key': 'x'.repeat(201) },
+      payload: VALID_REQUEST,
+    });
     assert.equal(response.statusCode, 400);
     const problem = problemOf(response);
     assert.equal(problem.code, 'VALIDATION_FAILED');
-    assert.deepEqual(problem.errors?.map((e) => [e.in, e.pointer]), [['header', '/idempotency-key']]);
+    assert.deepEqual(
+      problem.errors?.map((e) => [e.in, e.pointer]),
+      [['header', '/idempotency-key']],
+    );
   });
 
   test('returns 400 with a JSON pointer per invalid field', async (t) => {
@@ -75,13 +106,21 @@ describe('POST /research', () => {
     const app = testApp(t, stubGateway());
     const response = await app.inject({ method: 'POST', url: '/research', payload: [1, 2] });
     assert.equal(response.statusCode, 400);
-    assert.deepEqual(problemOf(response).errors?.map((e) => e.pointer), ['']);
+    assert.deepEqual(
+      problemOf(response).errors?.map((e) => e.pointer),
+      [''],
+    );
   });
 
   test('returns 400 MALFORMED_JSON for a body that is not JSON', async (t) => {
     const app = testApp(t, stubGateway());
     for (const payload of ['{"topic": ', '']) {
-      const response = await app.inject({ method: 'POST', url: '/research', headers: { 'content-type': 'application/json' }, payload });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/research',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
       assert.equal(response.statusCode, 400);
       assert.equal(problemOf(response).code, 'MALFORMED_JSON');
     }
@@ -103,14 +142,21 @@ describe('POST /research', () => {
 
   test('returns 413 for a body over BODY_LIMIT_BYTES', async (t) => {
     const app = testApp(t, stubGateway(), { config: testConfig({ BODY_LIMIT_BYTES: '1024' }) });
-    const response = await app.inject({ method: 'POST', url: '/research', payload: { ...VALID_REQUEST, topic: 'x'.repeat(2000) } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/research',
+      payload: { ...VALID_REQUEST, topic: 'x'.repeat(2000) },
+    });
     assert.equal(response.statusCode, 413);
     assert.equal(problemOf(response).code, 'PAYLOAD_TOO_LARGE');
   });
 
   test('returns 503 with Retry-After when Temporal is unavailable, without internal details', async (t) => {
     const cause = new Error('14 UNAVAILABLE: No connection established to 10.1.2.3:7233');
-    const app = testApp(t, stubGateway({ startResearch: () => Promise.reject(new TemporalUnavailableError({ cause })) }));
+    const app = testApp(
+      t,
+      stubGateway({ startResearch: () => Promise.reject(new TemporalUnavailableError({ cause })) }),
+    );
     const response = await app.inject({ method: 'POST', url: '/research', payload: VALID_REQUEST });
     assert.equal(response.statusCode, 503);
     assert.equal(response.headers['retry-after'], '5');

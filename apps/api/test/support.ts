@@ -57,7 +57,11 @@ export function sampleView(overrides: Partial<WorkflowView> = {}): WorkflowView 
     stage: 'awaiting_approval',
     topic: VALID_REQUEST.topic,
     sourceUrl: VALID_REQUEST.sourceUrl,
-    draft: { summary: 'A summary.', model: 'gpt-test', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } },
+    draft: {
+      summary: 'A summary.',
+      model: 'gpt-test',
+      usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+    },
     decision: null,
     result: null,
     error: null,
@@ -88,7 +92,8 @@ export function problemOf(response: { statusCode: number; headers: Record<string
   for (const key of ['type', 'title', 'detail', 'instance', 'code', 'requestId'] as const) {
     if (typeof problem[key] !== 'string') throw new Error(`problem.${key} is not a string: ${JSON.stringify(problem)}`);
   }
-  if (problem.status !== response.statusCode) throw new Error(`problem.status ${problem.status} != ${response.statusCode}`);
+  if (problem.status !== response.statusCode)
+    throw new Error(`problem.status ${problem.status} != ${response.statusCode}`);
   if (!/^https:\/\/research-gateway\.dev\/problems\/[a-z-]+$/.test(problem.type)) {
     throw new Error(`unexpected problem type ${problem.type}`);
   }

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FailureType, NOT_AWAITING_APPROVAL, RESEARCH_TASK_QUEUE, RESEARCH_WORKFLOW_TYPE, STATUS_MEMO_KEY } from '@research/contracts';
+import {
+  FailureType,
+  NOT_AWAITING_APPROVAL,
+  RESEARCH_TASK_QUEUE,
+  RESEARCH_WORKFLOW_TYPE,
+  STATUS_MEMO_KEY,
+} from '@research/contracts';
 import type { ResearchState } from '@research/contracts';
 import {
   ActivityFailure,
@@ -27,7 +33,12 @@ import { VALID_REQUEST } from './support.js';
 // The SDK's RetryState value; @temporalio/common is not a direct dependency of the API.
 const NON_RETRYABLE = 'NON_RETRYABLE_FAILURE';
 
-const OPTIONS: TemporalGatewayOptions = { rpcTimeoutMs: 1000, queryTimeoutMs: 200, updateTimeoutMs: 2000, readyTimeoutMs: 300 };
+const OPTIONS: TemporalGatewayOptions = {
+  rpcTimeoutMs: 1000,
+  queryTimeoutMs: 200,
+  updateTimeoutMs: 2000,
+  readyTimeoutMs: 300,
+};
 
 function setup(options: Partial<TemporalGatewayOptions> = {}) {
   const temporal = new FakeTemporal();
@@ -52,7 +63,13 @@ describe('startResearch', () => {
   test('starts the research workflow on the task queue with the queued memo and strict id policies', async () => {
     const { temporal, gateway } = setup({ approvalTimeoutDefault: '15m' });
     const started = await gateway.startResearch(VALID_REQUEST);
-    assert.deepEqual(started, { created: true, workflowId: 'research-1', runId: 'run-1', status: 'RUNNING', stage: 'queued' });
+    assert.deepEqual(started, {
+      created: true,
+      workflowId: 'research-1',
+      runId: 'run-1',
+      status: 'RUNNING',
+      stage: 'queued',
+    });
     const [start] = temporal.starts;
     assert.equal(start?.workflowType, RESEARCH_WORKFLOW_TYPE);
     assert.equal(start?.options.taskQueue, RESEARCH_TASK_QUEUE);
@@ -114,7 +131,14 @@ describe('getWorkflow', () => {
   test('reads live state from the state query while running', async () => {
     const { temporal, gateway } = setup();
     const { workflowId } = await gateway.startResearch(VALID_REQUEST);
-    const state: ResearchState = { stage: 'awaiting_approval', topic: VALID_REQUEST.topic, sourceUrl: VALID_REQUEST.sourceUrl, draft, decision: null, result: null };
+    const state: ResearchState = {
+      stage: 'awaiting_approval',
+      topic: VALID_REQUEST.topic,
+      sourceUrl: VALID_REQUEST.sourceUrl,
+      draft,
+      decision: null,
+      result: null,
+    };
     temporal.executions.get(workflowId)!.state = state;
     const view = await gateway.getWorkflow(workflowId);
     assert.equal(view.status, 'RUNNING');
@@ -144,7 +168,10 @@ describe('getWorkflow', () => {
         activityType: { name: 'fetchSource' },
         attempt: 3,
         maximumAttempts: 0,
-        lastFailure: { message: 'The source answered 503 Service Unavailable', applicationFailureInfo: { type: FailureType.SourceUnavailable } },
+        lastFailure: {
+          message: 'The source answered 503 Service Unavailable',
+          applicationFailureInfo: { type: FailureType.SourceUnavailable },
+        },
         nextAttemptScheduleTime: { seconds: 1_735_689_600, nanos: 500_000_000 },
       },
     ];
@@ -161,7 +188,11 @@ describe('getWorkflow', () => {
   test('returns the result of a completed workflow', async () => {
     const { temporal, gateway } = setup();
     const { workflowId } = await gateway.startResearch(VALID_REQUEST);
-    Object.assign(temporal.executions.get(workflowId)!, { status: 'COMPLETED', result, closeTime: new Date('2025-01-01T00:06:00Z') });
+    Object.assign(temporal.executions.get(workflowId)!, {
+      status: 'COMPLETED',
+      result,
+      closeTime: new Date('2025-01-01T00:06:00Z'),
+    });
     const view = await gateway.getWorkflow(workflowId);
     assert.equal(view.stage, 'completed');
     assert.deepEqual(view.result, result);
@@ -173,8 +204,18 @@ describe('getWorkflow', () => {
   test('explains a failed workflow from its failure cause chain', async () => {
     const { temporal, gateway } = setup();
     const { workflowId } = await gateway.startResearch(VALID_REQUEST);
-    const activityCause = ApplicationFailure.nonRetryable('The source answered 404 Not Found', FailureType.SourceHttpClientError);
-    const activityFailure = new ActivityFailure('Activity task failed', 'fetchSource', '1', NON_RETRYABLE, 'w', activityCause);
+    const activityCause = ApplicationFailure.nonRetryable(
+      'The source answered 404 Not Found',
+      FailureType.SourceHttpClientError,
+    );
+    const activityFailure = new ActivityFailure(
+      'Activity task failed',
+      'fetchSource',
+      '1',
+      NON_RETRYABLE,
+      'w',
+      activityCause,
+    );
     const workflowFailure = ApplicationFailure.create({
       message: 'Could not fetch the source: The source answered 404 Not Found',
       type: FailureType.SourceHttpClientError,
@@ -202,7 +243,10 @@ describe('getWorkflow', () => {
       result: new WorkflowFailedError('terminated', new TerminatedFailure('operator cleanup'), NON_RETRYABLE),
     });
     const view = await gateway.getWorkflow(workflowId);
-    assert.deepEqual(view.error, { code: 'WorkflowTerminated', message: 'The workflow was terminated: operator cleanup.' });
+    assert.deepEqual(view.error, {
+      code: 'WorkflowTerminated',
+      message: 'The workflow was terminated: operator cleanup.',
+    });
   });
 
   test('throws WorkflowNotFoundError for an unknown id', async () => {
@@ -233,7 +277,10 @@ describe('approve', () => {
     const { workflowId } = await gateway.startResearch(VALID_REQUEST);
     temporal.executions.get(workflowId)!.update = () =>
       Promise.reject(
-        new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.nonRetryable('Not awaiting approval (stage fetching).', NOT_AWAITING_APPROVAL)),
+        new WorkflowUpdateFailedError(
+          'Workflow Update failed',
+          ApplicationFailure.nonRetryable('Not awaiting approval (stage fetching).', NOT_AWAITING_APPROVAL),
+        ),
       );
     await assert.rejects(gateway.approve(workflowId, request), (error: unknown) => {
       assert.ok(error instanceof NotAwaitingApprovalError);
@@ -246,7 +293,8 @@ describe('approve', () => {
     const { temporal, gateway } = setup();
     const { workflowId } = await gateway.startResearch(VALID_REQUEST);
     const execution = temporal.executions.get(workflowId)!;
-    execution.update = () => Promise.reject(new TemporalWorkflowNotFoundError('workflow execution already completed', workflowId, undefined));
+    execution.update = () =>
+      Promise.reject(new TemporalWorkflowNotFoundError('workflow execution already completed', workflowId, undefined));
     await assert.rejects(gateway.approve(workflowId, request), NotAwaitingApprovalError);
     execution.status = 'COMPLETED';
     await assert.rejects(gateway.approve(workflowId, request), NotAwaitingApprovalError);
@@ -255,7 +303,8 @@ describe('approve', () => {
   test('maps an update that times out to WorkflowTimeoutError', async () => {
     const { temporal, gateway } = setup();
     const { workflowId } = await gateway.startResearch(VALID_REQUEST);
-    temporal.executions.get(workflowId)!.update = () => Promise.reject(new WorkflowUpdateRPCTimeoutOrCancelledError('timed out'));
+    temporal.executions.get(workflowId)!.update = () =>
+      Promise.reject(new WorkflowUpdateRPCTimeoutOrCancelledError('timed out'));
     await assert.rejects(gateway.approve(workflowId, request), WorkflowTimeoutError);
   });
 

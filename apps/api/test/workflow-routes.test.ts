@@ -13,7 +13,13 @@ import { problemOf, sampleView, stubGateway, testApp } from './support.js';
 describe('GET /workflows/:id', () => {
   test('returns 200 with the workflow view', async (t) => {
     const view = sampleView({
-      retry: { activity: 'fetchSource', attempt: 3, maximumAttempts: null, lastFailure: { code: 'SourceUnavailable', message: 'The source answered 503' }, nextAttemptAt: '2025-01-01T00:01:00.000Z' },
+      retry: {
+        activity: 'fetchSource',
+        attempt: 3,
+        maximumAttempts: null,
+        lastFailure: { code: 'SourceUnavailable', message: 'The source answered 503' },
+        nextAttemptAt: '2025-01-01T00:01:00.000Z',
+      },
     });
     const app = testApp(t, stubGateway({ getWorkflow: async (id) => ({ ...view, workflowId: id }) }));
     const response = await app.inject({ method: 'GET', url: '/workflows/research-1' });
@@ -27,7 +33,10 @@ describe('GET /workflows/:id', () => {
       stage: 'failed',
       draft: null,
       usage: null,
-      error: { code: 'SourceHttpClientError', message: 'Could not fetch the source: The source answered 404 Not Found' },
+      error: {
+        code: 'SourceHttpClientError',
+        message: 'Could not fetch the source: The source answered 404 Not Found',
+      },
       closedAt: '2025-01-01T00:02:00.000Z',
     });
     const app = testApp(t, stubGateway({ getWorkflow: async () => view }));
@@ -76,7 +85,12 @@ describe('POST /workflows/:id/approve', () => {
   test('returns 409 when the workflow is not awaiting approval', async (t) => {
     const app = testApp(
       t,
-      stubGateway({ approve: (id) => Promise.reject(new NotAwaitingApprovalError(id, 'The pipeline is not awaiting approval (its stage is fetching).')) }),
+      stubGateway({
+        approve: (id) =>
+          Promise.reject(
+            new NotAwaitingApprovalError(id, 'The pipeline is not awaiting approval (its stage is fetching).'),
+          ),
+      }),
     );
     const response = await app.inject({ method: 'POST', url: '/workflows/research-1/approve', payload: decision });
     assert.equal(response.statusCode, 409);
@@ -108,7 +122,11 @@ describe('POST /workflows/:id/approve', () => {
 
   test('returns 400 for an invalid decision', async (t) => {
     const app = testApp(t, stubGateway());
-    const response = await app.inject({ method: 'POST', url: '/workflows/research-1/approve', payload: { approved: 'yes', reviewer: '' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/workflows/research-1/approve',
+      payload: { approved: 'yes', reviewer: '' },
+    });
     assert.equal(response.statusCode, 400);
     const problem = problemOf(response);
     assert.equal(problem.code, 'VALIDATION_FAILED');

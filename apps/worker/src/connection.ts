@@ -14,7 +14,11 @@ const retryDelayMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5
  * @throws the last connection error once `config.connectTimeoutMs` has passed, or an `AbortError` when
  *   `signal` aborts (shutdown requested while waiting).
  */
-export async function connectWithRetry(config: TemporalConfig, logger: Logger, signal?: AbortSignal): Promise<NativeConnection> {
+export async function connectWithRetry(
+  config: TemporalConfig,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<NativeConnection> {
   const options: NativeConnectionOptions = temporalConnectionOptions(config);
   const deadline = Date.now() + config.connectTimeoutMs;
   for (let attempt = 0; ; attempt++) {

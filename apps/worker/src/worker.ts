@@ -11,7 +11,7 @@ export interface ResearchWorker {
   worker: Worker;
   connection: NativeConnection;
   /** Closes the result store and the connection; call after `worker.run()` settled. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**

@@ -42,7 +42,11 @@ export function resolveWorkflowSource(bundlePath: string | undefined): WorkflowS
     return { kind: 'bundle', options: { workflowBundle: { codePath: bundlePath } }, path: bundlePath };
   }
   if (!RUNNING_FROM_SOURCE && existsSync(DEFAULT_BUNDLE_PATH)) {
-    return { kind: 'bundle', options: { workflowBundle: { codePath: DEFAULT_BUNDLE_PATH } }, path: DEFAULT_BUNDLE_PATH };
+    return {
+      kind: 'bundle',
+      options: { workflowBundle: { codePath: DEFAULT_BUNDLE_PATH } },
+      path: DEFAULT_BUNDLE_PATH,
+    };
   }
   const workflowsPath = workflowsEntryPath();
   const fromSource = workflowsPath.endsWith('.ts');

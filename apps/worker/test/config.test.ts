@@ -50,7 +50,8 @@ test('turns TLS on when an API key is set', () => {
 
 test('throws a ConfigError naming every invalid variable', () => {
   assert.throws(
-    () => loadConfig({ WORKER_SHUTDOWN_GRACE_TIME: '10', MAX_CONCURRENT_ACTIVITIES: '0', TEMPORAL_ADDRESS: 'not a host' }),
+    () =>
+      loadConfig({ WORKER_SHUTDOWN_GRACE_TIME: '10', MAX_CONCURRENT_ACTIVITIES: '0', TEMPORAL_ADDRESS: 'not a host' }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       for (const name of ['WORKER_SHUTDOWN_GRACE_TIME', 'MAX_CONCURRENT_ACTIVITIES', 'TEMPORAL_ADDRESS']) {
@@ -62,5 +63,8 @@ test('throws a ConfigError naming every invalid variable', () => {
 });
 
 test('rejects a client certificate without its key', () => {
-  assert.throws(() => loadConfig({ ...REQUIRED, TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/client.pem' }), /TEMPORAL_TLS_CLIENT_KEY_PATH/);
+  assert.throws(
+    () => loadConfig({ ...REQUIRED, TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/client.pem' }),
+    /TEMPORAL_TLS_CLIENT_KEY_PATH/,
+  );
 });

@@ -42,13 +42,16 @@ function parseHttpUrl(text: string, base?: URL): URL {
   } catch {
     throw unreadable(`Not a valid URL: ${text}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw unreadable(`Only http(s) URLs can be fetched: ${url.href}`);
-  if (url.username !== '' || url.password !== '') throw unreadable(`URLs with credentials are not fetched: ${url.host}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw unreadable(`Only http(s) URLs can be fetched: ${url.href}`);
+  if (url.username !== '' || url.password !== '')
+    throw unreadable(`URLs with credentials are not fetched: ${url.host}`);
   url.hash = '';
   return url;
 }
 
-const header = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
+const header = (value: string | string[] | undefined): string =>
+  Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
 
 function findCause<T extends Error>(error: unknown, type: new (...args: never[]) => T): T | undefined {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
@@ -75,15 +78,18 @@ export function createFetchSource(deps: FetchSourceDeps): (input: FetchSourceInp
         if (REDIRECT_STATUSES.has(status)) {
           await response.body.dump();
           const location = header(response.headers.location);
-          if (location === '') throw unreadable(`Source answered ${status} without a Location header for ${current.href}`);
-          if (hop >= config.maxRedirects) throw unreadable(`Source redirected more than ${config.maxRedirects} times, starting at ${url}`);
+          if (location === '')
+            throw unreadable(`Source answered ${status} without a Location header for ${current.href}`);
+          if (hop >= config.maxRedirects)
+            throw unreadable(`Source redirected more than ${config.maxRedirects} times, starting at ${url}`);
           current = parseHttpUrl(location, current);
           continue;
         }
         if (status < 200 || status >= 300) {
           await response.body.dump();
           const answer = `Source answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
-          if (status >= 500 || RETRYABLE_CLIENT_STATUSES.has(status)) throw unavailable(`${answer} for ${current.href}`);
+          if (status >= 500 || RETRYABLE_CLIENT_STATUSES.has(status))
+            throw unavailable(`${answer} for ${current.href}`);
           if (status >= 400) {
             throw ApplicationFailure.create({
               type: FailureType.SourceHttpClientError,

@@ -22,7 +22,9 @@ export class AddressBlockedError extends Error {
 
 const systemResolve: ResolveHost = (hostname) =>
   new Promise((resolve, reject) => {
-    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses)));
+    dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses),
+    );
   });
 
 /**
@@ -38,7 +40,8 @@ function guardedLookup(isAllowed: (address: string) => boolean, resolve: Resolve
         const blocked = addresses.find((a) => !isAllowed(a.address));
         const first = addresses[0];
         if (blocked) callback(new AddressBlockedError(hostname, blocked.address), '', 0);
-        else if (!first) callback(Object.assign(new Error(`No address found for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+        else if (!first)
+          callback(Object.assign(new Error(`No address found for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
         else if (options.all) callback(null, addresses);
         else callback(null, first.address, first.family);
       },
@@ -57,7 +60,11 @@ export interface GuardedAgentOptions {
  * An undici `Agent` whose every new connection (first request and each redirect hop) is checked against
  * `isAllowed`: IP literals before connecting, host names after DNS resolution inside the socket's own lookup.
  */
-export function createGuardedAgent({ isAllowed, resolveHost = systemResolve, connectTimeoutMs }: GuardedAgentOptions): Agent {
+export function createGuardedAgent({
+  isAllowed,
+  resolveHost = systemResolve,
+  connectTimeoutMs,
+}: GuardedAgentOptions): Agent {
   const connectChecked = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(isAllowed, resolveHost) });
   const connect: buildConnector.connector = (options, callback) => {
     // net.connect skips the lookup for IP literals, so those are checked here.

@@ -1,13 +1,36 @@
 import { compile, type SelectorDefinition } from 'html-to-text';
 
 // Elements whose content is code, markup or media rather than prose; their text must never reach the LLM.
-const SKIPPED = ['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'embed', 'canvas',
-  'audio', 'video', 'img', 'picture', 'head', 'title', 'button', 'select', 'input', 'textarea'];
+const SKIPPED = [
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'iframe',
+  'object',
+  'embed',
+  'canvas',
+  'audio',
+  'video',
+  'img',
+  'picture',
+  'head',
+  'title',
+  'button',
+  'select',
+  'input',
+  'textarea',
+];
 
 const selectors: SelectorDefinition[] = [
   ...SKIPPED.map((selector): SelectorDefinition => ({ selector, format: 'skip' })),
   { selector: 'a', options: { ignoreHref: true } },
-  ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector): SelectorDefinition => ({ selector, options: { uppercase: false } })),
+  ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector): SelectorDefinition => ({
+    selector,
+    options: { uppercase: false },
+  })),
   { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
 ];
 

@@ -12,6 +12,11 @@ function serverMessage(error: InstanceType<typeof OpenAI.APIError>): string {
   return error.message;
 }
 
+// `instanceof` alone narrows to APIError<any, any, any>; this keeps the SDK's declared field types.
+function isApiError(error: unknown): error is InstanceType<typeof OpenAI.APIError> {
+  return error instanceof OpenAI.APIError;
+}
+
 /**
  * Maps what the OpenAI SDK threw onto an `ApplicationFailure` whose type is one of the `Llm*` failure types.
  * Branches on the SDK's error classes and HTTP status only. An `ApplicationFailure` passes through unchanged.
@@ -27,10 +32,9 @@ export function toLlmFailure(error: unknown, now: number = Date.now()): Applicat
   if (error instanceof OpenAI.APIConnectionTimeoutError) return retryable('The LLM did not answer in time');
   if (error instanceof OpenAI.APIConnectionError) return retryable(`Could not reach the LLM: ${error.message}`);
   if (error instanceof OpenAI.APIUserAbortError) return retryable('The LLM request was aborted');
-  if (!(error instanceof OpenAI.APIError) || error.status === undefined) {
+  if (!isApiError(error) || error.status === undefined) {
     return retryable(`The LLM call failed: ${cause?.message ?? String(error)}`);
   }
-
   const { status } = error;
   if (status === 429) {
     const nextRetryDelay = parseRetryAfterMs(error.headers, now);

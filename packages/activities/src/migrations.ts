@@ -40,7 +40,8 @@ export async function migrate(
 ): Promise<number[]> {
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('research-gateway:migrations'))`);
-    if (options.createSchema !== undefined) await tx.exec(`CREATE SCHEMA IF NOT EXISTS "${options.createSchema.replaceAll('"', '""')}"`);
+    if (options.createSchema !== undefined)
+      await tx.exec(`CREATE SCHEMA IF NOT EXISTS "${options.createSchema.replaceAll('"', '""')}"`);
     await tx.exec(`
       CREATE TABLE IF NOT EXISTS schema_migrations (
         version    integer PRIMARY KEY,
@@ -52,7 +53,10 @@ export async function migrate(
     const pending = [...migrations].filter((m) => !applied.has(m.version)).sort((a, b) => a.version - b.version);
     for (const migration of pending) {
       await tx.exec(migration.sql);
-      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
     }
     return pending.map((m) => m.version);
   });

@@ -17,10 +17,9 @@ export function escapeSourceText(text: string): string {
  * Chat messages for the summary: our instructions in the system message, the caller's topic as the request,
  * and everything taken from the page (title and text) inside the `<source>` data block.
  */
-export function buildSummaryMessages(input: SummarizeInput): [
-  { role: 'system'; content: string },
-  { role: 'user'; content: string },
-] {
+export function buildSummaryMessages(
+  input: SummarizeInput,
+): [{ role: 'system'; content: string }, { role: 'user'; content: string }] {
   const title = input.title === null ? '' : `Title: ${input.title}\n\n`;
   const user = [
     `Summarise the source below for the topic: ${input.topic.replace(/\s+/g, ' ')}`,

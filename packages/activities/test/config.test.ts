@@ -6,7 +6,13 @@ import { loadActivitiesConfig } from '../src/config.js';
 describe('loadActivitiesConfig', () => {
   it('applies defaults when only the API key is set', () => {
     assert.deepEqual(loadActivitiesConfig({ OPENAI_API_KEY: 'sk-test' }), {
-      fetch: { timeoutMs: 15_000, maxRedirects: 5, maxBytes: 5 * 1024 * 1024, maxChars: 20_000, allowPrivateHosts: false },
+      fetch: {
+        timeoutMs: 15_000,
+        maxRedirects: 5,
+        maxBytes: 5 * 1024 * 1024,
+        maxChars: 20_000,
+        allowPrivateHosts: false,
+      },
       llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000 },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
       testHooks: { saveResultDelayAfterWriteMs: 0 },
@@ -27,8 +33,19 @@ describe('loadActivitiesConfig', () => {
       DATABASE_URL: '',
       DATA_DIR: '/tmp/research',
     });
-    assert.deepEqual(config.fetch, { timeoutMs: 1000, maxRedirects: 0, maxBytes: 100, maxChars: 50, allowPrivateHosts: true });
-    assert.deepEqual(config.llm, { apiKey: 'sk-test', baseUrl: 'http://127.0.0.1:9999/v1', model: 'llama3', timeoutMs: 3000 });
+    assert.deepEqual(config.fetch, {
+      timeoutMs: 1000,
+      maxRedirects: 0,
+      maxBytes: 100,
+      maxChars: 50,
+      allowPrivateHosts: true,
+    });
+    assert.deepEqual(config.llm, {
+      apiKey: 'sk-test',
+      baseUrl: 'http://127.0.0.1:9999/v1',
+      model: 'llama3',
+      timeoutMs: 3000,
+    });
     assert.deepEqual(config.storage, { databaseUrl: undefined, schema: undefined, dataDir: '/tmp/research' });
   });
 

@@ -3,13 +3,24 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { CancelledFailure } from '@temporalio/common';
 import { FailureType, type FetchedSource } from '@research/contracts';
-import { FAKE_ARTICLE, FAKE_PLAIN_TEXT, FAKE_SITE_SECRET, startFakeSite, waitFor, type FakeSite } from '@research/testkit';
+import {
+  FAKE_ARTICLE,
+  FAKE_PLAIN_TEXT,
+  FAKE_SITE_SECRET,
+  startFakeSite,
+  waitFor,
+  type FakeSite,
+} from '@research/testkit';
 import type { FetchConfig } from '../src/config.js';
 import { createFetchSource, type FetchSourceDeps } from '../src/fetch-source.js';
 import type { ResolveHost } from '../src/guarded-agent.js';
 import { closedPort, fetchConfig, mockEnvironment, rejectsWithFailure } from './helpers.js';
 
-function fetchWith(url: string, config: Partial<FetchConfig> = {}, deps: Partial<FetchSourceDeps> = {}): Promise<FetchedSource> {
+function fetchWith(
+  url: string,
+  config: Partial<FetchConfig> = {},
+  deps: Partial<FetchSourceDeps> = {},
+): Promise<FetchedSource> {
   const fetchSource = createFetchSource({ config: fetchConfig(config), ...deps });
   return mockEnvironment().run(fetchSource, { url });
 }
@@ -69,7 +80,11 @@ describe('fetchSource', () => {
   });
 
   it('fails a 404 as a non-retryable SourceHttpClientError naming status and URL', async () => {
-    const failure = await rejectsWithFailure(fetchWith(`${site.url}/not-found`), FailureType.SourceHttpClientError, true);
+    const failure = await rejectsWithFailure(
+      fetchWith(`${site.url}/not-found`),
+      FailureType.SourceHttpClientError,
+      true,
+    );
     assert.equal(failure.message, `Source answered 404 Not Found for ${site.url}/not-found`);
   });
 
@@ -83,11 +98,19 @@ describe('fetchSource', () => {
   });
 
   it('fails as retryable SourceUnavailable when nothing listens', async () => {
-    await rejectsWithFailure(fetchWith(`http://127.0.0.1:${await closedPort()}/`), FailureType.SourceUnavailable, false);
+    await rejectsWithFailure(
+      fetchWith(`http://127.0.0.1:${await closedPort()}/`),
+      FailureType.SourceUnavailable,
+      false,
+    );
   });
 
   it('fails as retryable SourceUnavailable when the source does not answer in time', async () => {
-    const failure = await rejectsWithFailure(fetchWith(`${site.url}/hang`, { timeoutMs: 200 }), FailureType.SourceUnavailable, false);
+    const failure = await rejectsWithFailure(
+      fetchWith(`${site.url}/hang`, { timeoutMs: 200 }),
+      FailureType.SourceUnavailable,
+      false,
+    );
     assert.match(failure.message, /did not answer within 200 ms/);
   });
 
@@ -96,7 +119,10 @@ describe('fetchSource', () => {
   });
 
   it('fails as SourceUnreadable when a page has no readable text', async () => {
-    site.route('/app', { headers: { 'content-type': 'text/html' }, body: '<div id="root"></div><script>render()</script>' });
+    site.route('/app', {
+      headers: { 'content-type': 'text/html' },
+      body: '<div id="root"></div><script>render()</script>',
+    });
     const failure = await rejectsWithFailure(fetchWith(`${site.url}/app`), FailureType.SourceUnreadable, true);
     assert.match(failure.message, /no readable text/);
   });
@@ -135,7 +161,10 @@ describe('fetchSource', () => {
   });
 
   it('decodes the charset named in Content-Type', async () => {
-    site.route('/latin1', { headers: { 'content-type': 'text/plain; charset=iso-8859-1' }, body: Buffer.from([0x63, 0x61, 0x66, 0xe9]) });
+    site.route('/latin1', {
+      headers: { 'content-type': 'text/plain; charset=iso-8859-1' },
+      body: Buffer.from([0x63, 0x61, 0x66, 0xe9]),
+    });
     assert.equal((await fetchWith(`${site.url}/latin1`)).text, 'café');
   });
 
@@ -162,7 +191,11 @@ describe('fetchSource', () => {
 
     it('refuses IPv6 and IPv4-mapped loopback literals', async () => {
       for (const host of ['[::1]', '[::ffff:127.0.0.1]']) {
-        await rejectsWithFailure(fetchWith(`http://${host}:1/`, { allowPrivateHosts: false }), FailureType.SourceAddressBlocked, true);
+        await rejectsWithFailure(
+          fetchWith(`http://${host}:1/`, { allowPrivateHosts: false }),
+          FailureType.SourceAddressBlocked,
+          true,
+        );
       }
     });
 
@@ -177,7 +210,11 @@ describe('fetchSource', () => {
 
     it('refuses a name when any of its addresses is private', async () => {
       await rejectsWithFailure(
-        fetchWith('http://mixed.example/', { allowPrivateHosts: false }, { resolveHost: resolvingTo('93.184.216.34', '169.254.169.254') }),
+        fetchWith(
+          'http://mixed.example/',
+          { allowPrivateHosts: false },
+          { resolveHost: resolvingTo('93.184.216.34', '169.254.169.254') },
+        ),
         FailureType.SourceAddressBlocked,
         true,
       );

@@ -32,7 +32,8 @@ const silent = (): void => {};
 const silentLogger: Logger = { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent };
 
 /** An activity environment that does not log the failures tests provoke on purpose. */
-export const mockEnvironment = (): MockActivityEnvironment => new MockActivityEnvironment(undefined, { logger: silentLogger });
+export const mockEnvironment = (): MockActivityEnvironment =>
+  new MockActivityEnvironment(undefined, { logger: silentLogger });
 
 /** Runs `activity` in `environment` with its argument and result types kept (`run` alone infers `unknown`). */
 export const runActivity = <A extends unknown[], R>(

@@ -8,7 +8,9 @@ describe('htmlToReadableText', () => {
 
   it('never includes script, style, noscript or template content', () => {
     assert.ok(!text.includes(FAKE_SITE_SECRET), text);
-    const inline = htmlToReadableText('<p>a<script>evil()</script>b<style>p{}</style>c<noscript>n</noscript><template>t</template></p>');
+    const inline = htmlToReadableText(
+      '<p>a<script>evil()</script>b<style>p{}</style>c<noscript>n</noscript><template>t</template></p>',
+    );
     assert.equal(inline, 'abc');
   });
 

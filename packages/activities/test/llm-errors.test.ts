@@ -17,12 +17,20 @@ function expectFailure(error: unknown, type: FailureType, nonRetryable: boolean)
 
 describe('toLlmFailure', () => {
   it('maps 429 to a retryable LlmRateLimited with nextRetryDelay from Retry-After', () => {
-    const failure = expectFailure(apiError(429, 'slow down', { 'retry-after': '12' }), FailureType.LlmRateLimited, false);
+    const failure = expectFailure(
+      apiError(429, 'slow down', { 'retry-after': '12' }),
+      FailureType.LlmRateLimited,
+      false,
+    );
     assert.equal(failure.nextRetryDelay, 12_000);
   });
 
   it('maps 429 with retry-after-ms', () => {
-    const failure = expectFailure(apiError(429, 'slow down', { 'retry-after-ms': '250' }), FailureType.LlmRateLimited, false);
+    const failure = expectFailure(
+      apiError(429, 'slow down', { 'retry-after-ms': '250' }),
+      FailureType.LlmRateLimited,
+      false,
+    );
     assert.equal(failure.nextRetryDelay, 250);
   });
 
@@ -40,7 +48,11 @@ describe('toLlmFailure', () => {
 
   for (const status of [400, 404, 422]) {
     it(`maps ${status} to a non-retryable LlmRequestRejected carrying the server's message`, () => {
-      const failure = expectFailure(apiError(status, 'The model `nope` does not exist'), FailureType.LlmRequestRejected, true);
+      const failure = expectFailure(
+        apiError(status, 'The model `nope` does not exist'),
+        FailureType.LlmRequestRejected,
+        true,
+      );
       assert.match(failure.message, /The model `nope` does not exist/);
     });
   }

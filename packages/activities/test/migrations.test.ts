@@ -30,7 +30,10 @@ describe(`migrate (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
     const first = await open();
     const dbs = databaseUrl ? [first, await open(), await open()] : [first, first, first];
     const applied = await Promise.all(dbs.map((db) => migrate(db, MIGRATIONS, options)));
-    assert.deepEqual(applied.flat(), MIGRATIONS.map((m) => m.version));
+    assert.deepEqual(
+      applied.flat(),
+      MIGRATIONS.map((m) => m.version),
+    );
     const { rows } = await first.query<{ count: number }>('SELECT count(*)::int AS count FROM schema_migrations');
     assert.equal(rows[0]?.count, MIGRATIONS.length);
   });
@@ -38,7 +41,11 @@ describe(`migrate (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('applies only new migrations, in version order', async () => {
     const db = opened[0] ?? (await open());
     const added: Migration[] = [
-      { version: 101, name: 'second', sql: 'CREATE TABLE migration_probe_b (id int); INSERT INTO migration_probe_b VALUES (2);' },
+      {
+        version: 101,
+        name: 'second',
+        sql: 'CREATE TABLE migration_probe_b (id int); INSERT INTO migration_probe_b VALUES (2);',
+      },
       { version: 100, name: 'first', sql: 'CREATE TABLE migration_probe_a (id int);' },
     ];
     assert.deepEqual(await migrate(db, [...MIGRATIONS, ...added], options), [100, 101]);

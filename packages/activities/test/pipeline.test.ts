@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FAKE_ARTICLE, FAKE_SITE_SECRET, startFakeLlm, startFakeSite, type FakeLlm, type FakeSite } from '@research/testkit';
+import {
+  FAKE_ARTICLE,
+  FAKE_SITE_SECRET,
+  startFakeLlm,
+  startFakeSite,
+  type FakeLlm,
+  type FakeSite,
+} from '@research/testkit';
 import { createActivities } from '../src/create-activities.js';
 import { fetchConfig, llmConfig, mockEnvironment, runActivity } from './helpers.js';
 

@@ -33,7 +33,10 @@ describe(`result store (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
   });
 
   it('saveResult run twice leaves exactly one row holding the latest result', async () => {
-    const { saveResult } = createActivities({ config: { fetch: fetchConfig(), llm: llmConfig('http://127.0.0.1:1/v1') }, store });
+    const { saveResult } = createActivities({
+      config: { fetch: fetchConfig(), llm: llmConfig('http://127.0.0.1:1/v1') },
+      store,
+    });
     const environment = mockEnvironment();
     const before = await store.count();
     await environment.run(saveResult, { workflowId: 'wf-twice', result });

@@ -46,7 +46,10 @@ describe('summarize', () => {
     assert.equal(user?.role, 'user');
     const content = String(user?.content);
     assert.match(content, /topic: durable execution/);
-    assert.match(content, /<source>\nTitle: Durable Execution\n\nTemporal records every step of a workflow in an event history.\n<\/source>$/);
+    assert.match(
+      content,
+      /<source>\nTitle: Durable Execution\n\nTemporal records every step of a workflow in an event history.\n<\/source>$/,
+    );
   });
 
   it('keeps the page from closing the data block early', async () => {

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
-import { checkTemporalEnv, temporalConnectionOptions, temporalEnvSchema, temporalSettingsFromEnv } from '../src/index.js';
+import {
+  checkTemporalEnv,
+  temporalConnectionOptions,
+  temporalEnvSchema,
+  temporalSettingsFromEnv,
+} from '../src/index.js';
 
 const schema = temporalEnvSchema.superRefine(checkTemporalEnv);
 const settings = (env: Record<string, string>) => temporalSettingsFromEnv(schema.parse(env));
@@ -22,9 +27,13 @@ describe('temporalSettingsFromEnv', () => {
   });
 
   test('rejects a client certificate without its key and TLS=false with an API key', () => {
-    const result = schema.safeParse({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem', TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' });
+    const result = schema.safeParse({
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '/c.pem',
+      TEMPORAL_TLS: 'false',
+      TEMPORAL_API_KEY: 'k',
+    });
     assert.equal(result.success, false);
-    const text = z.prettifyError(result.error!);
+    const text = z.prettifyError(result.error);
     assert.match(text, /TEMPORAL_TLS_CLIENT_KEY_PATH/);
     assert.match(text, /TEMPORAL_TLS=false contradicts/);
   });

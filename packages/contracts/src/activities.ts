@@ -31,7 +31,7 @@ export interface SaveResultInput {
  * Every call may run more than once (retries, crashed workers), so each must be safe to repeat.
  */
 export interface ResearchActivities {
-  fetchSource(input: FetchSourceInput): Promise<FetchedSource>;
-  summarize(input: SummarizeInput): Promise<Draft>;
-  saveResult(input: SaveResultInput): Promise<void>;
+  fetchSource: (input: FetchSourceInput) => Promise<FetchedSource>;
+  summarize: (input: SummarizeInput) => Promise<Draft>;
+  saveResult: (input: SaveResultInput) => Promise<void>;
 }

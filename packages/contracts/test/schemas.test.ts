@@ -11,7 +11,10 @@ describe('researchRequestSchema', () => {
   it('rejects non-http schemes, empty topics and unknown fields', () => {
     assert.equal(researchRequestSchema.safeParse({ topic: 'x', sourceUrl: 'file:///etc/passwd' }).success, false);
     assert.equal(researchRequestSchema.safeParse({ topic: '   ', sourceUrl: 'https://example.com' }).success, false);
-    assert.equal(researchRequestSchema.safeParse({ topic: 'x'.repeat(201), sourceUrl: 'https://example.com' }).success, false);
+    assert.equal(
+      researchRequestSchema.safeParse({ topic: 'x'.repeat(201), sourceUrl: 'https://example.com' }).success,
+      false,
+    );
     assert.equal(
       researchRequestSchema.safeParse({ topic: 'x', sourceUrl: 'https://example.com', extra: 1 }).success,
       false,

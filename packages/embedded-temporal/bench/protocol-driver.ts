@@ -9,7 +9,14 @@ import type { Msg } from '../src/proto/root.js';
 import { benchWorkflow, goSignal } from './workflows.js';
 import { failureLatch, type BenchDriver, type LastStepHook, type StartedWorkflow } from './driver.js';
 import { SyntheticWorker, type SignalTiming, type SyntheticWorkerStats } from './synthetic-worker.js';
-import { IDENTITY, NAMESPACE, RawWorkflowService, enumValue, firstJsonValue, jsonPayloads } from './raw-workflow-service.js';
+import {
+  IDENTITY,
+  NAMESPACE,
+  RawWorkflowService,
+  enumValue,
+  firstJsonValue,
+  jsonPayloads,
+} from './raw-workflow-service.js';
 
 const NORMAL = enumValue('TaskQueueKind', 'TASK_QUEUE_KIND_NORMAL');
 const CLOSE_EVENT = enumValue('HistoryEventFilterType', 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT');
@@ -97,7 +104,11 @@ export class ProtocolDriver implements BenchDriver {
     const replayed: ReplayCheck['replayed'] = [];
     for (const { timing, workflowId, runId } of examples) {
       const history = await this.#fullHistory({ workflowId, runId });
-      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: `bench-replay-${timing}` }, history, workflowId);
+      await Worker.runReplayHistory(
+        { workflowBundle: bundle, replayName: `bench-replay-${timing}` },
+        history,
+        workflowId,
+      );
       replayed.push({ timing, workflowId });
     }
     return { replayed };
@@ -142,7 +153,11 @@ export class ProtocolDriver implements BenchDriver {
     const events: Msg[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
-      const res = await this.#requireClient().call('GetWorkflowExecutionHistory', { namespace: NAMESPACE, execution, nextPageToken });
+      const res = await this.#requireClient().call('GetWorkflowExecutionHistory', {
+        namespace: NAMESPACE,
+        execution,
+        nextPageToken,
+      });
       events.push(...((res.history?.events ?? []) as Msg[]));
       nextPageToken = res.nextPageToken as Uint8Array | undefined;
     } while (nextPageToken?.length);

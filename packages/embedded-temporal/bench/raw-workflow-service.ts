@@ -1,7 +1,8 @@
 // WorkflowService calls as raw bytes through grpc-js, encoded and decoded with the proto descriptors the server
 // itself uses (`@temporalio/proto`'s reflection root), so the synthetic driver never hand-writes message shapes.
 import { hostname } from 'node:os';
-import { credentials, Client, Metadata, status, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import type { status } from '@grpc/grpc-js';
+import { credentials, Client, Metadata, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import { decode, encode, enumValues, type Msg } from '../src/proto/root.js';
 
 const WS = 'temporal.api.workflowservice.v1';
@@ -22,7 +23,11 @@ export class RawWorkflowService {
    * Calls `method` with `request` encoded as `<method>Request` and decodes `<method>Response`. A call added to
    * `inflight` stays there until it settles, so long polls can be cancelled at shutdown.
    */
-  call(method: string, request: object, opts: { deadline?: number; inflight?: Set<ClientUnaryCall> } = {}): Promise<Msg> {
+  call(
+    method: string,
+    request: object,
+    opts: { deadline?: number; inflight?: Set<ClientUnaryCall> } = {},
+  ): Promise<Msg> {
     const body = Buffer.from(encode(`${WS}.${method}Request`, request));
     return new Promise((resolve, reject) => {
       const call = this.#client.makeUnaryRequest(
@@ -67,7 +72,9 @@ const JSON_PLAIN = Buffer.from('json/plain');
 
 /** `Payloads` the way the SDK's default converter writes plain JSON values. */
 export function jsonPayloads(...values: unknown[]): Msg {
-  return { payloads: values.map((v) => ({ metadata: { encoding: JSON_PLAIN }, data: Buffer.from(JSON.stringify(v)) })) };
+  return {
+    payloads: values.map((v) => ({ metadata: { encoding: JSON_PLAIN }, data: Buffer.from(JSON.stringify(v)) })),
+  };
 }
 
 /** The first payload's value; only `json/plain` occurs in this bench. */

@@ -10,7 +10,11 @@ const benches = [
 ];
 for (const [file, args, nodeArgs] of benches) {
   const path = fileURLToPath(new URL(file, import.meta.url));
-  const { status, signal } = spawnSync(process.execPath, [...nodeArgs, '--conditions=source', '--import', 'tsx', path, ...args], { stdio: 'inherit' });
+  const { status, signal } = spawnSync(
+    process.execPath,
+    [...nodeArgs, '--conditions=source', '--import', 'tsx', path, ...args],
+    { stdio: 'inherit' },
+  );
   if (status !== 0) {
     console.error(`${file} failed (${signal ?? `exit ${status}`})`);
     process.exit(status || 1);

@@ -34,7 +34,11 @@ export class SdkDriver implements BenchDriver {
 
   readonly #workerOptions: ReturnType<typeof workerOptions>;
 
-  constructor(bundle: WorkflowBundleWithSourceMap, options: ReturnType<typeof workerOptions>, onLastStep: LastStepHook | undefined) {
+  constructor(
+    bundle: WorkflowBundleWithSourceMap,
+    options: ReturnType<typeof workerOptions>,
+    onLastStep: LastStepHook | undefined,
+  ) {
     this.#bundle = bundle;
     this.#workerOptions = options;
     this.#activities = {

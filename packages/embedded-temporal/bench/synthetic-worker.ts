@@ -139,7 +139,12 @@ export class SyntheticWorker {
     await Promise.all(this.#loops);
     await Promise.allSettled([...this.#work]);
     await this.#opts.service
-      .call('ShutdownWorker', { namespace: NAMESPACE, stickyTaskQueue: this.#stickyQueue, identity: IDENTITY, reason: 'bench done' })
+      .call('ShutdownWorker', {
+        namespace: NAMESPACE,
+        stickyTaskQueue: this.#stickyQueue,
+        identity: IDENTITY,
+        reason: 'bench done',
+      })
       .catch(() => undefined);
   }
 
@@ -149,7 +154,10 @@ export class SyntheticWorker {
     while (!this.#stopping) {
       let task: Msg;
       try {
-        task = await this.#opts.service.call(method, request, { deadline: Date.now() + POLL_DEADLINE_MS, inflight: this.#polls });
+        task = await this.#opts.service.call(method, request, {
+          deadline: Date.now() + POLL_DEADLINE_MS,
+          inflight: this.#polls,
+        });
       } catch (err) {
         if (this.#stopping) return;
         throw err;
@@ -167,7 +175,10 @@ export class SyntheticWorker {
 
   async #workflowTask(task: Msg): Promise<void> {
     this.stats.workflowTasks++;
-    const execution = { workflowId: task.workflowExecution.workflowId as string, runId: task.workflowExecution.runId as string };
+    const execution = {
+      workflowId: task.workflowExecution.workflowId as string,
+      runId: task.workflowExecution.runId as string,
+    };
     const { state, sawThirdCompletion, sawSignal } = this.#advance(execution.runId, task);
     const command = nextCommand(state, this.#opts.taskQueue);
     if (!command) this.stats.emptyCompletions++;
@@ -231,7 +242,9 @@ export class SyntheticWorker {
     const state: RunState | undefined = first === 1 ? freshState() : cached;
     if (!state || first > state.lastEventId + 1) {
       const seen = state ? `up to event ${state.lastEventId}` : 'nothing';
-      throw new Error(`workflow task for run ${runId} starts at event ${first}, but this worker has seen ${seen} of it`);
+      throw new Error(
+        `workflow task for run ${runId} starts at event ${first}, but this worker has seen ${seen} of it`,
+      );
     }
     // What this task brings that the workflow has not seen yet (a full history repeats the rest).
     const news = int64(task.previousStartedEventId);
@@ -262,7 +275,8 @@ export class SyntheticWorker {
 
   async #activityTask(task: Msg): Promise<void> {
     this.stats.activityTasks++;
-    if (task.activityType?.name !== STEP) throw new Error(`unexpected activity type ${String(task.activityType?.name)}`);
+    if (task.activityType?.name !== STEP)
+      throw new Error(`unexpected activity type ${String(task.activityType?.name)}`);
     const n = firstJsonValue(task.input) as number;
     const completion = this.#opts.service.call('RespondActivityTaskCompleted', {
       namespace: NAMESPACE,
@@ -277,7 +291,15 @@ export class SyntheticWorker {
 }
 
 function freshState(): RunState {
-  return { lastEventId: 0, scheduled: 0, completed: 0, n: 0, signal: undefined, coreFlagsRecorded: false, signalFlagRecorded: false };
+  return {
+    lastEventId: 0,
+    scheduled: 0,
+    completed: 0,
+    n: 0,
+    signal: undefined,
+    coreFlagsRecorded: false,
+    signalFlagRecorded: false,
+  };
 }
 
 /**

@@ -74,13 +74,20 @@ const WARMUP = intOpt('warmup', argv.warmup ?? process.env.BENCH_WARMUP, 200);
 const WFT_POLLS = intOpt('wft-polls', argv['wft-polls'] ?? process.env.BENCH_WFT_POLLS, 100);
 const WORKER_OPTIONS = workerOptions(WFT_POLLS);
 const TIMEOUT_MS = intOpt('timeout', argv.timeout ?? process.env.BENCH_TIMEOUT_S, 300) * 1000;
-const MODES = (argv.modes ?? process.env.BENCH_MODES ?? 'durable,memory').split(',').map((m) => m.trim()).filter(Boolean);
+const MODES = (argv.modes ?? process.env.BENCH_MODES ?? 'durable,memory')
+  .split(',')
+  .map((m) => m.trim())
+  .filter(Boolean);
 for (const m of MODES) if (m !== 'durable' && m !== 'memory') throw new Error(`invalid mode ${m} (durable|memory)`);
 type DriverKind = 'sdk' | 'protocol';
-const DRIVERS = (argv.driver ?? process.env.BENCH_DRIVER ?? 'sdk,protocol').split(',').map((d) => d.trim()).filter(Boolean);
+const DRIVERS = (argv.driver ?? process.env.BENCH_DRIVER ?? 'sdk,protocol')
+  .split(',')
+  .map((d) => d.trim())
+  .filter(Boolean);
 for (const d of DRIVERS) if (d !== 'sdk' && d !== 'protocol') throw new Error(`invalid driver ${d} (sdk|protocol)`);
 const SIGNAL_MODE = argv.signal ?? process.env.BENCH_SIGNAL ?? 'after-activities';
-if (SIGNAL_MODE !== 'after-activities' && SIGNAL_MODE !== 'after-start') throw new Error(`invalid --signal ${SIGNAL_MODE}`);
+if (SIGNAL_MODE !== 'after-activities' && SIGNAL_MODE !== 'after-start')
+  throw new Error(`invalid --signal ${SIGNAL_MODE}`);
 const PROFILE_DIR = argv.profile ?? process.env.BENCH_PROFILE;
 
 const TARGET_STARTUP_MS = 500;
@@ -212,27 +219,39 @@ async function spawnServer(mode: 'durable' | 'memory', dataDir: string | undefin
   const nodeArgs: string[] = [];
   if (PROFILE_DIR) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, mode)}`);
   // Eager activities on, as a Temporal operator tuning for throughput would (`system.enableActivityEagerExecution`).
-  const cliArgs = ['--port', '0', '--host', '127.0.0.1', '--eager-activities', ...(dataDir ? ['--data-dir', dataDir] : ['--in-memory'])];
+  const cliArgs = [
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--eager-activities',
+    ...(dataDir ? ['--data-dir', dataDir] : ['--in-memory']),
+  ];
   const spawnedAt = now();
-  const child = spawn(process.execPath, [...nodeArgs, cliPath, ...cliArgs], { cwd: pkgDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, cliPath, ...cliArgs], {
+    cwd: pkgDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let out = '';
   const append = (chunk: Buffer): void => {
     out += chunk.toString();
     if (out.length > 64_000) out = out.slice(-32_000);
   };
-  child.stderr!.on('data', append);
+  child.stderr.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const address = await withTimeout(
     new Promise<string>((resolve, reject) => {
       let buf = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         append(chunk);
         buf += chunk.toString();
         const m = /ready: gRPC on (\S+)/.exec(buf);
         if (m) resolve(m[1]!);
       });
-      child.once('exit', (code, sig) => reject(new Error(`server exited before ready (code ${code}, signal ${sig}):\n${out}`)));
+      child.once('exit', (code, sig) =>
+        reject(new Error(`server exited before ready (code ${code}, signal ${sig}):\n${out}`)),
+      );
       child.once('error', reject);
     }),
     30_000,
@@ -383,10 +402,17 @@ function sampleIds(prefix: string, batchSize: number, count: number): string[] {
   return ids;
 }
 
-async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: WorkflowBundleWithSourceMap): Promise<ModeResult> {
+async function runMode(
+  mode: 'durable' | 'memory',
+  kind: DriverKind,
+  bundle: WorkflowBundleWithSourceMap,
+): Promise<ModeResult> {
   const dataDir = mode === 'durable' ? tempDir('embedded-temporal-bench-') : undefined;
   const onLastStep = signalAfterLastStep(() => driver);
-  const driver = kind === 'sdk' ? new SdkDriver(bundle, WORKER_OPTIONS, onLastStep) : new ProtocolDriver(SYNTHETIC_POLLERS, onLastStep);
+  const driver =
+    kind === 'sdk'
+      ? new SdkDriver(bundle, WORKER_OPTIONS, onLastStep)
+      : new ProtocolDriver(SYNTHETIC_POLLERS, onLastStep);
   let server: ServerChild | undefined;
   let sampler: NodeJS.Timeout | undefined;
   try {
@@ -399,7 +425,8 @@ async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: Wor
     await driver.startWorker(taskQueue);
 
     let warmup: BatchResult | undefined;
-    if (WARMUP > 0) warmup = await Promise.race([runBatch(driver, taskQueue, `warmup-${mode}-${kind}`, WARMUP), driver.failed]);
+    if (WARMUP > 0)
+      warmup = await Promise.race([runBatch(driver, taskQueue, `warmup-${mode}-${kind}`, WARMUP), driver.failed]);
 
     let peakRss = procMem(server.pid)?.rss ?? 0;
     const pid = server.pid;
@@ -431,7 +458,9 @@ async function runMode(mode: 'durable' | 'memory', kind: DriverKind, bundle: Wor
           }
         : undefined;
     const workflowTasksPerWf =
-      driver instanceof SdkDriver ? round(await driver.meanWorkflowTasks(sampleIds(`run-${mode}-${kind}`, N, WFT_SAMPLE)), 2) : undefined;
+      driver instanceof SdkDriver
+        ? round(await driver.meanWorkflowTasks(sampleIds(`run-${mode}-${kind}`, N, WFT_SAMPLE)), 2)
+        : undefined;
     return {
       mode,
       spawnToReadyMs: round(server.spawnToReadyMs),
@@ -483,7 +512,10 @@ interface InProcessStartup {
 }
 
 function median(v: number[]): number {
-  return percentile([...v].sort((a, b) => a - b), 50);
+  return percentile(
+    [...v].sort((a, b) => a - b),
+    50,
+  );
 }
 
 async function measureInProcessStartup(): Promise<InProcessStartup> {
@@ -542,7 +574,13 @@ function verdict(ok: boolean): string {
  * Prints one driver's table, then (with `withStartup`) the in-process start-up numbers, then its configuration and
  * JSON line. The sdk driver's output is what this bench printed before the protocol driver existed.
  */
-function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs: number, kind: DriverKind, withStartup: boolean): void {
+function printReport(
+  startup: InProcessStartup,
+  results: ModeResult[],
+  bundleMs: number,
+  kind: DriverKind,
+  withStartup: boolean,
+): void {
   const synthetic = kind === 'protocol';
   const driverLabel = synthetic ? 'synthetic client+worker' : 'client+worker';
   const rows: Array<[string, ...string[]]> = [];
@@ -552,12 +590,18 @@ function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs:
   const ms = (v: number): string => `${v.toFixed(1)} ms`;
   const mib = (v: number): string => `${v.toFixed(1)} MiB`;
   const d = (x: Dist): string => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} / ${x.max.toFixed(1)} ms`;
-  add('start-up: spawn → ready line', (r) => `${ms(r.spawnToReadyMs)}  ${verdict(r.spawnToReadyMs < TARGET_STARTUP_MS)} (<${TARGET_STARTUP_MS} ms)`);
+  add(
+    'start-up: spawn → ready line',
+    (r) => `${ms(r.spawnToReadyMs)}  ${verdict(r.spawnToReadyMs < TARGET_STARTUP_MS)} (<${TARGET_STARTUP_MS} ms)`,
+  );
   add('start-up: spawn → first GetSystemInfo', (r) => ms(r.spawnToSystemInfoMs));
   add('warm-up', (r) => (r.warmup ? `${r.warmup.count} wf, ${r.warmup.wfPerSec.toFixed(1)} wf/s` : '-'));
   add('workflows (3 activities + 1 signal)', (r) => String(r.run.count));
   add('elapsed (first start → last result)', (r) => ms(r.run.elapsedMs));
-  add('throughput', (r) => `${r.run.wfPerSec.toFixed(1)} wf/s  ${verdict(r.run.wfPerSec >= TARGET_WFPS)} (≥${TARGET_WFPS})`);
+  add(
+    'throughput',
+    (r) => `${r.run.wfPerSec.toFixed(1)} wf/s  ${verdict(r.run.wfPerSec >= TARGET_WFPS)} (≥${TARGET_WFPS})`,
+  );
   add('start() latency p50 / p99 / max', (r) => d(r.run.startLatency));
   add('signal() latency p50 / p99 / max', (r) => d(r.run.signalLatency));
   add('start → result p50 / p99 / max', (r) => d(r.run.e2eLatency));
@@ -567,8 +611,14 @@ function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs:
   add('server RSS high-water mark (VmHWM)', (r) => mib(r.hwmRssMiB));
   add('server CPU during run', (r) => `${r.serverCpuSec.toFixed(2)} s (${r.serverCpuPct}% of one core)`);
   add(`${driverLabel} CPU during run`, (r) => `${r.driverCpuSec.toFixed(2)} s (${r.driverCpuPct}% of one core)`);
-  add(`CPU per workflow: server / ${driverLabel}`, (r) => `${r.serverCpuMsPerWf.toFixed(2)} / ${r.driverCpuMsPerWf.toFixed(2)} ms`);
-  add(`CPU-bound ceiling (${availableParallelism()} cores, idle machine)`, (r) => `${r.cpuBoundCeilingWfPerSec.toFixed(0)} wf/s`);
+  add(
+    `CPU per workflow: server / ${driverLabel}`,
+    (r) => `${r.serverCpuMsPerWf.toFixed(2)} / ${r.driverCpuMsPerWf.toFixed(2)} ms`,
+  );
+  add(
+    `CPU-bound ceiling (${availableParallelism()} cores, idle machine)`,
+    (r) => `${r.cpuBoundCeilingWfPerSec.toFixed(0)} wf/s`,
+  );
   if (synthetic) {
     // The server's own capacity with the driver on other cores: its JavaScript runs on one thread, so that
     // thread saturates first unless GC and I/O threads need more than the remaining cores.
@@ -579,11 +629,18 @@ function printReport(startup: InProcessStartup, results: ModeResult[], bundleMs:
       return `${ceiling.toFixed(0)} wf/s`;
     });
   }
-  if (!synthetic) add(`workflow tasks per workflow (${WFT_SAMPLE} histories)`, (r) => (r.workflowTasksPerWf ?? NaN).toFixed(2));
+  if (!synthetic)
+    add(`workflow tasks per workflow (${WFT_SAMPLE} histories)`, (r) => (r.workflowTasksPerWf ?? NaN).toFixed(2));
   add('1-min load average after run', (r) => r.loadAvg1m.toFixed(2));
-  add('CPU stolen by the hypervisor during run', (r) => `${r.stolenCpuSec.toFixed(2)} s (${r.stolenCpuPct.toFixed(1)}% of all cores)`);
+  add(
+    'CPU stolen by the hypervisor during run',
+    (r) => `${r.stolenCpuSec.toFixed(2)} s (${r.stolenCpuPct.toFixed(1)}% of all cores)`,
+  );
   const title = synthetic ? 'metric — SYNTHETIC PROTOCOL DRIVER (not the SDK)' : 'metric';
-  const header: [string, ...string[]] = [title, ...results.map((r) => (r.mode === 'durable' ? 'durable (fsync)' : 'in-memory'))];
+  const header: [string, ...string[]] = [
+    title,
+    ...results.map((r) => (r.mode === 'durable' ? 'durable (fsync)' : 'in-memory')),
+  ];
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
   const line = (row: string[]): string => row.map((cell, c) => cell.padEnd(widths[c]!)).join(' │ ');
@@ -665,7 +722,9 @@ async function main(): Promise<void> {
   if (PROFILE_DIR) console.log(`CPU profiles of the server child go to ${PROFILE_DIR}`);
   const load = loadavg()[0]!;
   if (load > availableParallelism()) {
-    console.log(`note: 1-min load average ${load.toFixed(1)} > ${availableParallelism()} cores — other processes compete for CPU; numbers will be low`);
+    console.log(
+      `note: 1-min load average ${load.toFixed(1)} > ${availableParallelism()} cores — other processes compete for CPU; numbers will be low`,
+    );
   }
   console.log(
     `embedded-temporal throughput bench: N=${N}, warm-up=${WARMUP}, modes=${MODES.join(',')}, signal=${SIGNAL_MODE}, drivers=${DRIVERS.join(',')}`,
@@ -681,7 +740,9 @@ async function main(): Promise<void> {
   for (const kind of DRIVERS as DriverKind[]) {
     const byMode: ModeResult[] = [];
     for (const mode of MODES as Array<'durable' | 'memory'>) {
-      console.log(kind === 'sdk' ? `running ${mode} ...` : `running ${mode} (synthetic protocol driver, not the SDK) ...`);
+      console.log(
+        kind === 'sdk' ? `running ${mode} ...` : `running ${mode} (synthetic protocol driver, not the SDK) ...`,
+      );
       // Each run starts from a collected heap and a settled machine, so it does not pay for the previous one's
       // garbage (`npm run bench` passes --expose-gc).
       (globalThis as { gc?: () => void }).gc?.();
@@ -690,7 +751,10 @@ async function main(): Promise<void> {
       console.log(
         `  ${mode}: ready in ${r.spawnToReadyMs} ms, ${r.run.wfPerSec} wf/s, start p50/p99 ${r.run.startLatency.p50}/${r.run.startLatency.p99} ms, peak RSS ${r.peakRssMiB} MiB`,
       );
-      if (r.synthetic) console.log(`  ${mode}: replay check: ok (${r.synthetic.replayCheck.replayed.length} histories replayed by the SDK)`);
+      if (r.synthetic)
+        console.log(
+          `  ${mode}: replay check: ok (${r.synthetic.replayCheck.replayed.length} histories replayed by the SDK)`,
+        );
       byMode.push(r);
     }
     results.set(kind, byMode);

@@ -17,7 +17,9 @@ async function bundleCli(outfile = pkg('dist/cli.bundle.mjs')) {
     conditions: ['source'],
     sourcemap: 'linked',
     // The bundled CommonJS dependencies (grpc-js, protobufjs, @temporalio/proto) call require() for node builtins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   return outfile;

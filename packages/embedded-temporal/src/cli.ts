@@ -48,7 +48,8 @@ if (values.help) {
 }
 
 const port = Number(values.port ?? process.env.TEMPORAL_PORT ?? 7233);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port: ${values.port ?? process.env.TEMPORAL_PORT}`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`invalid port: ${values.port ?? process.env.TEMPORAL_PORT}`);
 
 function durationFlag(name: 'long-poll-timeout' | 'task-poll-timeout'): number | undefined {
   const raw = values[name];

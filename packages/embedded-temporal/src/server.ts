@@ -83,8 +83,20 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
   });
   const logError = (method: string, err: unknown): void => logger.warn(`${method} failed`, err);
   const workflowService = { ...systemHandlers(engine), ...clientHandlers(engine), ...workerHandlers(engine) };
-  registerService(server, 'temporal.api.workflowservice.v1.WorkflowService', workflowService, shutdown.signal, logError);
-  registerService(server, 'temporal.api.operatorservice.v1.OperatorService', systemHandlers(engine), shutdown.signal, logError);
+  registerService(
+    server,
+    'temporal.api.workflowservice.v1.WorkflowService',
+    workflowService,
+    shutdown.signal,
+    logError,
+  );
+  registerService(
+    server,
+    'temporal.api.operatorservice.v1.OperatorService',
+    systemHandlers(engine),
+    shutdown.signal,
+    logError,
+  );
   registerService(server, 'grpc.health.v1.Health', { Check: () => ({ status: 1 }) }, shutdown.signal, logError);
 
   let port = options.port ?? 0;

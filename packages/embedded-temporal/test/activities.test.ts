@@ -8,7 +8,6 @@ let env: TestEnv;
 // default, polled path.
 serverForFile((started) => (env = started), { eagerActivities: true });
 
-
 for (const mode of workerModes) {
   describe(`activity semantics with ${mode.name}`, () => {
     let taskQueue = '';
@@ -19,18 +18,30 @@ for (const mode of workerModes) {
     after(() => stop());
 
     it('times out a silent attempt by heartbeat timeout and hands its heartbeat details to the retry', async () => {
-      const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: uniqueId('hb'), args: ['heartbeatResume'] });
+      const result = await env.client.execute('activityOutcome', {
+        taskQueue,
+        workflowId: uniqueId('hb'),
+        args: ['heartbeatResume'],
+      });
       assert.equal(result, 'attempt 2 resumed from progress-1');
     });
 
     it('retries an attempt that exceeds start-to-close', async () => {
-      const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: uniqueId('st2c'), args: ['startToCloseRetry'] });
+      const result = await env.client.execute('activityOutcome', {
+        taskQueue,
+        workflowId: uniqueId('st2c'),
+        args: ['startToCloseRetry'],
+      });
       assert.equal(result, 'attempt 2');
     });
 
     it('fails the activity with a SCHEDULE_TO_CLOSE timeout without retrying', async () => {
       const id = uniqueId('s2c');
-      const result = await env.client.execute('activityOutcome', { taskQueue, workflowId: id, args: ['scheduleToClose'] });
+      const result = await env.client.execute('activityOutcome', {
+        taskQueue,
+        workflowId: id,
+        args: ['scheduleToClose'],
+      });
       assert.equal(result, 'ActivityFailure: TimeoutFailure: activity ScheduleToClose timeout (SCHEDULE_TO_CLOSE)');
       assert.ok((await eventTypes(env.client, id)).includes('ActivityTaskTimedOut'));
     });
@@ -47,7 +58,11 @@ for (const mode of workerModes) {
     });
 
     it('honours nextRetryDelay and describes the pending attempt, last failure and next attempt time', async () => {
-      const handle = await env.client.start('activityOutcome', { taskQueue, workflowId: uniqueId('delay'), args: ['delayedRetry'] });
+      const handle = await env.client.start('activityOutcome', {
+        taskQueue,
+        workflowId: uniqueId('delay'),
+        args: ['delayedRetry'],
+      });
       const pending = await eventually(async () => {
         const p = (await handle.describe()).raw.pendingActivities?.[0];
         return p?.attempt === 2 && p.nextAttemptScheduleTime ? p : undefined;
@@ -55,7 +70,10 @@ for (const mode of workerModes) {
       assert.ok(pending);
       assert.equal(pending.lastFailure?.message, 'retry me later');
       const nextMs = Number(pending.nextAttemptScheduleTime?.seconds) * 1000;
-      assert.ok(nextMs > Date.now() - 200 && nextMs <= Date.now() + 1000, `next attempt at ${new Date(nextMs).toISOString()}`);
+      assert.ok(
+        nextMs > Date.now() - 200 && nextMs <= Date.now() + 1000,
+        `next attempt at ${new Date(nextMs).toISOString()}`,
+      );
       assert.equal(await handle.result(), '2');
     });
   });

@@ -39,7 +39,9 @@ export async function heartbeatThenStall(): Promise<string> {
 }
 
 export async function stall(ms: number): Promise<string> {
-  await Context.current().sleep(ms).catch(() => undefined);
+  await Context.current()
+    .sleep(ms)
+    .catch(() => undefined);
   return 'stalled';
 }
 
@@ -71,7 +73,8 @@ export async function completeLater(): Promise<string> {
  */
 export async function pausable(): Promise<string> {
   const ctx = Context.current();
-  if (ctx.info.attempt > 1) return `attempt ${ctx.info.attempt}; heartbeat ${String(ctx.info.heartbeatDetails ?? 'none')}`;
+  if (ctx.info.attempt > 1)
+    return `attempt ${ctx.info.attempt}; heartbeat ${String(ctx.info.heartbeatDetails ?? 'none')}`;
   for (;;) {
     ctx.heartbeat(`progress of attempt ${ctx.info.attempt}`);
     await ctx.sleep(50);

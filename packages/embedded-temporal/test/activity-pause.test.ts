@@ -23,7 +23,8 @@ describe('activity pause / unpause / reset', () => {
     const handle = await env.client.start('pausableActivity', { taskQueue, workflowId });
     const service = env.client.workflowService;
     const execution = { workflowId, runId: handle.firstExecutionRunId };
-    const pending = async (): Promise<Pending | undefined> => (await handle.describe()).raw.pendingActivities?.[0] ?? undefined;
+    const pending = async (): Promise<Pending | undefined> =>
+      (await handle.describe()).raw.pendingActivities?.[0] ?? undefined;
     const waitFor = async (ok: (p: Pending) => boolean): Promise<Pending> =>
       (await eventually(async () => {
         const p = await pending();

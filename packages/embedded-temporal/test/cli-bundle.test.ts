@@ -23,7 +23,11 @@ describe('bundled CLI', () => {
     const built = spawnSync(process.execPath, [script, outfile], { encoding: 'utf8' });
     assert.equal(built.status, 0, built.stderr);
 
-    const server = processes.start({ name: 'bundled-cli', entry: outfile, args: ['--port', '0', '--host', '127.0.0.1', '--in-memory'] });
+    const server = processes.start({
+      name: 'bundled-cli',
+      entry: outfile,
+      args: ['--port', '0', '--host', '127.0.0.1', '--in-memory'],
+    });
     const [, address] = await server.waitForOutput(/ready: gRPC on (\S+)/);
     const connection = await Connection.connect({ address: address! });
     try {

@@ -9,7 +9,10 @@ import { parseDurationMs } from '../src/duration-flag.js';
 const cliEntry = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cliEntry, ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', cliEntry, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -21,7 +24,8 @@ describe('CLI duration flags', () => {
     assert.equal(parseDurationMs('1.5s'), 1500);
     assert.equal(parseDurationMs('2m'), 120_000);
     assert.equal(parseDurationMs('1h'), 3_600_000);
-    for (const bad of ['', '0', '0s', '-5s', '5x', 's', '5 s s', 'Infinity']) assert.equal(parseDurationMs(bad), undefined, bad);
+    for (const bad of ['', '0', '0s', '-5s', '5x', 's', '5 s s', 'Infinity'])
+      assert.equal(parseDurationMs(bad), undefined, bad);
   });
 });
 
@@ -30,7 +34,11 @@ describe('CLI', () => {
   after(() => processes.stopAll());
 
   it('caps history long polls at --long-poll-timeout', async () => {
-    const server = processes.start({ name: 'cli', entry: cliEntry, args: ['--port', '0', '--host', '127.0.0.1', '--in-memory', '--long-poll-timeout', '1s'] });
+    const server = processes.start({
+      name: 'cli',
+      entry: cliEntry,
+      args: ['--port', '0', '--host', '127.0.0.1', '--in-memory', '--long-poll-timeout', '1s'],
+    });
     const [, address] = await server.waitForOutput(/ready: gRPC on (\S+)/);
     const connection = await Connection.connect({ address: address! });
     try {

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowFailedError, WorkflowExecutionAlreadyStartedError, QueryNotRegisteredError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowExecutionAlreadyStartedError,
+  QueryNotRegisteredError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { eventTypes, eventually, runWorker, serverForFile, workerModes, uniqueId, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
 serverForFile((started) => (env = started));
-
 
 for (const mode of workerModes) {
   describe(`workflow conformance with ${mode.name}`, () => {
@@ -70,15 +74,21 @@ for (const mode of workerModes) {
       const started = await handle.startUpdate('setValue', { args: ['finish'], waitForStage: 'ACCEPTED' });
       assert.equal(await started.result(), 'a');
       assert.equal(await handle.result(), 'finish');
-      await assert.rejects(handle.executeUpdate('setValue', { args: ['late'] }), /workflow execution already completed/);
+      await assert.rejects(
+        handle.executeUpdate('setValue', { args: ['late'] }),
+        /workflow execution already completed/,
+      );
     });
 
     it('surfaces workflow failures as WorkflowFailedError with the cause', async () => {
-      await assert.rejects(env.client.execute('failing', { taskQueue, workflowId: uniqueId('fail') }), (err: unknown) => {
-        assert.ok(err instanceof WorkflowFailedError);
-        assert.equal((err.cause as Error).message, 'boom');
-        return true;
-      });
+      await assert.rejects(
+        env.client.execute('failing', { taskQueue, workflowId: uniqueId('fail') }),
+        (err: unknown) => {
+          assert.ok(err instanceof WorkflowFailedError);
+          assert.equal((err.cause as Error).message, 'boom');
+          return true;
+        },
+      );
     });
 
     it('retries activities server-side until they succeed', async () => {
@@ -86,7 +96,10 @@ for (const mode of workerModes) {
     });
 
     it('runs child workflows and continue-as-new chains', async () => {
-      assert.equal(await env.client.execute('parent', { taskQueue, workflowId: uniqueId('parent'), args: [7] }), 'parent got hello child7');
+      assert.equal(
+        await env.client.execute('parent', { taskQueue, workflowId: uniqueId('parent'), args: [7] }),
+        'parent got hello child7',
+      );
       assert.equal(await env.client.execute('counter', { taskQueue, workflowId: uniqueId('can'), args: [0] }), 3);
     });
 
@@ -122,7 +135,7 @@ for (const mode of workerModes) {
       const d = await env.client.getHandle(id).describe();
       assert.equal(d.status.name, 'COMPLETED');
       assert.deepEqual(d.searchAttributes.CustomKeywordField, ['updated']);
-      assert.deepEqual(await d.memo, { owner: 'tests' });
+      assert.deepEqual(d.memo, { owner: 'tests' });
       assert.equal(d.taskQueue, taskQueue);
       assert.equal(Number(d.raw.executionConfig?.workflowRunTimeout?.seconds), 60);
     });
@@ -149,7 +162,10 @@ for (const mode of workerModes) {
 
     it('keeps a workflow task alive across a long local activity with forced new tasks', async () => {
       const id = uniqueId('la-heartbeat');
-      assert.equal(await env.client.execute('longLocalActivity', { taskQueue, workflowId: id, workflowTaskTimeout: '1s' }), 'local done');
+      assert.equal(
+        await env.client.execute('longLocalActivity', { taskQueue, workflowId: id, workflowTaskTimeout: '1s' }),
+        'local done',
+      );
       const types = await eventTypes(env.client, id);
       assert.ok(!types.includes('WorkflowTaskTimedOut'), types.join(','));
       assert.ok(types.filter((t) => t === 'WorkflowTaskCompleted').length >= 2, types.join(','));
@@ -167,7 +183,9 @@ for (const mode of workerModes) {
       const id = uniqueId('sticky');
       await env.client.execute('withActivity', { taskQueue, workflowId: id, args: ['s'] });
       const history = await env.client.getHandle(id).fetchHistory();
-      const kinds = (history.events ?? []).filter((e) => e.workflowTaskScheduledEventAttributes).map((e) => e.workflowTaskScheduledEventAttributes?.taskQueue?.kind);
+      const kinds = (history.events ?? [])
+        .filter((e) => e.workflowTaskScheduledEventAttributes)
+        .map((e) => e.workflowTaskScheduledEventAttributes?.taskQueue?.kind);
       assert.deepEqual(kinds, mode.options.maxCachedWorkflows === 0 ? [1, 1] : [1, 2]);
     });
   });
@@ -184,8 +202,15 @@ describe('client-facing workflow semantics', () => {
   it('enforces workflow id conflict and reuse policies', async () => {
     const id = uniqueId('policy');
     const first = await env.client.start('waitForSignal', { taskQueue, workflowId: id });
-    await assert.rejects(env.client.start('waitForSignal', { taskQueue, workflowId: id }), WorkflowExecutionAlreadyStartedError);
-    const existing = await env.client.start('waitForSignal', { taskQueue, workflowId: id, workflowIdConflictPolicy: 'USE_EXISTING' });
+    await assert.rejects(
+      env.client.start('waitForSignal', { taskQueue, workflowId: id }),
+      WorkflowExecutionAlreadyStartedError,
+    );
+    const existing = await env.client.start('waitForSignal', {
+      taskQueue,
+      workflowId: id,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
     assert.equal(existing.firstExecutionRunId, first.firstExecutionRunId);
     await first.signal('unblock', 'done');
     await first.result();
@@ -194,7 +219,12 @@ describe('client-facing workflow semantics', () => {
       WorkflowExecutionAlreadyStartedError,
     );
     await assert.rejects(
-      env.client.start('hello', { taskQueue, workflowId: id, args: ['x'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }),
+      env.client.start('hello', {
+        taskQueue,
+        workflowId: id,
+        args: ['x'],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      }),
       WorkflowExecutionAlreadyStartedError,
     );
     assert.equal(await env.client.execute('hello', { taskQueue, workflowId: id, args: ['again'] }), 'hello again');
@@ -217,16 +247,28 @@ describe('client-facing workflow semantics', () => {
   it('terminates a running workflow and reports TerminatedFailure', async () => {
     const handle = await env.client.start('waitForSignal', { taskQueue, workflowId: uniqueId('terminate') });
     await handle.terminate('enough');
-    await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && /enough/.test((err.cause as Error).message));
+    await assert.rejects(
+      handle.result(),
+      (err: unknown) => err instanceof WorkflowFailedError && /enough/.test((err.cause as Error).message),
+    );
     await assert.rejects(handle.terminate('again'), /workflow execution already completed/);
     await handle.cancel(); // cancelling a closed run is a silent success
   });
 
   it('starts with signalWithStart and signals an already running workflow', async () => {
     const id = uniqueId('sws');
-    const handle = await env.client.signalWithStart('waitForSignal', { taskQueue, workflowId: id, signal: 'unblock', signalArgs: ['first'] });
+    const handle = await env.client.signalWithStart('waitForSignal', {
+      taskQueue,
+      workflowId: id,
+      signal: 'unblock',
+      signalArgs: ['first'],
+    });
     assert.equal(await handle.result(), 'first');
-    assert.deepEqual((await eventTypes(env.client, id)).slice(0, 3), ['WorkflowExecutionStarted', 'WorkflowExecutionSignaled', 'WorkflowTaskScheduled']);
+    assert.deepEqual((await eventTypes(env.client, id)).slice(0, 3), [
+      'WorkflowExecutionStarted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+    ]);
   });
 
   it('retries a workflow by its retry policy with a new run in the chain', async () => {
@@ -240,25 +282,40 @@ describe('client-facing workflow semantics', () => {
 
   it('times out a workflow by its run timeout', async () => {
     await assert.rejects(
-      env.client.execute('sleeper', { taskQueue, workflowId: uniqueId('run-timeout'), args: [60_000], workflowRunTimeout: '500ms' }),
+      env.client.execute('sleeper', {
+        taskQueue,
+        workflowId: uniqueId('run-timeout'),
+        args: [60_000],
+        workflowRunTimeout: '500ms',
+      }),
       (err: unknown) => err instanceof WorkflowFailedError && (err.cause as Error).name === 'TimeoutFailure',
     );
   });
 
   it('signals an external workflow and terminates children by parent-close policy', async () => {
     const target = await env.client.start('waitForSignal', { taskQueue, workflowId: uniqueId('target') });
-    await env.client.execute('signalOther', { taskQueue, workflowId: uniqueId('signaller'), args: [target.workflowId] });
+    await env.client.execute('signalOther', {
+      taskQueue,
+      workflowId: uniqueId('signaller'),
+      args: [target.workflowId],
+    });
     assert.equal(await target.result(), 'from another workflow');
 
     const childId = uniqueId('child');
-    assert.equal(await env.client.execute('parentOfLongChild', { taskQueue, workflowId: uniqueId('parent'), args: [childId] }), 'parent done');
+    assert.equal(
+      await env.client.execute('parentOfLongChild', { taskQueue, workflowId: uniqueId('parent'), args: [childId] }),
+      'parent done',
+    );
     const child = env.client.getHandle(childId);
     await eventually(async () => (await child.describe()).status.name === 'TERMINATED');
   });
 
   it('moves a workflow off the sticky queue of a worker that shut down, to a new worker with full history', async () => {
     const first = await runWorker(env, {});
-    const handle = await env.client.start('waitForSignal', { taskQueue: first.taskQueue, workflowId: uniqueId('handover') });
+    const handle = await env.client.start('waitForSignal', {
+      taskQueue: first.taskQueue,
+      workflowId: uniqueId('handover'),
+    });
     assert.equal(await handle.query('getValue'), 'initial');
     await first.stop();
     await handle.signal('unblock', 'second worker');
@@ -269,8 +326,9 @@ describe('client-facing workflow semantics', () => {
       await second.stop();
     }
     const history = await handle.fetchHistory();
-    const kinds = (history.events ?? []).filter((e) => e.workflowTaskScheduledEventAttributes).map((e) => e.workflowTaskScheduledEventAttributes?.taskQueue?.kind);
+    const kinds = (history.events ?? [])
+      .filter((e) => e.workflowTaskScheduledEventAttributes)
+      .map((e) => e.workflowTaskScheduledEventAttributes?.taskQueue?.kind);
     assert.equal(kinds.at(-1), 1, 'the task after the shutdown is on the normal queue');
   });
 });
-

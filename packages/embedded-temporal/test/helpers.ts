@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Connection, WorkflowClient } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { waitFor } from '@research/testkit';
 import { startEmbeddedTemporal, type EmbeddedTemporal, type EmbeddedTemporalOptions } from '../src/index.js';
 import { EventType } from '../src/proto/enums.js';
@@ -84,7 +91,13 @@ export async function startTestEnv(options: EmbeddedTemporalOptions = {}): Promi
     bundle,
     async worker(opts = {}) {
       const taskQueue = opts.taskQueue ?? `tq-${process.pid}-${++queueSeq}`;
-      const worker = await Worker.create({ connection: native, workflowBundle: bundle, activities, ...opts, taskQueue });
+      const worker = await Worker.create({
+        connection: native,
+        workflowBundle: bundle,
+        activities,
+        ...opts,
+        taskQueue,
+      });
       return { worker, taskQueue };
     },
     async close() {
@@ -98,11 +111,11 @@ export async function startTestEnv(options: EmbeddedTemporalOptions = {}): Promi
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
   // Any truthy value ends the wait (testkit's waitFor alone would also stop on 0 or '').
-  return (await waitFor(async () => (await check()) || undefined, {
+  return await waitFor(async () => (await check()) || undefined, {
     timeoutMs,
     intervalMs,
     retryOnError: true,
-  })) as T;
+  });
 }
 
 /** Event type names of a workflow's history, e.g. `WorkflowExecutionStarted`. */
@@ -128,7 +141,10 @@ export const workerModes: Array<{ name: string; options: Partial<WorkerOptions> 
 ];
 
 /** Starts a worker in the background; `stop()` shuts it down and rethrows if it crashed. */
-export async function runWorker(env: TestEnv, opts: Partial<WorkerOptions>): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
+export async function runWorker(
+  env: TestEnv,
+  opts: Partial<WorkerOptions>,
+): Promise<{ taskQueue: string; stop: () => Promise<void> }> {
   const { worker, taskQueue } = await env.worker(opts);
   const running = worker.run();
   return {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { eventTypes, eventually, runWorker, serverForFile, startTestEnv, uniqueId, type TestEnv } from './helpers.js';
@@ -14,7 +14,12 @@ describe('visibility list and count', () => {
       const type = `hello`;
       const ids = [`list-a-${process.pid}`, `list-b-${process.pid}`];
       for (const [i, id] of ids.entries()) {
-        await env.client.execute(type, { taskQueue, workflowId: id, args: [String(i)], searchAttributes: { CustomKeywordField: [`tag-${i}`] } });
+        await env.client.execute(type, {
+          taskQueue,
+          workflowId: id,
+          args: [String(i)],
+          searchAttributes: { CustomKeywordField: [`tag-${i}`] },
+        });
       }
       const open = await env.client.start('waitForSignal', { taskQueue, workflowId: `list-open-${process.pid}` });
       const listed = async (query: string): Promise<string[]> => {
@@ -26,7 +31,10 @@ describe('visibility list and count', () => {
       assert.deepEqual(await listed(`CustomKeywordField = 'tag-1'`), [ids[1]]);
       assert.deepEqual(await listed(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`), [open.workflowId]);
       assert.equal((await env.client.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'`)).count, 2);
-      await assert.rejects(listed('NoSuchAttribute = 1'), (err: { cause?: { code?: number } }) => err.cause?.code === status.INVALID_ARGUMENT);
+      await assert.rejects(
+        listed('NoSuchAttribute = 1'),
+        (err: { cause?: { code?: number } }) => err.cause?.code === status.INVALID_ARGUMENT,
+      );
       await open.terminate();
     } finally {
       await stop();
@@ -47,7 +55,8 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
       workflowTaskTimeout: msToTs('1s'),
       requestId: 'raw-1',
     });
-    const poll = () => svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+    const poll = () =>
+      svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
     const first = await poll();
     assert.equal(Number(first.startedEventId), 3);
     assert.equal(Number(first.previousStartedEventId), 0);
@@ -80,8 +89,15 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
     const svc = env.client.workflowService;
     const taskQueue = `raw-buffer-${process.pid}`;
     const workflowId = `raw-buffer-${process.pid}`;
-    await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'x' }, taskQueue: { name: taskQueue }, requestId: 'raw-2' });
-    const poll = () => svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+    await svc.startWorkflowExecution({
+      namespace: 'default',
+      workflowId,
+      workflowType: { name: 'x' },
+      taskQueue: { name: taskQueue },
+      requestId: 'raw-2',
+    });
+    const poll = () =>
+      svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
     const task = await poll();
     await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'late' });
     const visible = await eventTypes(env.client, workflowId);
@@ -89,11 +105,15 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
     await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: task.taskToken, commands: [] });
     const next = await poll();
     assert.equal(Number(next.previousStartedEventId), 3);
-    assert.deepEqual(
-      (await eventTypes(env.client, workflowId)).slice(3),
-      ['WorkflowTaskCompleted', 'WorkflowExecutionSignaled', 'WorkflowTaskScheduled', 'WorkflowTaskStarted'],
+    assert.deepEqual((await eventTypes(env.client, workflowId)).slice(3), [
+      'WorkflowTaskCompleted',
+      'WorkflowExecutionSignaled',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+    ]);
+    await eventually(
+      async () => (await env.client.getHandle(workflowId).describe()).raw.pendingWorkflowTask?.state === 2,
     );
-    await eventually(async () => (await env.client.getHandle(workflowId).describe()).raw.pendingWorkflowTask?.state === 2);
     await env.client.getHandle(workflowId).terminate('done');
     const types = await eventTypes(env.client, workflowId);
     assert.deepEqual(types.slice(-2), ['WorkflowTaskFailed', 'WorkflowExecutionTerminated']);
@@ -104,13 +124,24 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
     try {
       const { completion, workflowId, taskQueue, svc } = await completeWithThreeActivities(eagerServer);
       // Only the same-queue activity that asked for it comes back; the others go through their queues.
-      assert.deepEqual(completion.activityTasks?.map((t) => [t.activityId, t.attempt]), [['eager', 1]]);
+      assert.deepEqual(
+        completion.activityTasks?.map((t) => [t.activityId, t.attempt]),
+        [['eager', 1]],
+      );
       const described = await eagerServer.client.getHandle(workflowId).describe();
       const states = Object.fromEntries((described.raw.pendingActivities ?? []).map((a) => [a.activityId, a.state]));
       assert.deepEqual(states, { eager: 2 /* STARTED */, polled: 1 /* SCHEDULED */, elsewhere: 1 /* SCHEDULED */ });
-      const polled = await svc.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+      const polled = await svc.pollActivityTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue, kind: 1 },
+        identity: 'raw',
+      });
       assert.equal(polled.activityId, 'polled', 'the eagerly started activity is not handed out again');
-      await svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: completion.activityTasks![0]!.taskToken, identity: 'raw-worker' });
+      await svc.respondActivityTaskCompleted({
+        namespace: 'default',
+        taskToken: completion.activityTasks[0]!.taskToken,
+        identity: 'raw-worker',
+      });
       const types = await eventTypes(eagerServer.client, workflowId);
       assert.deepEqual(types.slice(-3), ['ActivityTaskStarted', 'ActivityTaskCompleted', 'WorkflowTaskScheduled']);
       await eagerServer.client.getHandle(workflowId).terminate('done');
@@ -125,14 +156,35 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
     const stickyQueue = `${taskQueue}-sticky`;
     const pollSticky = () =>
       env.connection.withDeadline(Date.now() + 1500, () =>
-        svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: stickyQueue, kind: 2, normalName: taskQueue }, identity: 'raw' }),
+        svc.pollWorkflowTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: stickyQueue, kind: 2, normalName: taskQueue },
+          identity: 'raw',
+        }),
       );
-    const stickyAttributes = { workerTaskQueue: { name: stickyQueue, kind: 2, normalName: taskQueue }, scheduleToStartTimeout: msToTs('10s') };
+    const stickyAttributes = {
+      workerTaskQueue: { name: stickyQueue, kind: 2, normalName: taskQueue },
+      scheduleToStartTimeout: msToTs('10s'),
+    };
     const runOnce = async (returnNewWorkflowTask: boolean) => {
       const workflowId = uniqueId('raw-inline');
-      await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'x' }, taskQueue: { name: taskQueue }, requestId: workflowId });
-      const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
-      await svc.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId }, signalName: 'during-task' });
+      await svc.startWorkflowExecution({
+        namespace: 'default',
+        workflowId,
+        workflowType: { name: 'x' },
+        taskQueue: { name: taskQueue },
+        requestId: workflowId,
+      });
+      const first = await svc.pollWorkflowTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue, kind: 1 },
+        identity: 'raw',
+      });
+      await svc.signalWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId },
+        signalName: 'during-task',
+      });
       const stickyPoll = pollSticky(); // the worker's sticky poller, waiting while the completion is sent
       const completion = await svc.respondWorkflowTaskCompleted({
         namespace: 'default',
@@ -151,10 +203,17 @@ describe('workflow task protocol (raw gRPC, no SDK worker)', () => {
     assert.equal(Number(task.previousStartedEventId), 3);
     assert.deepEqual(
       task.history?.events?.map((e) => e.eventType),
-      [7 /* WorkflowTaskCompleted */, 26 /* WorkflowExecutionSignaled */, 5 /* WorkflowTaskScheduled */, 6 /* WorkflowTaskStarted */],
+      [
+        7 /* WorkflowTaskCompleted */, 26 /* WorkflowExecutionSignaled */, 5 /* WorkflowTaskScheduled */,
+        6 /* WorkflowTaskStarted */,
+      ],
     );
     assert.equal(inline.polled.taskToken?.length ?? 0, 0, 'and is not handed to the sticky poller as well');
-    await svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: task.taskToken, commands: [{ commandType: 4, completeWorkflowExecutionCommandAttributes: {} }] });
+    await svc.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: task.taskToken,
+      commands: [{ commandType: 4, completeWorkflowExecutionCommandAttributes: {} }],
+    });
     assert.equal((await eventTypes(env.client, inline.workflowId)).at(-1), 'WorkflowExecutionCompleted');
 
     const polled = await runOnce(false);
@@ -180,8 +239,18 @@ async function completeWithThreeActivities(target: TestEnv) {
   const svc = target.client.workflowService;
   const workflowId = uniqueId('raw-eager');
   const taskQueue = uniqueId('raw-eager-queue');
-  await svc.startWorkflowExecution({ namespace: 'default', workflowId, workflowType: { name: 'x' }, taskQueue: { name: taskQueue }, requestId: workflowId });
-  const task = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: 1 }, identity: 'raw' });
+  await svc.startWorkflowExecution({
+    namespace: 'default',
+    workflowId,
+    workflowType: { name: 'x' },
+    taskQueue: { name: taskQueue },
+    requestId: workflowId,
+  });
+  const task = await svc.pollWorkflowTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: taskQueue, kind: 1 },
+    identity: 'raw',
+  });
   const schedule = (activityId: string, queue: string, requestEagerExecution: boolean) => ({
     commandType: 1 /* SCHEDULE_ACTIVITY_TASK */,
     scheduleActivityTaskCommandAttributes: {
@@ -196,7 +265,11 @@ async function completeWithThreeActivities(target: TestEnv) {
     namespace: 'default',
     taskToken: task.taskToken,
     identity: 'raw-worker',
-    commands: [schedule('eager', taskQueue, true), schedule('polled', taskQueue, false), schedule('elsewhere', `${taskQueue}-other`, true)],
+    commands: [
+      schedule('eager', taskQueue, true),
+      schedule('polled', taskQueue, false),
+      schedule('elsewhere', `${taskQueue}-other`, true),
+    ],
   });
   return { completion, workflowId, taskQueue, svc };
 }

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { Connection, WorkflowClient, WorkflowFailedError, TerminatedFailure, type WorkflowHandle } from '@temporalio/client';
+import {
+  Connection,
+  WorkflowClient,
+  WorkflowFailedError,
+  TerminatedFailure,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../src/index.js';
 import { openFileStore } from '../src/persistence/index.js';
@@ -18,13 +24,23 @@ after(async () => {
 async function serve(dataDir?: string): Promise<{ server: EmbeddedTemporal; connection: Connection }> {
   const server = await startEmbeddedTemporal({ port: 0, dataDir });
   const connection = await Connection.connect({ address: server.address });
-  cleanup.push(() => server.stop(), () => connection.close());
+  cleanup.push(
+    () => server.stop(),
+    () => connection.close(),
+  );
   return { server, connection };
 }
 
 /** A namespace with the given retention and a client bound to it. */
-async function namespaceWithRetention(connection: Connection, namespace: string, seconds: number): Promise<WorkflowClient> {
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${seconds}s`) });
+async function namespaceWithRetention(
+  connection: Connection,
+  namespace: string,
+  seconds: number,
+): Promise<WorkflowClient> {
+  await connection.workflowService.registerNamespace({
+    namespace,
+    workflowExecutionRetentionPeriod: msToTs(`${seconds}s`),
+  });
   return new WorkflowClient({ connection, namespace });
 }
 
@@ -91,7 +107,10 @@ describe('retention and deletion', () => {
     const result = handle.result();
     result.catch(() => undefined);
 
-    await connection.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'delete-me' } });
+    await connection.workflowService.deleteWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId: 'delete-me' },
+    });
 
     // A caller already waiting for the result learns that the run was terminated, with the reason Temporal writes.
     await assert.rejects(result, (err: unknown) => {
@@ -102,7 +121,10 @@ describe('retention and deletion', () => {
     });
     assert.ok(await isGone(handle));
     await assert.rejects(
-      connection.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'delete-me' } }),
+      connection.workflowService.deleteWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId: 'delete-me' },
+      }),
       isNotFound,
     );
   });

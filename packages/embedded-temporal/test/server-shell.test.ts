@@ -37,7 +37,10 @@ const call = (path: string, body: Uint8Array): Promise<Buffer> => callOn(raw, pa
 const WS = '/temporal.api.workflowservice.v1.WorkflowService';
 
 /** Runs `body` with a raw caller whose channel gzips every request, as sdk-core's client does by default. */
-async function withGzipClient(address: string, body: (call: (path: string, bytes: Uint8Array) => Promise<Buffer>) => Promise<void>): Promise<void> {
+async function withGzipClient(
+  address: string,
+  body: (call: (path: string, bytes: Uint8Array) => Promise<Buffer>) => Promise<void>,
+): Promise<void> {
   const GZIP = 2; // grpc-js CompressionAlgorithms.gzip
   const client = new Client(address, credentials.createInsecure(), { 'grpc.default_compression_algorithm': GZIP });
   try {
@@ -54,7 +57,10 @@ describe('gRPC shell', () => {
   });
 
   it('advertises sdk_metadata and no versioning in GetSystemInfo', async () => {
-    const res = decode('temporal.api.workflowservice.v1.GetSystemInfoResponse', await call(`${WS}/GetSystemInfo`, new Uint8Array()));
+    const res = decode(
+      'temporal.api.workflowservice.v1.GetSystemInfoResponse',
+      await call(`${WS}/GetSystemInfo`, new Uint8Array()),
+    );
     assert.equal(res.capabilities.sdkMetadata, true);
     assert.equal(res.capabilities.activityFailureIncludeHeartbeat, true);
     assert.equal(res.capabilities.buildIdBasedVersioning, false);
@@ -69,10 +75,13 @@ describe('gRPC shell', () => {
   });
 
   it('answers INVALID_ARGUMENT for malformed request bytes', async () => {
-    await assert.rejects(call(`${WS}/DescribeNamespace`, new Uint8Array([0x0a, 0xff, 0xff, 0xff])), (err: ServiceError) => {
-      assert.equal(err.code, status.INVALID_ARGUMENT);
-      return true;
-    });
+    await assert.rejects(
+      call(`${WS}/DescribeNamespace`, new Uint8Array([0x0a, 0xff, 0xff, 0xff])),
+      (err: ServiceError) => {
+        assert.equal(err.code, status.INVALID_ARGUMENT);
+        return true;
+      },
+    );
   });
 
   it('has the default namespace with the pre-registered custom search attributes', async () => {
@@ -89,7 +98,10 @@ describe('gRPC shell', () => {
         'CustomKeywordField',
         'CustomTextField',
       ]);
-      await assert.rejects(connection.workflowService.describeNamespace({ namespace: 'missing' }), (err: { code: number }) => err.code === status.NOT_FOUND);
+      await assert.rejects(
+        connection.workflowService.describeNamespace({ namespace: 'missing' }),
+        (err: { code: number }) => err.code === status.NOT_FOUND,
+      );
       await connection.workflowService.registerNamespace({ namespace: 'second' });
       const list = await connection.workflowService.listNamespaces({});
       assert.deepEqual(list.namespaces?.map((n) => n.namespaceInfo?.name).sort(), ['default', 'second']);
@@ -124,7 +136,10 @@ describe('gRPC shell', () => {
     const accepting = await startEmbeddedTemporal({ port: 0, host: '127.0.0.1', acceptCompressedRequests: true });
     try {
       await withGzipClient(accepting.address, async (gzip) => {
-        const res = decode('temporal.api.workflowservice.v1.GetSystemInfoResponse', await gzip(`${WS}/GetSystemInfo`, new Uint8Array()));
+        const res = decode(
+          'temporal.api.workflowservice.v1.GetSystemInfoResponse',
+          await gzip(`${WS}/GetSystemInfo`, new Uint8Array()),
+        );
         assert.equal(res.capabilities.sdkMetadata, true);
       });
     } finally {
@@ -137,6 +152,9 @@ describe('gRPC shell', () => {
       namespace: 'default',
       taskToken: Buffer.from('wft:nope:1:1:x'),
     });
-    await assert.rejects(call(`${WS}/RespondWorkflowTaskCompleted`, req), (err: ServiceError) => err.code === status.NOT_FOUND);
+    await assert.rejects(
+      call(`${WS}/RespondWorkflowTaskCompleted`, req),
+      (err: ServiceError) => err.code === status.NOT_FOUND,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { WithStartWorkflowOperation, isGrpcServiceError } from '@temporalio/client';
 import { eventually, runWorker, serverForFile, uniqueId, type TestEnv } from './helpers.js';
@@ -9,7 +9,6 @@ import { eventually, runWorker, serverForFile, uniqueId, type TestEnv } from './
 
 let env: TestEnv;
 serverForFile((started) => (env = started));
-
 
 /** PollWorkflowExecutionUpdate without a wait policy: answers the current stage at once. */
 async function updateStage(workflowId: string, updateId: string): Promise<number | undefined> {
@@ -28,7 +27,11 @@ async function updateStage(workflowId: string, updateId: string): Promise<number
 describe('tier-1 regressions', () => {
   it('delivers updates sent to a delayed workflow in its first task, ahead of the start delay', async () => {
     const taskQueue = uniqueId('delayed-updates');
-    const handle = await env.client.start('returnsEarlyUpdates', { taskQueue, workflowId: uniqueId('delayed'), startDelay: '10 days' });
+    const handle = await env.client.start('returnsEarlyUpdates', {
+      taskQueue,
+      workflowId: uniqueId('delayed'),
+      startDelay: '10 days',
+    });
     const first = handle.executeUpdate<string, [string]>('appendUpdate', { args: ['a'], updateId: 'u-a' });
     const began = Date.now();
     assert.equal(await eventually(() => updateStage(handle.workflowId, 'u-a')), 1, 'ADMITTED');
@@ -50,13 +53,24 @@ describe('tier-1 regressions', () => {
     const { stop, taskQueue } = await runWorker(env, {});
     try {
       const childId = uniqueId('reused-child');
-      const handle = await env.client.start('childReuse', { taskQueue, workflowId: uniqueId('child-reuse'), args: [childId] });
-      assert.deepEqual(await handle.result(), { root: null, childRoot: handle.workflowId, duplicate: 'already started' });
+      const handle = await env.client.start('childReuse', {
+        taskQueue,
+        workflowId: uniqueId('child-reuse'),
+        args: [childId],
+      });
+      assert.deepEqual(await handle.result(), {
+        root: null,
+        childRoot: handle.workflowId,
+        duplicate: 'already started',
+      });
       assert.equal(await env.client.execute('rootOf', { taskQueue, workflowId: uniqueId('top') }), null);
       const child = await env.client.getHandle(childId).describe();
       assert.equal(await child.staticSummary(), 'child summary');
       const history = await handle.fetchHistory();
-      assert.ok(history.events?.some((e) => e.startChildWorkflowExecutionFailedEventAttributes), 'StartChildWorkflowExecutionFailed');
+      assert.ok(
+        history.events?.some((e) => e.startChildWorkflowExecutionFailedEventAttributes),
+        'StartChildWorkflowExecutionFailed',
+      );
     } finally {
       await stop();
     }
@@ -89,10 +103,12 @@ describe('tier-1 regressions', () => {
       taskQueue: uniqueId('nowhere'),
       workflowIdConflictPolicy: 'FAIL',
     });
-    const err = await env.client.startUpdateWithStart('setValue', { args: ['v'], waitForStage: 'ACCEPTED', startWorkflowOperation }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await env.client
+      .startUpdateWithStart('setValue', { args: ['v'], waitForStage: 'ACCEPTED', startWorkflowOperation })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(isGrpcServiceError(err) && err.code === status.INVALID_ARGUMENT, String(err));
     assert.match(err.message, /workflowid.*length/i);
     await assert.rejects(startWorkflowOperation.workflowHandle());

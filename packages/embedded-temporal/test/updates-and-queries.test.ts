@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
-import { AsyncCompletionClient, Connection, WithStartWorkflowOperation, WorkflowClient, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  AsyncCompletionClient,
+  Connection,
+  WithStartWorkflowOperation,
+  WorkflowClient,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
 import { eventually, runWorker, startTestEnv, uniqueId, type TestEnv } from './helpers.js';
 
 let env: TestEnv;
@@ -86,14 +92,28 @@ describe('updates, queries, update-with-start, async completion and start delay'
     try {
       const workflowId = uniqueId('uws');
       const op = () =>
-        new WithStartWorkflowOperation('updatable', { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+        new WithStartWorkflowOperation('updatable', {
+          taskQueue,
+          workflowId,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
       const first = op();
-      assert.equal(await env.client.executeUpdateWithStart('setValue', { args: ['one'], startWorkflowOperation: first }), 'start');
+      assert.equal(
+        await env.client.executeUpdateWithStart('setValue', { args: ['one'], startWorkflowOperation: first }),
+        'start',
+      );
       const handle = await first.workflowHandle();
       const second = op();
-      assert.equal(await env.client.executeUpdateWithStart('setValue', { args: ['two'], startWorkflowOperation: second }), 'one');
+      assert.equal(
+        await env.client.executeUpdateWithStart('setValue', { args: ['two'], startWorkflowOperation: second }),
+        'one',
+      );
       assert.equal((await (await second.workflowHandle()).describe()).runId, (await handle.describe()).runId);
-      const conflicting = new WithStartWorkflowOperation('updatable', { taskQueue, workflowId, workflowIdConflictPolicy: 'FAIL' });
+      const conflicting = new WithStartWorkflowOperation('updatable', {
+        taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'FAIL',
+      });
       await assert.rejects(
         env.client.executeUpdateWithStart('setValue', { args: ['three'], startWorkflowOperation: conflicting }),
         WorkflowExecutionAlreadyStartedError,
@@ -109,11 +129,19 @@ describe('updates, queries, update-with-start, async completion and start delay'
     const { taskQueue, stop } = await runWorker(env, {});
     try {
       const started = Date.now();
-      const handle = await env.client.start('hello', { taskQueue, workflowId: uniqueId('delayed'), args: ['later'], startDelay: '700ms' });
+      const handle = await env.client.start('hello', {
+        taskQueue,
+        workflowId: uniqueId('delayed'),
+        args: ['later'],
+        startDelay: '700ms',
+      });
       assert.equal(await handle.result(), 'hello later');
       assert.ok(Date.now() - started >= 700);
       const history = await handle.fetchHistory();
-      assert.equal(Number(history.events?.[0]?.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff?.nanos), 700_000_000);
+      assert.equal(
+        Number(history.events?.[0]?.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff?.nanos),
+        700_000_000,
+      );
     } finally {
       await stop();
     }
@@ -121,7 +149,11 @@ describe('updates, queries, update-with-start, async completion and start delay'
 
   it('re-admits an update on the new run when the run continues as new before accepting it', async () => {
     const { worker, taskQueue } = await env.worker();
-    const handle = await env.client.start('continuesBeforeUpdate', { taskQueue, workflowId: uniqueId('can-update'), args: [1] });
+    const handle = await env.client.start('continuesBeforeUpdate', {
+      taskQueue,
+      workflowId: uniqueId('can-update'),
+      args: [1],
+    });
     const update = handle.executeUpdate('setValue', { args: ['finish'], updateId: 'u-can' });
     await eventually(async () => {
       const res = await env.client.workflowService.pollWorkflowExecutionUpdate({
@@ -142,4 +174,3 @@ describe('updates, queries, update-with-start, async completion and start delay'
     }
   });
 });
-

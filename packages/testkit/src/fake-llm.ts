@@ -74,7 +74,10 @@ function promptSource(body: ChatCompletionBody): string {
 /** Deterministic summary: same prompt, same answer; its words come from the source so tests can trace them. */
 export function fakeSummary(body: ChatCompletionBody): string {
   const source = promptSource(body);
-  const digest = createHash('sha256').update(JSON.stringify(body.messages ?? [])).digest('hex').slice(0, 8);
+  const digest = createHash('sha256')
+    .update(JSON.stringify(body.messages ?? []))
+    .digest('hex')
+    .slice(0, 8);
   const words = source.split(/\s+/).filter(Boolean);
   const excerpt = words.slice(0, 12).join(' ');
   return `Fake summary ${digest} of ${words.length} words: ${excerpt}${words.length > 12 ? ' ...' : ''}`;
@@ -127,7 +130,11 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
           choices: [
             { index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null },
           ],
-          usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+          usage: {
+            prompt_tokens: promptTokens,
+            completion_tokens: completionTokens,
+            total_tokens: promptTokens + completionTokens,
+          },
         });
         return;
       }
@@ -139,7 +146,8 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
         return;
       }
       case 'error': {
-        const message = behaviour.message ?? DEFAULT_ERROR_MESSAGES[behaviour.status] ?? `Fake error ${behaviour.status}`;
+        const message =
+          behaviour.message ?? DEFAULT_ERROR_MESSAGES[behaviour.status] ?? `Fake error ${behaviour.status}`;
         sendError(res, behaviour.status, message, behaviour.code ?? null, behaviour.headers);
         return;
       }
@@ -166,7 +174,14 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       sendError(res, 400, 'Request body is not valid JSON.', null);
       return;
     }
-    const call: FakeLlmCall = { method: req.method, path, headers: req.headers, body, aborted: false, receivedAt: Date.now() };
+    const call: FakeLlmCall = {
+      method: req.method,
+      path,
+      headers: req.headers,
+      body,
+      aborted: false,
+      receivedAt: Date.now(),
+    };
     calls.push(call);
     res.once('close', () => {
       if (!res.writableFinished) call.aborted = true;

@@ -92,13 +92,18 @@ function builtInRoute(path: string, largeBodyBytes: number): FakeRoute | 'endles
       return { status: 500, headers: { 'content-type': HTML }, body: '<h1>Oops</h1>' };
     case '/large': {
       const paragraph = '<p>' + 'lorem ipsum dolor sit amet '.repeat(36) + '</p>\n';
-      const html = '<html><head><title>Large</title></head><body>' + paragraph.repeat(Math.ceil(largeBodyBytes / paragraph.length));
+      const html =
+        '<html><head><title>Large</title></head><body>' +
+        paragraph.repeat(Math.ceil(largeBodyBytes / paragraph.length));
       return { headers: { 'content-type': HTML }, body: html.slice(0, largeBodyBytes) };
     }
     case '/endless':
       return 'endless';
     case '/image.png':
-      return { headers: { 'content-type': 'image/png' }, body: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) };
+      return {
+        headers: { 'content-type': 'image/png' },
+        body: Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      };
     case '/hang':
       return { hang: true };
     default:

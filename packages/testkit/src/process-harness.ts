@@ -80,11 +80,20 @@ export class ManagedProcess {
         const match = this.#output.match(pattern);
         if (match) return finish(() => resolve(match));
         if (this.#exit) {
-          finish(() => reject(new Error(`${this.name} exited (${describeExit(this.#exit!)}) before printing ${pattern}\n${this.tail()}`)));
+          finish(() =>
+            reject(
+              new Error(
+                `${this.name} exited (${describeExit(this.#exit!)}) before printing ${pattern}\n${this.tail()}`,
+              ),
+            ),
+          );
         }
       };
       const timer = setTimeout(
-        () => finish(() => reject(new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms\n${this.tail()}`))),
+        () =>
+          finish(() =>
+            reject(new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms\n${this.tail()}`)),
+          ),
         timeoutMs,
       );
       const finish = (settle: () => void) => {

@@ -63,7 +63,9 @@ export function researchActivities(overrides: RetryOverrides = {}): ResearchActi
   const { fetchSource } = proxyActivities<Pick<ResearchActivities, 'fetchSource'>>(
     withRetry(FETCH_SOURCE, overrides.fetchSource),
   );
-  const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize'>>(withRetry(SUMMARIZE, overrides.summarize));
+  const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize'>>(
+    withRetry(SUMMARIZE, overrides.summarize),
+  );
   const { saveResult } = proxyActivities<Pick<ResearchActivities, 'saveResult'>>(
     withRetry(SAVE_RESULT, overrides.saveResult),
   );

@@ -76,7 +76,10 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
           );
         }
         if (state.decision !== null) {
-          throw ApplicationFailure.nonRetryable('A decision was already taken for this pipeline.', NOT_AWAITING_APPROVAL);
+          throw ApplicationFailure.nonRetryable(
+            'A decision was already taken for this pipeline.',
+            NOT_AWAITING_APPROVAL,
+          );
         }
       },
     },

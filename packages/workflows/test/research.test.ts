@@ -38,7 +38,10 @@ describe('research workflow', { timeout: 120_000 }, () => {
 
   const stageOf = async (handle: WorkflowHandle): Promise<Stage> => (await handle.query(stateQuery)).stage;
   const waitForStage = (handle: WorkflowHandle, stage: Stage): Promise<Stage> =>
-    waitFor(() => stageOf(handle), (current) => current === stage);
+    waitFor(
+      () => stageOf(handle),
+      (current) => current === stage,
+    );
   const failureOf = (handle: WorkflowHandle): Promise<unknown> =>
     handle.result().then(
       () => assert.fail('expected the workflow to fail'),
@@ -143,7 +146,11 @@ describe('research workflow', { timeout: 120_000 }, () => {
       const rejected = outcomes.filter((o) => o.status === 'rejected');
       assert.equal(accepted.length, 1);
       assert.equal(rejected.length, 1);
-      const loser = await rejectionOf(Promise.reject(rejected[0]?.reason));
+      const loser = await rejectionOf(
+        Promise.resolve().then(() => {
+          throw rejected[0]?.reason;
+        }),
+      );
       assert.equal(loser.type, NOT_AWAITING_APPROVAL);
 
       const result = await handle.result();
@@ -183,24 +190,31 @@ describe('research workflow', { timeout: 120_000 }, () => {
     });
   });
 
-  test('fails with a readable message, the activity failure type and stage failed when the source cannot be fetched', T, async () => {
-    const stubs = stubActivities({
-      fetchSource: async () => {
-        throw ApplicationFailure.nonRetryable('The source answered 404 Not Found.', FailureType.SourceHttpClientError);
-      },
-    });
-    await harness.withWorker(stubs.activities, async (taskQueue) => {
-      const handle = await start(taskQueue);
-      const error = await failureOf(handle);
-      assert.ok(error instanceof WorkflowFailedError);
-      assert.ok(error.cause instanceof ApplicationFailure);
-      assert.equal(error.cause.message, 'Could not fetch the source: The source answered 404 Not Found.');
-      assert.equal(error.cause.type, FailureType.SourceHttpClientError);
-      assert.equal(await stageOf(handle), 'failed');
-      assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
-      assert.equal(stubs.saved.length, 0);
-    });
-  });
+  test(
+    'fails with a readable message, the activity failure type and stage failed when the source cannot be fetched',
+    T,
+    async () => {
+      const stubs = stubActivities({
+        fetchSource: async () => {
+          throw ApplicationFailure.nonRetryable(
+            'The source answered 404 Not Found.',
+            FailureType.SourceHttpClientError,
+          );
+        },
+      });
+      await harness.withWorker(stubs.activities, async (taskQueue) => {
+        const handle = await start(taskQueue);
+        const error = await failureOf(handle);
+        assert.ok(error instanceof WorkflowFailedError);
+        assert.ok(error.cause instanceof ApplicationFailure);
+        assert.equal(error.cause.message, 'Could not fetch the source: The source answered 404 Not Found.');
+        assert.equal(error.cause.type, FailureType.SourceHttpClientError);
+        assert.equal(await stageOf(handle), 'failed');
+        assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
+        assert.equal(stubs.saved.length, 0);
+      });
+    },
+  );
 
   test('fails with a readable message when the summary cannot be written', T, async () => {
     const stubs = stubActivities({

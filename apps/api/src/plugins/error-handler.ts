@@ -30,7 +30,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       void reply.header('allow', allowed.join(', '));
       return sendProblem(
         reply,
-        problemFor('METHOD_NOT_ALLOWED', request, `${request.method} is not supported here; use ${allowed.join(', ')}.`),
+        problemFor(
+          'METHOD_NOT_ALLOWED',
+          request,
+          `${request.method} is not supported here; use ${allowed.join(', ')}.`,
+        ),
       );
     }
     return sendProblem(reply, problemFor('ROUTE_NOT_FOUND', request, `No route matches ${request.method} ${path}.`));

@@ -51,7 +51,11 @@ function fieldErrors(issues: readonly ZodValidationIssue[], part: FieldError['in
     // `.strict()` reports unknown keys on the parent object; point at each key instead.
     const keys = issue.params.keys;
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) {
-      return keys.map((key) => ({ pointer: `${pointer}/${escapePointerToken(String(key))}`, in: part, message: 'is not allowed' }));
+      return keys.map((key) => ({
+        pointer: `${pointer}/${escapePointerToken(String(key))}`,
+        in: part,
+        message: 'is not allowed',
+      }));
     }
     return [{ pointer, in: part, message }];
   });
@@ -100,10 +104,16 @@ export function toProblem(error: unknown, request: FastifyRequest): ProblemReply
     return headers ? { problem, headers, log } : { problem, log };
   }
   const isSerializationError =
-    typeof error === 'object' && error !== null && isResponseSerializationError(error) && errorCode(error) === 'FST_ERR_RESPONSE_SERIALIZATION';
+    typeof error === 'object' &&
+    error !== null &&
+    isResponseSerializationError(error) &&
+    errorCode(error) === 'FST_ERR_RESPONSE_SERIALIZATION';
   const fastifyCode = isSerializationError ? undefined : FASTIFY_CODES[errorCode(error) ?? ''];
   if (fastifyCode) {
-    return { problem: problemFor(fastifyCode, request, FASTIFY_DETAILS[fastifyCode] ?? PROBLEMS[fastifyCode].title), log: 'none' };
+    return {
+      problem: problemFor(fastifyCode, request, FASTIFY_DETAILS[fastifyCode] ?? PROBLEMS[fastifyCode].title),
+      log: 'none',
+    };
   }
   const status = isSerializationError ? undefined : clientStatus(error);
   if (status !== undefined) {

@@ -176,7 +176,8 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) {
           const cause = error.cause;
-          const reason = cause instanceof ApplicationFailure && cause.message ? cause.message : 'The decision was refused.';
+          const reason =
+            cause instanceof ApplicationFailure && cause.message ? cause.message : 'The decision was refused.';
           if (cause instanceof ApplicationFailure && cause.type === NOT_AWAITING_APPROVAL) {
             throw new NotAwaitingApprovalError(workflowId, reason);
           }
@@ -186,7 +187,8 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
         if (error instanceof TemporalWorkflowNotFoundError) {
           throw new NotAwaitingApprovalError(workflowId, 'The workflow closed before the decision arrived.');
         }
-        if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new WorkflowTimeoutError(workflowId, { cause: error });
+        if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+          throw new WorkflowTimeoutError(workflowId, { cause: error });
         return mapUnavailable(error);
       }
     },

@@ -30,7 +30,10 @@ export function normalizeActivity(run: Run, a: Msg): Normalized {
     s2c = runTimeout;
     if (!s2s) s2s = runTimeout;
   } else {
-    return { error: 'A valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on ScheduleActivityTask command.', timeouts };
+    return {
+      error: 'A valid StartToCloseTimeout or ScheduleToCloseTimeout must be set on ScheduleActivityTask command.',
+      timeouts,
+    };
   }
   if (runTimeout > 0) {
     s2c = Math.min(s2c || runTimeout, runTimeout);
@@ -47,7 +50,11 @@ export function normalizeActivity(run: Run, a: Msg): Normalized {
  * task queue is the workflow's, which that worker polls. Saves the activity poll round trip.
  */
 export function wantsEagerStart(engine: Engine, run: Run, a: Msg): boolean {
-  return engine.opts.eagerActivities && !!a.requestEagerExecution && ((a.taskQueue?.name as string) || run.taskQueue) === run.taskQueue;
+  return (
+    engine.opts.eagerActivities &&
+    !!a.requestEagerExecution &&
+    ((a.taskQueue?.name as string) || run.taskQueue) === run.taskQueue
+  );
 }
 
 /**
@@ -66,21 +73,27 @@ export function scheduleActivity(
   const { timeouts } = normalizeActivity(run, a);
   const retry = normalizeRetry(a.retryPolicy);
   const taskQueue = (a.taskQueue?.name as string) || run.taskQueue;
-  const ev = appendEvent(tx, run, 'ActivityTaskScheduled', {
-    activityId: a.activityId,
-    activityType: a.activityType,
-    taskQueue: { name: taskQueue, kind: 1 },
-    header: a.header,
-    input: a.input,
-    scheduleToCloseTimeout: dur(timeouts.scheduleToCloseMs),
-    scheduleToStartTimeout: dur(timeouts.scheduleToStartMs),
-    startToCloseTimeout: dur(timeouts.startToCloseMs),
-    heartbeatTimeout: dur(timeouts.heartbeatMs),
-    workflowTaskCompletedEventId: wtc,
-    retryPolicy: retryPolicyMsg(retry),
-    useWorkflowBuildId: a.useWorkflowBuildId ?? false,
-    priority: a.priority,
-  }, userMetadata);
+  const ev = appendEvent(
+    tx,
+    run,
+    'ActivityTaskScheduled',
+    {
+      activityId: a.activityId,
+      activityType: a.activityType,
+      taskQueue: { name: taskQueue, kind: 1 },
+      header: a.header,
+      input: a.input,
+      scheduleToCloseTimeout: dur(timeouts.scheduleToCloseMs),
+      scheduleToStartTimeout: dur(timeouts.scheduleToStartMs),
+      startToCloseTimeout: dur(timeouts.startToCloseMs),
+      heartbeatTimeout: dur(timeouts.heartbeatMs),
+      workflowTaskCompletedEventId: wtc,
+      retryPolicy: retryPolicyMsg(retry),
+      useWorkflowBuildId: a.useWorkflowBuildId ?? false,
+      priority: a.priority,
+    },
+    userMetadata,
+  );
   const scheduledId = ev.eventId.toNumber() as number;
   const now = Date.now();
   run.activities[String(scheduledId)] = {
@@ -108,7 +121,14 @@ export function scheduleActivity(
 export function dispatchActivity(engine: Engine, tx: Tx, run: Run, scheduledId: number, attempt: number): void {
   const act = run.activities[String(scheduledId)];
   if (!act) return;
-  tx.afterCommit(() => engine.queues.add(queueKey('act', run.namespace, act.taskQueue), { kind: 'act', runId: run.runId, scheduledId, attempt }));
+  tx.afterCommit(() =>
+    engine.queues.add(queueKey('act', run.namespace, act.taskQueue), {
+      kind: 'act',
+      runId: run.runId,
+      scheduledId,
+      attempt,
+    }),
+  );
 }
 
 /** RequestCancelActivityTask: cancelled at once unless an attempt is running (then via heartbeat). */
@@ -116,7 +136,10 @@ export function requestCancelActivity(engine: Engine, tx: Tx, run: Run, a: Msg, 
   const scheduledId = Number(a.scheduledEventId);
   const act = run.activities[String(scheduledId)];
   if (!act) return;
-  const ev = appendEvent(tx, run, 'ActivityTaskCancelRequested', { scheduledEventId: scheduledId, workflowTaskCompletedEventId: wtc });
+  const ev = appendEvent(tx, run, 'ActivityTaskCancelRequested', {
+    scheduledEventId: scheduledId,
+    workflowTaskCompletedEventId: wtc,
+  });
   act.cancelRequestedId = ev.eventId.toNumber() as number;
   if (act.state !== 'started') {
     appendEvent(tx, run, 'ActivityTaskCanceled', {

@@ -60,7 +60,12 @@ export function pauseActivities(tx: Tx, run: Run, acts: ActivityState[], req: Ms
   }
   for (const act of acts) {
     if (act.paused) continue;
-    act.paused = { at: Date.now(), identity: (req.identity as string) || '', reason: (req.reason as string) || '', requestId };
+    act.paused = {
+      at: Date.now(),
+      identity: (req.identity as string) || '',
+      reason: (req.reason as string) || '',
+      requestId,
+    };
   }
   tx.dirty.add(run);
 }

@@ -13,9 +13,23 @@ const FAILURE = 'temporal.api.failure.v1.Failure';
 const PAYLOADS = 'temporal.api.common.v1.Payloads';
 
 /** Starts an activity attempt for a poller; `null` when the queued reference is stale. */
-export function startActivity(engine: Engine, tx: Tx, run: Run, scheduledId: number, attempt: number, poll: Msg): Msg | null {
+export function startActivity(
+  engine: Engine,
+  tx: Tx,
+  run: Run,
+  scheduledId: number,
+  attempt: number,
+  poll: Msg,
+): Msg | null {
   const act = run.activities[String(scheduledId)];
-  if (run.status !== WorkflowStatus.RUNNING || !act || act.state !== 'scheduled' || act.attempt !== attempt || act.paused) return null;
+  if (
+    run.status !== WorkflowStatus.RUNNING ||
+    !act ||
+    act.state !== 'scheduled' ||
+    act.attempt !== attempt ||
+    act.paused
+  )
+    return null;
   const now = Date.now();
   act.state = 'started';
   act.startedAt = now;
@@ -53,7 +67,8 @@ export function activityForToken(engine: Engine, token: Uint8Array): { run: Run;
   if (kind !== 'act' || !runId) return undefined;
   const run = engine.runs.get(runId);
   const act = run?.activities[scheduledId ?? ''];
-  if (!run || !act || run.status !== WorkflowStatus.RUNNING || act.state !== 'started' || act.token !== text) return undefined;
+  if (!run || !act || run.status !== WorkflowStatus.RUNNING || act.state !== 'started' || act.token !== text)
+    return undefined;
   return { run, act };
 }
 
@@ -84,12 +99,30 @@ function resolve(engine: Engine, tx: Tx, run: Run, act: ActivityState, name: str
   ensureWft(engine, tx, run);
 }
 
-export function completeActivity(engine: Engine, tx: Tx, run: Run, act: ActivityState, result: Msg | null, identity: string): void {
+export function completeActivity(
+  engine: Engine,
+  tx: Tx,
+  run: Run,
+  act: ActivityState,
+  result: Msg | null,
+  identity: string,
+): void {
   resolve(engine, tx, run, act, 'ActivityTaskCompleted', { result, identity });
 }
 
-export function cancelActivity(engine: Engine, tx: Tx, run: Run, act: ActivityState, details: Msg | null, identity: string): void {
-  resolve(engine, tx, run, act, 'ActivityTaskCanceled', { details, latestCancelRequestedEventId: act.cancelRequestedId, identity });
+export function cancelActivity(
+  engine: Engine,
+  tx: Tx,
+  run: Run,
+  act: ActivityState,
+  details: Msg | null,
+  identity: string,
+): void {
+  resolve(engine, tx, run, act, 'ActivityTaskCanceled', {
+    details,
+    latestCancelRequestedEventId: act.cancelRequestedId,
+    identity,
+  });
 }
 
 /** Records a heartbeat; the answer tells the worker whether to cancel the attempt (cancel request, pause, reset). */
@@ -97,7 +130,11 @@ export function recordHeartbeat(tx: Tx, run: Run, act: ActivityState, details: M
   if (details) act.heartbeatDetails = packMsg(PAYLOADS, details);
   act.lastHeartbeatAt = Date.now();
   tx.dirty.add(run);
-  return { cancelRequested: act.cancelRequestedId > 0, activityPaused: !!act.paused, activityReset: !!act.resetRequested };
+  return {
+    cancelRequested: act.cancelRequestedId > 0,
+    activityPaused: !!act.paused,
+    activityReset: !!act.resetRequested,
+  };
 }
 
 /** A failed or timed-out attempt: retry after backoff, or record the final failure. */
@@ -130,7 +167,11 @@ export function failActivityAttempt(
   if (opts.timeoutType) {
     resolve(engine, tx, run, act, 'ActivityTaskTimedOut', { failure, retryState: decision.retryState });
   } else {
-    resolve(engine, tx, run, act, 'ActivityTaskFailed', { failure, retryState: decision.retryState, identity: opts.identity ?? '' });
+    resolve(engine, tx, run, act, 'ActivityTaskFailed', {
+      failure,
+      retryState: decision.retryState,
+      identity: opts.identity ?? '',
+    });
   }
 }
 
@@ -153,7 +194,8 @@ function timeoutFailure(act: ActivityState, timeoutType: number): Msg {
 /** The earliest deadline of an activity (schedule-to-close, schedule-to-start, start-to-close, heartbeat, backoff). */
 export function activityDeadline(a: ActivityState): number {
   let at = a.timeouts.scheduleToCloseMs ? a.firstScheduledAt + a.timeouts.scheduleToCloseMs : Infinity;
-  if (a.state === 'scheduled' && !a.paused && a.timeouts.scheduleToStartMs) at = Math.min(at, a.attemptScheduledAt + a.timeouts.scheduleToStartMs);
+  if (a.state === 'scheduled' && !a.paused && a.timeouts.scheduleToStartMs)
+    at = Math.min(at, a.attemptScheduledAt + a.timeouts.scheduleToStartMs);
   if (a.state === 'started') {
     at = Math.min(at, a.startedAt + a.timeouts.startToCloseMs);
     if (a.timeouts.heartbeatMs) at = Math.min(at, Math.max(a.startedAt, a.lastHeartbeatAt) + a.timeouts.heartbeatMs);
@@ -165,10 +207,18 @@ export function activityDeadline(a: ActivityState): number {
 /** Handles whichever of the activity's deadlines have passed. */
 export function processActivityDeadline(engine: Engine, tx: Tx, run: Run, a: ActivityState, now: number): void {
   const terminal = (type: number): void =>
-    resolve(engine, tx, run, a, 'ActivityTaskTimedOut', { failure: timeoutFailure(a, type), retryState: RetryState.TIMEOUT });
+    resolve(engine, tx, run, a, 'ActivityTaskTimedOut', {
+      failure: timeoutFailure(a, type),
+      retryState: RetryState.TIMEOUT,
+    });
   if (a.timeouts.scheduleToCloseMs && a.firstScheduledAt + a.timeouts.scheduleToCloseMs <= now) {
     terminal(TimeoutType.SCHEDULE_TO_CLOSE);
-  } else if (a.state === 'scheduled' && !a.paused && a.timeouts.scheduleToStartMs && a.attemptScheduledAt + a.timeouts.scheduleToStartMs <= now) {
+  } else if (
+    a.state === 'scheduled' &&
+    !a.paused &&
+    a.timeouts.scheduleToStartMs &&
+    a.attemptScheduledAt + a.timeouts.scheduleToStartMs <= now
+  ) {
     terminal(TimeoutType.SCHEDULE_TO_START);
   } else if (a.state === 'started') {
     const type =

@@ -11,14 +11,27 @@ import { createRun, requestCancelRun, signalRun, terminateRun } from './lifecycl
 import { startedAttrs } from './run-attributes.js';
 
 /** StartChildWorkflowExecution: Initiated now; Started (or StartFailed) right after this run's command events. */
-export function startChild(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: CompletionContext, userMetadata?: Msg | null): void {
+export function startChild(
+  engine: Engine,
+  tx: Tx,
+  run: Run,
+  a: Msg,
+  ctx: CompletionContext,
+  userMetadata?: Msg | null,
+): void {
   const namespace = (a.namespace as string) || run.namespace;
-  const initiated = appendEvent(tx, run, 'StartChildWorkflowExecutionInitiated', {
-    ...a,
-    namespace,
-    taskQueue: a.taskQueue?.name ? a.taskQueue : { name: run.taskQueue, kind: 1 },
-    workflowTaskCompletedEventId: ctx.completedId,
-  }, userMetadata);
+  const initiated = appendEvent(
+    tx,
+    run,
+    'StartChildWorkflowExecutionInitiated',
+    {
+      ...a,
+      namespace,
+      taskQueue: a.taskQueue?.name ? a.taskQueue : { name: run.taskQueue, kind: 1 },
+      workflowTaskCompletedEventId: ctx.completedId,
+    },
+    userMetadata,
+  );
   const initiatedId = initiated.eventId.toNumber() as number;
   const workflowType = a.workflowType?.name as string;
   run.children[String(initiatedId)] = {
@@ -32,7 +45,10 @@ export function startChild(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: Comple
   };
   ctx.later.push(() => {
     const existing = engine.currentRun(namespace, a.workflowId as string);
-    if (existing && (existing.status === WorkflowStatus.RUNNING || reuseRejects(a.workflowIdReusePolicy as number, existing.status))) {
+    if (
+      existing &&
+      (existing.status === WorkflowStatus.RUNNING || reuseRejects(a.workflowIdReusePolicy as number, existing.status))
+    ) {
       delete run.children[String(initiatedId)];
       addEvent(tx, run, 'StartChildWorkflowExecutionFailed', {
         namespace,
@@ -123,7 +139,8 @@ export function notifyParent(engine: Engine, tx: Tx, child: Run, closeEvent: Msg
     startedEventId: state.startedId,
   };
   if (child.status === WorkflowStatus.COMPLETED) attrs.result = closing.result;
-  if (child.status === WorkflowStatus.FAILED) Object.assign(attrs, { failure: closing.failure, retryState: closing.retryState });
+  if (child.status === WorkflowStatus.FAILED)
+    Object.assign(attrs, { failure: closing.failure, retryState: closing.retryState });
   if (child.status === WorkflowStatus.CANCELED) attrs.details = closing.details;
   if (child.status === WorkflowStatus.TIMED_OUT) attrs.retryState = closing.retryState;
   delete parent.children[String(ref.initiatedId)];
@@ -218,7 +235,11 @@ export function cancelExternal(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: Co
         externalWorkflowExecution: { workflowId: run.workflowId, runId: run.runId },
         identity: ctx.identity,
       });
-      addEvent(tx, run, 'ExternalWorkflowExecutionCancelRequested', { namespace, workflowExecution: exec, initiatedEventId: initiatedId });
+      addEvent(tx, run, 'ExternalWorkflowExecutionCancelRequested', {
+        namespace,
+        workflowExecution: exec,
+        initiatedEventId: initiatedId,
+      });
     }
     ensureWft(engine, tx, run);
   });

@@ -7,7 +7,12 @@ import type { Tx } from './tx.js';
 import { appendEvent } from './history.js';
 import { completeRun, continueAsNew, failRun, cancelRun } from './lifecycle.js';
 import { mergeMemo, mergeSearchAttributes, withSearchAttributeTypes } from './run-attributes.js';
-import { scheduleActivity, requestCancelActivity, normalizeActivity, wantsEagerStart } from '../activities/activity-commands.js';
+import {
+  scheduleActivity,
+  requestCancelActivity,
+  normalizeActivity,
+  wantsEagerStart,
+} from '../activities/activity-commands.js';
 import { startChild, signalExternal, cancelExternal } from './children.js';
 import { applyProtocolMessage } from '../updates/update-registry.js';
 
@@ -43,7 +48,9 @@ export function validateCommand(run: Run, c: Msg): { cause: number; message: str
   const t = c.commandType as number;
   const name = commandNames.get(t);
   if (name && !c[attributesFieldOf(name)]) {
-    const cause = allCauses[`WORKFLOW_TASK_FAILED_CAUSE_BAD_${name.slice('COMMAND_TYPE_'.length)}_ATTRIBUTES`] ?? WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
+    const cause =
+      allCauses[`WORKFLOW_TASK_FAILED_CAUSE_BAD_${name.slice('COMMAND_TYPE_'.length)}_ATTRIBUTES`] ??
+      WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
     return { cause, message: `${name} command is missing its attributes` };
   }
   if (t === C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK) {
@@ -51,12 +58,22 @@ export function validateCommand(run: Run, c: Msg): { cause: number; message: str
     if (err) return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, message: err };
   } else if (t === C.COMMAND_TYPE_START_TIMER) {
     const a = c.startTimerCommandAttributes ?? {};
-    if (!a.timerId) return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES, message: 'TimerId is not set' };
+    if (!a.timerId)
+      return {
+        cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
+        message: 'TimerId is not set',
+      };
     if (run.timers[a.timerId as string]) {
-      return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID, message: `timer ${a.timerId} already started` };
+      return {
+        cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID,
+        message: `timer ${a.timerId} already started`,
+      };
     }
   } else if (t === C.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION || t === C.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION) {
-    return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES, message: 'Nexus operations are not supported by the embedded server' };
+    return {
+      cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES,
+      message: 'Nexus operations are not supported by the embedded server',
+    };
   } else if (t === undefined || t === 0 || !Object.values(C).includes(t)) {
     return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED, message: `unknown command type ${t}` };
   }
@@ -79,12 +96,21 @@ export function applyCommand(engine: Engine, tx: Tx, run: Run, c: Msg, ctx: Comp
       return;
     case C.COMMAND_TYPE_START_TIMER: {
       const a = c.startTimerCommandAttributes;
-      const ev = appendEvent(tx, run, 'TimerStarted', {
-        timerId: a.timerId,
-        startToFireTimeout: a.startToFireTimeout,
-        workflowTaskCompletedEventId: wtc,
-      }, c.userMetadata);
-      run.timers[a.timerId as string] = { startedId: ev.eventId.toNumber() as number, fireAt: Date.now() + durMs(a.startToFireTimeout) };
+      const ev = appendEvent(
+        tx,
+        run,
+        'TimerStarted',
+        {
+          timerId: a.timerId,
+          startToFireTimeout: a.startToFireTimeout,
+          workflowTaskCompletedEventId: wtc,
+        },
+        c.userMetadata,
+      );
+      run.timers[a.timerId as string] = {
+        startedId: ev.eventId.toNumber() as number,
+        fireAt: Date.now() + durMs(a.startToFireTimeout),
+      };
       return;
     }
     case C.COMMAND_TYPE_CANCEL_TIMER: {
@@ -116,7 +142,10 @@ export function applyCommand(engine: Engine, tx: Tx, run: Run, c: Msg, ctx: Comp
         c.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes,
         engine.namespace(run.namespace).searchAttributes,
       );
-      appendEvent(tx, run, 'UpsertWorkflowSearchAttributes', { searchAttributes: sa, workflowTaskCompletedEventId: wtc });
+      appendEvent(tx, run, 'UpsertWorkflowSearchAttributes', {
+        searchAttributes: sa,
+        workflowTaskCompletedEventId: wtc,
+      });
       mergeSearchAttributes(run, sa);
       return;
     }

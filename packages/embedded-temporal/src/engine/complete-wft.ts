@@ -31,11 +31,17 @@ export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): Complet
   const commands = (req.commands ?? []) as Msg[];
   const closingIndex = commands.findIndex((c) => CLOSING.has(c.commandType as number));
   if (closingIndex >= 0 && hasUnhandledNews(run)) {
-    failWft(engine, tx, run, { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, identity: req.identity });
+    failWft(engine, tx, run, {
+      cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+      identity: req.identity,
+    });
     return { error: invalidArgument('UnhandledCommand') };
   }
   if (closingIndex >= 0 && closingIndex !== commands.length - 1) {
-    failWft(engine, tx, run, { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES, identity: req.identity });
+    failWft(engine, tx, run, {
+      cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES,
+      identity: req.identity,
+    });
     return { error: invalidArgument('invalid command sequence: workflow-closing command must be the last one') };
   }
   for (const c of commands) {
@@ -57,7 +63,10 @@ export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): Complet
     versioningBehavior: req.versioningBehavior ?? 0,
   });
   const buildId =
-    (req.deploymentOptions?.buildId as string | undefined) || (req.workerVersionStamp?.buildId as string | undefined) || (req.binaryChecksum as string | undefined) || '';
+    (req.deploymentOptions?.buildId as string | undefined) ||
+    (req.workerVersionStamp?.buildId as string | undefined) ||
+    (req.binaryChecksum as string | undefined) ||
+    '';
   if (buildId) {
     const ids = run.buildIds ?? ['unversioned'];
     if (!ids.includes(`unversioned:${buildId}`)) run.buildIds = [...ids, `unversioned:${buildId}`];

@@ -18,7 +18,8 @@ export function nextDeadline(run: Run, retentionMs: number): number {
   if (run.runDeadline) at = Math.min(at, run.runDeadline);
   if (run.executionDeadline) at = Math.min(at, run.executionDeadline);
   if (run.firstWftAt) at = Math.min(at, run.firstWftAt);
-  if (run.wft.state === 'started' || (run.wft.state === 'scheduled' && run.wft.sticky)) at = Math.min(at, run.wft.deadline);
+  if (run.wft.state === 'started' || (run.wft.state === 'scheduled' && run.wft.sticky))
+    at = Math.min(at, run.wft.deadline);
   for (const t of Object.values(run.timers)) at = Math.min(at, t.fireAt);
   for (const a of Object.values(run.activities)) at = Math.min(at, activityDeadline(a));
   return at;

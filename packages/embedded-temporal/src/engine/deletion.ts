@@ -15,7 +15,8 @@ export function retentionDeadline(run: Run, retentionMs: number): number {
  * and identity Temporal's history service writes for DeleteWorkflowExecution.
  */
 export function deleteRun(engine: Engine, tx: Tx, run: Run): void {
-  if (run.status === WorkflowStatus.RUNNING) terminateRun(engine, tx, run, 'Delete workflow execution', null, 'history-service');
+  if (run.status === WorkflowStatus.RUNNING)
+    terminateRun(engine, tx, run, 'Delete workflow execution', null, 'history-service');
   tx.deleted.add(run);
   engine.forget(run);
 }

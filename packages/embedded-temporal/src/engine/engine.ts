@@ -84,10 +84,16 @@ export class Engine {
       // Closed runs too: their retention may have run out while the server was down.
       this.armTick(run);
       if (run.status !== WorkflowStatus.RUNNING) continue;
-      if (run.wft.state === 'scheduled') this.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId: run.wft.scheduledId });
+      if (run.wft.state === 'scheduled')
+        this.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId: run.wft.scheduledId });
       for (const a of Object.values(run.activities)) {
         if (a.state === 'scheduled' && !a.paused) {
-          this.queues.add(queueKey('act', run.namespace, a.taskQueue), { kind: 'act', runId: run.runId, scheduledId: a.scheduledId, attempt: a.attempt });
+          this.queues.add(queueKey('act', run.namespace, a.taskQueue), {
+            kind: 'act',
+            runId: run.runId,
+            scheduledId: a.scheduledId,
+            attempt: a.attempt,
+          });
         }
       }
     }

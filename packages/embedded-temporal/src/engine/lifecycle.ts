@@ -7,7 +7,13 @@ import type { ParentRef, Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { addEvent, appendEvent } from './history.js';
 import { ensureWft, forceCloseWft, scheduleWft } from './workflow-task.js';
-import { memoOf, searchAttributesOf, setInitialAttributes, startedAttrs, withSearchAttributeTypes } from './run-attributes.js';
+import {
+  memoOf,
+  searchAttributesOf,
+  setInitialAttributes,
+  startedAttrs,
+  withSearchAttributeTypes,
+} from './run-attributes.js';
 import { applyParentClosePolicy, notifyParent } from './children.js';
 import { abortUpdates } from '../updates/update-registry.js';
 import { normalizeRetry, retryDecision } from '../activities/retry-policy.js';
@@ -55,11 +61,18 @@ export function createRun(engine: Engine, tx: Tx, spec: NewRun): Run {
   const runId = randomUUID();
   const executionDeadline = spec.executionDeadline || (spec.executionTimeoutMs ? now + spec.executionTimeoutMs : 0);
   let runTimeoutMs = spec.runTimeoutMs;
-  if (spec.executionTimeoutMs && (!runTimeoutMs || runTimeoutMs > spec.executionTimeoutMs)) runTimeoutMs = spec.executionTimeoutMs;
+  if (spec.executionTimeoutMs && (!runTimeoutMs || runTimeoutMs > spec.executionTimeoutMs))
+    runTimeoutMs = spec.executionTimeoutMs;
   let taskTimeoutMs = Math.min(spec.taskTimeoutMs || DEFAULT_TASK_TIMEOUT_MS, MAX_TASK_TIMEOUT_MS);
   if (runTimeoutMs) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs);
   const delay = spec.firstWftDelayMs ?? 0;
-  spec = { ...spec, searchAttributes: withSearchAttributeTypes(spec.searchAttributes, engine.namespace(spec.namespace).searchAttributes) };
+  spec = {
+    ...spec,
+    searchAttributes: withSearchAttributeTypes(
+      spec.searchAttributes,
+      engine.namespace(spec.namespace).searchAttributes,
+    ),
+  };
   const run: Run = {
     seq: engine.nextSeq(),
     namespace: spec.namespace,
@@ -77,7 +90,18 @@ export function createRun(engine: Engine, tx: Tx, spec: NewRun): Run {
     executionDeadline,
     firstWftAt: delay > 0 ? now + delay : 0,
     requestIds: spec.requestId ? [spec.requestId] : [],
-    wft: { state: 'none', scheduledId: 0, startedId: 0, attempt: 1, queue: '', sticky: false, scheduledAt: 0, startedAt: 0, token: '', deadline: 0 },
+    wft: {
+      state: 'none',
+      scheduledId: 0,
+      startedId: 0,
+      attempt: 1,
+      queue: '',
+      sticky: false,
+      scheduledAt: 0,
+      startedAt: 0,
+      token: '',
+      deadline: 0,
+    },
     lastCompletedStartedId: 0,
     stickyQueue: '',
     stickyScheduleToStartMs: 0,
@@ -98,36 +122,42 @@ export function createRun(engine: Engine, tx: Tx, spec: NewRun): Run {
   };
   setInitialAttributes(run, spec.memo, spec.searchAttributes);
   const parent = spec.parent;
-  appendEvent(tx, run, 'WorkflowExecutionStarted', {
-    workflowType: { name: spec.workflowType },
-    taskQueue: { name: spec.taskQueue, kind: TaskQueueKind.NORMAL },
-    input: spec.input ?? null,
-    header: spec.header ?? null,
-    identity: spec.identity,
-    workflowExecutionTimeout: spec.executionTimeoutMs ? dur(spec.executionTimeoutMs) : null,
-    workflowRunTimeout: runTimeoutMs ? dur(runTimeoutMs) : null,
-    workflowTaskTimeout: dur(taskTimeoutMs),
-    workflowExecutionExpirationTime: executionDeadline ? ts(executionDeadline) : null,
-    originalExecutionRunId: runId,
-    firstExecutionRunId: run.firstRunId,
-    attempt: run.attempt,
-    continuedExecutionRunId: spec.continuedRunId ?? '',
-    initiator: spec.initiator ?? 0,
-    continuedFailure: spec.continuedFailure ?? null,
-    lastCompletionResult: spec.lastCompletionResult ?? null,
-    retryPolicy: spec.retryPolicy ?? null,
-    cronSchedule: spec.cronSchedule ?? '',
-    firstWorkflowTaskBackoff: delay > 0 ? dur(delay) : null,
-    memo: spec.memo ?? null,
-    searchAttributes: spec.searchAttributes ?? null,
-    priority: spec.priority ?? null,
-    parentWorkflowNamespace: parent?.namespace ?? '',
-    parentWorkflowExecution: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
-    parentInitiatedEventId: parent?.initiatedId ?? 0,
-    // Only children carry a root: the SDK reports `workflowInfo().root` as absent for a top-level workflow.
-    rootWorkflowExecution: spec.rootExecution ?? null,
-    workflowId: spec.workflowId,
-  }, spec.userMetadata);
+  appendEvent(
+    tx,
+    run,
+    'WorkflowExecutionStarted',
+    {
+      workflowType: { name: spec.workflowType },
+      taskQueue: { name: spec.taskQueue, kind: TaskQueueKind.NORMAL },
+      input: spec.input ?? null,
+      header: spec.header ?? null,
+      identity: spec.identity,
+      workflowExecutionTimeout: spec.executionTimeoutMs ? dur(spec.executionTimeoutMs) : null,
+      workflowRunTimeout: runTimeoutMs ? dur(runTimeoutMs) : null,
+      workflowTaskTimeout: dur(taskTimeoutMs),
+      workflowExecutionExpirationTime: executionDeadline ? ts(executionDeadline) : null,
+      originalExecutionRunId: runId,
+      firstExecutionRunId: run.firstRunId,
+      attempt: run.attempt,
+      continuedExecutionRunId: spec.continuedRunId ?? '',
+      initiator: spec.initiator ?? 0,
+      continuedFailure: spec.continuedFailure ?? null,
+      lastCompletionResult: spec.lastCompletionResult ?? null,
+      retryPolicy: spec.retryPolicy ?? null,
+      cronSchedule: spec.cronSchedule ?? '',
+      firstWorkflowTaskBackoff: delay > 0 ? dur(delay) : null,
+      memo: spec.memo ?? null,
+      searchAttributes: spec.searchAttributes ?? null,
+      priority: spec.priority ?? null,
+      parentWorkflowNamespace: parent?.namespace ?? '',
+      parentWorkflowExecution: parent ? { workflowId: parent.workflowId, runId: parent.runId } : null,
+      parentInitiatedEventId: parent?.initiatedId ?? 0,
+      // Only children carry a root: the SDK reports `workflowInfo().root` as absent for a top-level workflow.
+      rootWorkflowExecution: spec.rootExecution ?? null,
+      workflowId: spec.workflowId,
+    },
+    spec.userMetadata,
+  );
   if (spec.signal) appendEvent(tx, run, 'WorkflowExecutionSignaled', spec.signal);
   engine.addRun(run);
   scheduleWft(engine, tx, run);
@@ -150,11 +180,17 @@ function closeRun(engine: Engine, tx: Tx, run: Run, status: number, eventName: s
 }
 
 export function completeRun(engine: Engine, tx: Tx, run: Run, attrs: Msg, wtc: number): void {
-  closeRun(engine, tx, run, WorkflowStatus.COMPLETED, 'WorkflowExecutionCompleted', { result: attrs.result, workflowTaskCompletedEventId: wtc });
+  closeRun(engine, tx, run, WorkflowStatus.COMPLETED, 'WorkflowExecutionCompleted', {
+    result: attrs.result,
+    workflowTaskCompletedEventId: wtc,
+  });
 }
 
 export function cancelRun(engine: Engine, tx: Tx, run: Run, details: Msg | null, wtc: number): void {
-  closeRun(engine, tx, run, WorkflowStatus.CANCELED, 'WorkflowExecutionCanceled', { details, workflowTaskCompletedEventId: wtc });
+  closeRun(engine, tx, run, WorkflowStatus.CANCELED, 'WorkflowExecutionCanceled', {
+    details,
+    workflowTaskCompletedEventId: wtc,
+  });
 }
 
 /** Fails the run, starting the next attempt when the workflow's retry policy allows it (notes §9). */
@@ -168,7 +204,11 @@ export function failRun(engine: Engine, tx: Tx, run: Run, failure: Msg | null, w
     else retryState = decision.retryState;
   }
   if (backoffMs < 0) {
-    closeRun(engine, tx, run, WorkflowStatus.FAILED, 'WorkflowExecutionFailed', { failure, retryState, workflowTaskCompletedEventId: wtc });
+    closeRun(engine, tx, run, WorkflowStatus.FAILED, 'WorkflowExecutionFailed', {
+      failure,
+      retryState,
+      workflowTaskCompletedEventId: wtc,
+    });
     return;
   }
   const next = createRun(engine, tx, {
@@ -253,7 +293,14 @@ export function continueAsNew(engine: Engine, tx: Tx, run: Run, a: Msg, wtc: num
 }
 
 /** Terminates a running run immediately (a started task is force-closed first). */
-export function terminateRun(engine: Engine, tx: Tx, run: Run, reason: string, details: Msg | null, identity: string): void {
+export function terminateRun(
+  engine: Engine,
+  tx: Tx,
+  run: Run,
+  reason: string,
+  details: Msg | null,
+  identity: string,
+): void {
   forceCloseWft(tx, run);
   closeRun(engine, tx, run, WorkflowStatus.TERMINATED, 'WorkflowExecutionTerminated', { reason, details, identity });
 }

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 
 /** IndexedValueType numbers of `temporal.api.enums.v1.IndexedValueType`. */
-export const IndexedValueType = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 } as const;
+export const IndexedValueType = {
+  TEXT: 1,
+  KEYWORD: 2,
+  INT: 3,
+  DOUBLE: 4,
+  BOOL: 5,
+  DATETIME: 6,
+  KEYWORD_LIST: 7,
+} as const;
 
 /** A registered namespace with its custom search attributes (name ⇒ IndexedValueType). */
 export interface NamespaceRecord {

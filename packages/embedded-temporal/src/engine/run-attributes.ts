@@ -55,7 +55,10 @@ export function startedAttrs(run: Run): Msg {
  * `Datetime` back to a date only when the payload says so. Payloads that carry a type, removals and
  * unregistered names are left as sent. Returns the input when nothing changes.
  */
-export function withSearchAttributeTypes(sa: Msg | null | undefined, registered: Record<string, number>): Msg | null | undefined {
+export function withSearchAttributeTypes(
+  sa: Msg | null | undefined,
+  registered: Record<string, number>,
+): Msg | null | undefined {
   const fields = sa?.indexedFields as Record<string, Msg> | undefined;
   if (!fields) return sa;
   let out: Record<string, Msg> | undefined;

@@ -11,7 +11,12 @@ import { retryPolicyError } from '../activities/retry-policy.js';
 
 /** The real server's default `limit.maxIDLength`. */
 const MAX_ID_LENGTH = 1000;
-const Reuse = { ALLOW_DUPLICATE: 1, ALLOW_DUPLICATE_FAILED_ONLY: 2, REJECT_DUPLICATE: 3, TERMINATE_IF_RUNNING: 4 } as const;
+const Reuse = {
+  ALLOW_DUPLICATE: 1,
+  ALLOW_DUPLICATE_FAILED_ONLY: 2,
+  REJECT_DUPLICATE: 3,
+  TERMINATE_IF_RUNNING: 4,
+} as const;
 const Conflict = { FAIL: 1, USE_EXISTING: 2, TERMINATE_EXISTING: 3 } as const;
 
 /** Request validation shared by StartWorkflowExecution and SignalWithStart. */
@@ -24,7 +29,9 @@ export function validateStart(req: Msg): void {
   if (policyError) throw invalidArgument(policyError);
   const conflict = (req.workflowIdConflictPolicy as number) || 0;
   if (req.workflowIdReusePolicy === Reuse.TERMINATE_IF_RUNNING && conflict && conflict !== Conflict.FAIL) {
-    throw invalidArgument('Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy.');
+    throw invalidArgument(
+      'Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy.',
+    );
   }
 }
 
@@ -54,9 +61,19 @@ export function startWorkflow(engine: Engine, tx: Tx, req: Msg, signal?: Msg): {
       return { runId: existing.runId, started: false };
     }
     if (conflict !== Conflict.TERMINATE_EXISTING) {
-      throw alreadyStarted(existing, `Workflow execution is already running. WorkflowId: ${existing.workflowId}, RunId: ${existing.runId}.`);
+      throw alreadyStarted(
+        existing,
+        `Workflow execution is already running. WorkflowId: ${existing.workflowId}, RunId: ${existing.runId}.`,
+      );
     }
-    terminateRun(engine, tx, existing, 'TerminateIfRunning WorkflowIdReusePolicy Policy', null, (req.identity as string) ?? '');
+    terminateRun(
+      engine,
+      tx,
+      existing,
+      'TerminateIfRunning WorkflowIdReusePolicy Policy',
+      null,
+      (req.identity as string) ?? '',
+    );
   } else if (existing) {
     const failedLike = existing.status !== WorkflowStatus.COMPLETED;
     if (reuse === Reuse.REJECT_DUPLICATE || (reuse === Reuse.ALLOW_DUPLICATE_FAILED_ONLY && !failedLike)) {

@@ -45,7 +45,8 @@ export function scheduleWft(engine: Engine, tx: Tx, run: Run, attempt = 1): void
   };
   // Not when the task was started in the same transaction (returned inline to the completing worker).
   tx.afterCommit(() => {
-    if (run.wft.state === 'scheduled' && run.wft.scheduledId === scheduledId) engine.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId });
+    if (run.wft.state === 'scheduled' && run.wft.scheduledId === scheduledId)
+      engine.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId });
   });
 }
 
@@ -106,7 +107,8 @@ export function runForWftToken(engine: Engine, token: Uint8Array): Run | undefin
   const text = Buffer.from(token).toString();
   const runId = text.split(':')[1] ?? '';
   const run = engine.runs.get(runId);
-  if (!run || run.status !== WorkflowStatus.RUNNING || run.wft.state !== 'started' || run.wft.token !== text) return undefined;
+  if (!run || run.status !== WorkflowStatus.RUNNING || run.wft.state !== 'started' || run.wft.token !== text)
+    return undefined;
   return run;
 }
 

@@ -152,7 +152,7 @@ function createFileStore(
       try {
         frame = encodeTransaction(toRawTransaction(tx));
       } catch (err) {
-        return Promise.reject(err);
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
       return writer.append(frame);
     },
@@ -188,6 +188,7 @@ async function unlinkIfPresent(fs: StoreFs, path: string): Promise<void> {
 }
 
 function defaultWarning(message: string, error?: unknown): void {
-  const detail = error instanceof Error ? `: ${error.message}` : error === undefined ? '' : `: ${String(error)}`;
+  const detail =
+    error instanceof Error ? `: ${error.message}` : error === undefined ? '' : `: ${JSON.stringify(error)}`;
   process.emitWarning(`${message}${detail}`, 'DurableStoreWarning');
 }

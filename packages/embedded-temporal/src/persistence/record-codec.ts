@@ -11,7 +11,7 @@ export const FRAME_HEADER_BYTES = 8;
 export const MAX_PAYLOAD_BYTES = 1 << 30;
 
 export const RecordType = { Transaction: 1, LogHeader: 2, SnapshotHeader: 3, SnapshotEnd: 4 } as const;
-// eslint-disable-next-line @typescript-eslint/no-redeclare -- the usual const-object-plus-type pattern
+
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
 /** A transaction with values already serialised to JSON text (null = delete). */

@@ -15,7 +15,12 @@ const RECORD_TARGET_BYTES = 1 << 20;
 const WRITE_TARGET_BYTES = 4 << 20;
 
 /** Writes `state` as the new snapshot covering every log generation below `nextLogGeneration`. */
-export async function writeSnapshot(fs: StoreFs, dir: string, state: RawState, nextLogGeneration: number): Promise<void> {
+export async function writeSnapshot(
+  fs: StoreFs,
+  dir: string,
+  state: RawState,
+  nextLogGeneration: number,
+): Promise<void> {
   const tmpPath = join(dir, SNAPSHOT_TMP_FILE);
   await fs.unlink(tmpPath).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
@@ -106,7 +111,8 @@ export async function readSnapshot(
       else if (record.type === RecordType.SnapshotEnd) end = record;
       else throw new StoreCorruptionError(path, `unexpected record type ${record.type}`);
     });
-    if (scan.validEnd !== scan.fileSize) throw new StoreCorruptionError(path, `damaged record at offset ${scan.validEnd}`);
+    if (scan.validEnd !== scan.fileSize)
+      throw new StoreCorruptionError(path, `damaged record at offset ${scan.validEnd}`);
   } finally {
     await file.close();
   }

@@ -1,5 +1,6 @@
 // @temporalio/proto ships this module without a declaration; it exports the protobufjs reflection root.
 declare module '@temporalio/proto/protos/json-module.js' {
-  const root: import('protobufjs').Root;
+  import type { Root } from 'protobufjs';
+  const root: Root;
   export default root;
 }

@@ -9,7 +9,8 @@ import type { Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
 
 /** How a query ended: the worker's answer or failure, or a server-side error. */
-export type QueryOutcome = { answer: Msg | null } | { failedMessage: string; failure: Msg | null } | { error: RpcError };
+export type QueryOutcome =
+  { answer: Msg | null } | { failedMessage: string; failure: Msg | null } | { error: RpcError };
 
 interface PendingQuery {
   id: string;
@@ -69,7 +70,12 @@ export class QueryRegistry {
         q.state = 'waiting';
         continue;
       }
-      this.finish(q, r.resultType === 1 ? { answer: r.answer ?? null } : { failedMessage: r.errorMessage ?? '', failure: r.failure ?? null });
+      this.finish(
+        q,
+        r.resultType === 1
+          ? { answer: r.answer ?? null }
+          : { failedMessage: r.errorMessage ?? '', failure: r.failure ?? null },
+      );
     }
   }
 
@@ -96,7 +102,8 @@ export class QueryRegistry {
   private dispatchLegacy(engine: Engine, run: Run, q: PendingQuery): void {
     q.state = 'legacy';
     const stickyKey = queueKey('wf', run.namespace, run.stickyQueue);
-    q.sticky = run.status === WorkflowStatus.RUNNING && run.stickyQueue !== '' && engine.queues.pollerCount(stickyKey) > 0;
+    q.sticky =
+      run.status === WorkflowStatus.RUNNING && run.stickyQueue !== '' && engine.queues.pollerCount(stickyKey) > 0;
     const key = q.sticky ? stickyKey : queueKey('wf', run.namespace, run.taskQueue);
     engine.queues.add(key, { kind: 'query', runId: run.runId, queryId: q.id });
   }
@@ -117,13 +124,19 @@ export class QueryRegistry {
     const q = this.byId.get(queryId);
     if (!q) return false;
     const answered = (req.completedType as number) === 1;
-    this.finish(q, answered ? { answer: req.queryResult ?? null } : { failedMessage: req.errorMessage ?? '', failure: req.failure ?? null });
+    this.finish(
+      q,
+      answered
+        ? { answer: req.queryResult ?? null }
+        : { failedMessage: req.errorMessage ?? '', failure: req.failure ?? null },
+    );
     return true;
   }
 
   /** The run was deleted: its queries can never be answered. */
   onRunDeleted(run: Run): void {
-    for (const q of this.forRun(run.runId)) this.finish(q, { error: notFound(`workflow not found for ID: ${run.workflowId}`) });
+    for (const q of this.forRun(run.runId))
+      this.finish(q, { error: notFound(`workflow not found for ID: ${run.workflowId}`) });
   }
 
   failAll(message: string): void {

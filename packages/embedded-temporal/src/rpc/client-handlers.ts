@@ -40,7 +40,19 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
       const run = engine.findRun(req.namespace, req.workflowExecution);
       requireOpen(run);
       await engine.mutate((tx) =>
-        signalRun(engine, tx, run, { signalName: req.signalName, input: req.input, identity: req.identity, header: req.header, requestId: req.requestId }, req.requestId),
+        signalRun(
+          engine,
+          tx,
+          run,
+          {
+            signalName: req.signalName,
+            input: req.input,
+            identity: req.identity,
+            header: req.header,
+            requestId: req.requestId,
+          },
+          req.requestId,
+        ),
       );
       return {};
     },
@@ -48,7 +60,13 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
       engine.namespace(req.namespace);
       validateStart(req);
       if (!req.signalName) throw invalidArgument('SignalName is not set on request.');
-      const signal = { signalName: req.signalName, input: req.signalInput, identity: req.identity, header: req.header, requestId: req.requestId };
+      const signal = {
+        signalName: req.signalName,
+        input: req.signalInput,
+        identity: req.identity,
+        header: req.header,
+        requestId: req.requestId,
+      };
       const runId = await engine.mutate((tx) => {
         const current = engine.currentRun(req.namespace, req.workflowId);
         if (current && current.status === WorkflowStatus.RUNNING) {
@@ -70,7 +88,9 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
       const run = engine.findRun(req.namespace, req.workflowExecution);
       checkChain(run, req);
       if (run.status !== WorkflowStatus.RUNNING) return {};
-      await engine.mutate((tx) => requestCancelRun(engine, tx, run, { cause: req.reason ?? '', identity: req.identity ?? '' }));
+      await engine.mutate((tx) =>
+        requestCancelRun(engine, tx, run, { cause: req.reason ?? '', identity: req.identity ?? '' }),
+      );
       return {};
     },
     DescribeWorkflowExecution: (req) => describeRun(engine.findRun(req.namespace, req.execution)),
@@ -98,7 +118,9 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
     },
     UnpauseActivity: async (req) => {
       const run = engine.findRun(req.namespace, req.execution);
-      await engine.mutate((tx) => unpauseActivities(engine, tx, run, selectActivities(run, req, !!req.unpauseAll), req));
+      await engine.mutate((tx) =>
+        unpauseActivities(engine, tx, run, selectActivities(run, req, !!req.unpauseAll), req),
+      );
       return {};
     },
     ResetActivity: async (req) => {

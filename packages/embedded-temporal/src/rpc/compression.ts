@@ -20,7 +20,7 @@ export const refuseCompressedRequests: ServerInterceptor = (_method, call) => {
             code: status.UNIMPLEMENTED,
             details:
               `grpc-encoding "${encoding}" is not supported: this server only accepts uncompressed requests ` +
-              '(set the client\'s gRPC compression to none, or start the server with --accept-compressed-requests)',
+              "(set the client's gRPC compression to none, or start the server with --accept-compressed-requests)",
             metadata: new Metadata(),
           }),
       }),

@@ -35,7 +35,10 @@ export function executionInfo(run: Run): Msg {
 function withBuildIds(run: Run): Msg {
   const sa = searchAttributesOf(run) ?? { indexedFields: {} };
   if (!run.buildIds?.length) return sa;
-  return { ...sa, indexedFields: { ...(sa.indexedFields ?? {}), BuildIds: encodeSearchAttributePayload(run.buildIds, 'KeywordList') } };
+  return {
+    ...sa,
+    indexedFields: { ...(sa.indexedFields ?? {}), BuildIds: encodeSearchAttributePayload(run.buildIds, 'KeywordList') },
+  };
 }
 
 const PendingState = { SCHEDULED: 1, STARTED: 2, CANCEL_REQUESTED: 3, PAUSED: 4, PAUSE_REQUESTED: 5 } as const;

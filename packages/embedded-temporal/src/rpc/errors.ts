@@ -26,7 +26,8 @@ export class RpcError extends Error {
   }
 }
 
-export const notFound = (message: string): RpcError => new RpcError(status.NOT_FOUND, message, { type: 'NotFoundFailure', value: {} });
+export const notFound = (message: string): RpcError =>
+  new RpcError(status.NOT_FOUND, message, { type: 'NotFoundFailure', value: {} });
 export const invalidArgument = (message: string): RpcError => new RpcError(status.INVALID_ARGUMENT, message);
 export const workflowCompleted = (): RpcError => notFound('workflow execution already completed');
 export const taskNotFound = (): RpcError => notFound('Workflow task not found.');

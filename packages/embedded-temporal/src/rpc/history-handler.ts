@@ -17,7 +17,8 @@ export function historyHandler(engine: Engine): Handler {
     const closed = (): boolean => run.status !== WorkflowStatus.RUNNING && run.durableLength === run.history.length;
     const deadline = engine.pollDeadline(ctx.deadline, engine.opts.longPollTimeoutMs);
     if ((req.historyEventFilterType as number) === CLOSE_EVENT) {
-      if (req.waitNewEvent && !closed()) await engine.waitFor(run.runId, () => (closed() ? true : undefined), deadline, ctx.signal);
+      if (req.waitNewEvent && !closed())
+        await engine.waitFor(run.runId, () => (closed() ? true : undefined), deadline, ctx.signal);
       const last = run.history[run.durableLength - 1];
       return closed() && last
         ? { history: { events: [last] }, nextPageToken: Buffer.alloc(0) }
@@ -26,7 +27,12 @@ export function historyHandler(engine: Engine): Handler {
     const token = Buffer.from((req.nextPageToken as Uint8Array | undefined) ?? []).toString();
     const from = token ? Number(token.split(':')[1]) || 1 : 1;
     if (req.waitNewEvent && !closed() && run.durableLength < from) {
-      await engine.waitFor(run.runId, () => (closed() || run.durableLength >= from ? true : undefined), deadline, ctx.signal);
+      await engine.waitFor(
+        run.runId,
+        () => (closed() || run.durableLength >= from ? true : undefined),
+        deadline,
+        ctx.signal,
+      );
     }
     const events: Msg[] = durableHistory(run).slice(from - 1);
     const more = req.waitNewEvent && !closed();

@@ -16,13 +16,20 @@ function multiOperationFailure(err: RpcError, failedIndex: number): RpcError {
     code: err.code,
     message: err.message,
     details: err.detail
-      ? [{ type_url: `${ANY_PREFIX}temporal.api.errordetails.v1.${err.detail.type}`, value: encode(`temporal.api.errordetails.v1.${err.detail.type}`, err.detail.value) }]
+      ? [
+          {
+            type_url: `${ANY_PREFIX}temporal.api.errordetails.v1.${err.detail.type}`,
+            value: encode(`temporal.api.errordetails.v1.${err.detail.type}`, err.detail.value),
+          },
+        ]
       : [],
   };
   const aborted = {
     code: status.ABORTED,
     message: 'Operation was aborted.',
-    details: [{ type_url: `${ANY_PREFIX}temporal.api.failure.v1.MultiOperationExecutionAborted`, value: new Uint8Array() }],
+    details: [
+      { type_url: `${ANY_PREFIX}temporal.api.failure.v1.MultiOperationExecutionAborted`, value: new Uint8Array() },
+    ],
   };
   const statuses = failedIndex === 0 ? [failed, aborted] : [aborted, failed];
   return new RpcError(err.code, `MultiOperation could not be executed: ${err.message}`, {
@@ -37,7 +44,8 @@ export function multiOperationHandler(engine: Engine): Handler {
     const ops = (req.operations ?? []) as Msg[];
     const start = ops[0]?.startWorkflow as Msg | undefined;
     const update = ops[1]?.updateWorkflow as Msg | undefined;
-    if (ops.length !== 2 || !start || !update) throw invalidArgument('ExecuteMultiOperation supports exactly [StartWorkflow, UpdateWorkflow].');
+    if (ops.length !== 2 || !start || !update)
+      throw invalidArgument('ExecuteMultiOperation supports exactly [StartWorkflow, UpdateWorkflow].');
     engine.namespace(req.namespace);
     const updateId = update.request?.meta?.updateId as string | undefined;
     if (!updateId || !update.request?.input?.name) throw invalidArgument('Update id and name must be set.');
@@ -54,7 +62,10 @@ export function multiOperationHandler(engine: Engine): Handler {
       if (err instanceof RpcError) throw multiOperationFailure(err, 0);
       throw err;
     }
-    const wanted = Math.max((update.waitPolicy?.lifecycleStage as number) || UpdateStage.ACCEPTED, UpdateStage.ACCEPTED);
+    const wanted = Math.max(
+      (update.waitPolicy?.lifecycleStage as number) || UpdateStage.ACCEPTED,
+      UpdateStage.ACCEPTED,
+    );
     let updateResponse: Msg;
     try {
       updateResponse = await waitForUpdateStage(engine, started.runId, updateId, wanted, ctx);
@@ -62,6 +73,11 @@ export function multiOperationHandler(engine: Engine): Handler {
       if (err instanceof RpcError) throw multiOperationFailure(err, 1);
       throw err;
     }
-    return { responses: [{ startWorkflow: { runId: started.runId, started: started.started } }, { updateWorkflow: updateResponse }] };
+    return {
+      responses: [
+        { startWorkflow: { runId: started.runId, started: started.started } },
+        { updateWorkflow: updateResponse },
+      ],
+    };
   };
 }

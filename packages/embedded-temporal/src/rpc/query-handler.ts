@@ -16,13 +16,18 @@ export function queryHandler(engine: Engine): Handler {
     const run = engine.findRun(req.namespace, req.execution);
     const open = run.status === WorkflowStatus.RUNNING;
     const condition = req.queryRejectCondition as number;
-    if (!open && (condition === Reject.NOT_OPEN || (condition === Reject.NOT_COMPLETED_CLEANLY && run.status !== WorkflowStatus.COMPLETED))) {
+    if (
+      !open &&
+      (condition === Reject.NOT_OPEN ||
+        (condition === Reject.NOT_COMPLETED_CLEANLY && run.status !== WorkflowStatus.COMPLETED))
+    ) {
       return { queryRejected: { status: run.status } };
     }
     const everStarted = run.lastCompletedStartedId > 0 || run.history.some((e) => e.workflowTaskStartedEventAttributes);
     if (!open && !everStarted) throw closedBeforeStart();
     const { id, outcome } = engine.queries.create(run.runId, req.query);
-    if (!open || (run.wft.state === 'none' && run.lastCompletedStartedId > 0)) engine.queries.dispatchWaiting(engine, run);
+    if (!open || (run.wft.state === 'none' && run.lastCompletedStartedId > 0))
+      engine.queries.dispatchWaiting(engine, run);
     // Like the real server, a query is not cut short by the (possibly shortened) long-poll interval: it waits
     // for a worker until the caller's deadline, capped at the default long-poll time at least.
     const deadline = engine.pollDeadline(ctx.deadline, Math.max(engine.opts.longPollTimeoutMs, QUERY_WAIT_CAP_MS));
@@ -39,7 +44,10 @@ export function queryHandler(engine: Engine): Handler {
     }
     if ('error' in result) throw result.error;
     if ('failedMessage' in result) {
-      throw new RpcError(status.INVALID_ARGUMENT, result.failedMessage, { type: 'QueryFailedFailure', value: { failure: result.failure } });
+      throw new RpcError(status.INVALID_ARGUMENT, result.failedMessage, {
+        type: 'QueryFailedFailure',
+        value: { failure: result.failure },
+      });
     }
     return { queryResult: result.answer ?? { payloads: [] } };
   };

@@ -1,4 +1,4 @@
-import { type Server, type ServiceDefinition, type MethodDefinition, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import { type Server, type MethodDefinition, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type * as protobuf from 'protobufjs';
 import { root, type Msg } from '../proto/root.js';
 import { RpcError } from './errors.js';
@@ -51,17 +51,17 @@ export function registerService(
     const handler = handlers[method.name];
     if (method.requestStream || method.responseStream || !handler) {
       const unimplemented = { code: status.UNIMPLEMENTED, details: `Method ${path} is not implemented` };
-      impl[method.name] = ((call: { emit(e: string, err: unknown): void }, cb?: sendUnaryData<Uint8Array>) => {
+      impl[method.name] = (call: { emit(e: string, err: unknown): void }, cb?: sendUnaryData<Uint8Array>) => {
         if (cb) cb(unimplemented);
         else call.emit('error', unimplemented);
-      }) as never;
+      };
       continue;
     }
-    impl[method.name] = ((call: ServerUnaryCall<Buffer, Uint8Array>, cb: sendUnaryData<Uint8Array>) => {
+    impl[method.name] = (call: ServerUnaryCall<Buffer, Uint8Array>, cb: sendUnaryData<Uint8Array>) => {
       void runUnary(call, cb, reqType, resType, handler, shutdownSignal, path, logError);
-    }) as never;
+    };
   }
-  server.addService(definition as ServiceDefinition, impl as never);
+  server.addService(definition, impl as never);
 }
 
 async function runUnary(
@@ -76,7 +76,7 @@ async function runUnary(
 ): Promise<void> {
   let request: Msg;
   try {
-    request = reqType.decode(call.request) as unknown as Msg;
+    request = reqType.decode(call.request);
   } catch (err) {
     cb({ code: status.INVALID_ARGUMENT, details: `malformed ${reqType.fullName}: ${(err as Error).message}` });
     return;

@@ -48,13 +48,19 @@ export function systemHandlers(engine: Engine): Record<string, Handler> {
       },
     }),
     DescribeNamespace: (req) => {
-      const ns = req.id ? [...engine.namespaces.values()].find((n) => n.id === req.id) : engine.namespaces.get(req.namespace);
+      const ns = req.id
+        ? [...engine.namespaces.values()].find((n) => n.id === req.id)
+        : engine.namespaces.get(req.namespace);
       return namespaceInfo(ns ?? engine.namespace(req.namespace || req.id));
     },
     ListNamespaces: () => ({ namespaces: [...engine.namespaces.values()].map(namespaceInfo) }),
     RegisterNamespace: async (req) => {
       if (!req.namespace) throw invalidArgument('Namespace is not set on request.');
-      if (engine.namespaces.has(req.namespace)) throw new RpcError(status.ALREADY_EXISTS, 'Namespace already exists.', { type: 'NamespaceAlreadyExistsFailure', value: {} });
+      if (engine.namespaces.has(req.namespace))
+        throw new RpcError(status.ALREADY_EXISTS, 'Namespace already exists.', {
+          type: 'NamespaceAlreadyExistsFailure',
+          value: {},
+        });
       const ns: NamespaceRecord = {
         name: req.namespace,
         id: randomUUID(),
@@ -91,7 +97,12 @@ export function systemHandlers(engine: Engine): Record<string, Handler> {
       const ns = engine.namespace(req.namespace || 'default');
       // Validate with the visibility registry: reserved names, conflicting types, invalid names.
       const registry = new SearchAttributeRegistry(
-        Object.fromEntries(Object.entries(ns.searchAttributes).flatMap(([k, v]) => { const t = searchAttributeTypeFrom(v); return t ? [[k, t]] : []; })),
+        Object.fromEntries(
+          Object.entries(ns.searchAttributes).flatMap(([k, v]) => {
+            const t = searchAttributeTypeFrom(v);
+            return t ? [[k, t]] : [];
+          }),
+        ),
       );
       for (const [name, value] of Object.entries((req.searchAttributes ?? {}) as Record<string, number>)) {
         const t = searchAttributeTypeFrom(value);

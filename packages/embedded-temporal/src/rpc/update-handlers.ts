@@ -8,11 +8,11 @@ import type { Handler } from './service-registry.js';
 /** UpdateWorkflowExecution and PollWorkflowExecutionUpdate (notes §7). */
 /** Waits until the update reaches `wanted` (or the long-poll deadline) and builds the update response. */
 export async function waitForUpdateStage(
-engine: Engine,
-runId: string,
-updateId: string,
-wanted: number,
-ctx: { deadline: number; signal: AbortSignal },
+  engine: Engine,
+  runId: string,
+  updateId: string,
+  wanted: number,
+  ctx: { deadline: number; signal: AbortSignal },
 ): Promise<Msg> {
   const run = engine.runs.get(runId);
   const u = run?.updates[updateId];
@@ -34,7 +34,6 @@ ctx: { deadline: number; signal: AbortSignal },
   };
 }
 
-
 export function updateHandlers(engine: Engine): Record<string, Handler> {
   return {
     UpdateWorkflowExecution: async (req, ctx) => {
@@ -47,7 +46,8 @@ export function updateHandlers(engine: Engine): Record<string, Handler> {
       // on the next run of the chain when the caller did not pin a run id, as the real server does.
       for (let hop = 0; ; hop++) {
         const run = engine.findRun(req.namespace, req.workflowExecution);
-        if (req.firstExecutionRunId && req.firstExecutionRunId !== run.firstRunId) throw notFound(`workflow not found for ID: ${run.workflowId}`);
+        if (req.firstExecutionRunId && req.firstExecutionRunId !== run.firstRunId)
+          throw notFound(`workflow not found for ID: ${run.workflowId}`);
         if (run.status !== WorkflowStatus.RUNNING) {
           if (!run.updates[updateId]) throw workflowCompleted();
         } else if (!run.updates[updateId]) {

@@ -21,7 +21,12 @@ import type { CallContext, Handler } from './service-registry.js';
  * Long-polls `key` until a task can actually be started. The task is started (and committed) before the reply;
  * if the poller went away meanwhile, an activity or WFT is recovered by its timeout, a query is re-queued.
  */
-async function pollLoop(engine: Engine, key: string, ctx: CallContext, start: (task: Task) => Promise<Msg | null>): Promise<Msg> {
+async function pollLoop(
+  engine: Engine,
+  key: string,
+  ctx: CallContext,
+  start: (task: Task) => Promise<Msg | null>,
+): Promise<Msg> {
   const deadline = engine.pollDeadline(ctx.deadline, engine.opts.taskPollTimeoutMs);
   for (;;) {
     if (Date.now() >= deadline || ctx.signal.aborted) return {};
@@ -80,12 +85,17 @@ export function workerHandlers(engine: Engine): Record<string, Handler> {
     RespondWorkflowTaskFailed: async (req) => {
       const run = runForWftToken(engine, req.taskToken);
       if (!run) throw taskNotFound();
-      await engine.mutate((tx) => failWft(engine, tx, run, { cause: req.cause, failure: req.failure, identity: req.identity }));
+      await engine.mutate((tx) =>
+        failWft(engine, tx, run, { cause: req.cause, failure: req.failure, identity: req.identity }),
+      );
       return {};
     },
     RespondQueryTaskCompleted: (req) => {
-      const [kind, , queryId] = Buffer.from(req.taskToken as Uint8Array).toString().split(':');
-      if (kind !== 'query' || !queryId || !engine.queries.resolveLegacy(queryId, req)) throw notFound('query task not found');
+      const [kind, , queryId] = Buffer.from(req.taskToken as Uint8Array)
+        .toString()
+        .split(':');
+      if (kind !== 'query' || !queryId || !engine.queries.resolveLegacy(queryId, req))
+        throw notFound('query task not found');
       return {};
     },
     PollActivityTaskQueue: (req, ctx) => {
@@ -117,7 +127,8 @@ export function workerHandlers(engine: Engine): Record<string, Handler> {
     RespondActivityTaskCanceled: async (req) => {
       const found = req.taskToken?.length ? activityForToken(engine, req.taskToken) : activityById(engine, req);
       if (!found) throw notFound('activity task not found');
-      if (!found.act.cancelRequestedId) throw invalidArgument('unable to mark activity as canceled without activity being request canceled first');
+      if (!found.act.cancelRequestedId)
+        throw invalidArgument('unable to mark activity as canceled without activity being request canceled first');
       await engine.mutate((tx) => cancelActivity(engine, tx, found.run, found.act, req.details, req.identity ?? ''));
       return {};
     },
@@ -131,7 +142,9 @@ export function workerHandlers(engine: Engine): Record<string, Handler> {
     ShutdownWorker: async (req) => {
       const sticky = (req.stickyTaskQueue as string) || '';
       if (!sticky) return {};
-      const runs = [...engine.runs.values()].filter((r) => r.status === WorkflowStatus.RUNNING && r.stickyQueue === sticky);
+      const runs = [...engine.runs.values()].filter(
+        (r) => r.status === WorkflowStatus.RUNNING && r.stickyQueue === sticky,
+      );
       if (runs.length) await engine.mutate((tx) => runs.forEach((r) => abandonSticky(engine, tx, r)));
       return {};
     },

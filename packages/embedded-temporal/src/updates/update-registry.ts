@@ -21,9 +21,17 @@ export function admitUpdate(engine: Engine, tx: Tx, run: Run, request: Msg): Upd
   if (existing) return existing;
   const inFlight = Object.values(run.updates).filter((u) => u.state !== 'completed' && u.state !== 'aborted').length;
   if (inFlight >= MAX_IN_FLIGHT_UPDATES) {
-    throw new RpcError(status.RESOURCE_EXHAUSTED, `limit on number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`);
+    throw new RpcError(
+      status.RESOURCE_EXHAUSTED,
+      `limit on number of concurrent in-flight updates has been reached (${MAX_IN_FLIGHT_UPDATES})`,
+    );
   }
-  const state: UpdateState = { updateId, request: packMsg(`${U}Request`, request), state: 'admitted', acceptedEventId: 0 };
+  const state: UpdateState = {
+    updateId,
+    request: packMsg(`${U}Request`, request),
+    state: 'admitted',
+    acceptedEventId: 0,
+  };
   run.updates[updateId] = state;
   tx.dirty.add(run);
   // An update does not wait for a delayed start: the real server dispatches the first task at once.
@@ -97,7 +105,13 @@ function applyMessage(tx: Tx, run: Run, message: Msg): void {
   u.request = '';
 }
 
-export function applyProtocolMessage(_engine: Engine, tx: Tx, run: Run, messageId: string, ctx: CompletionContext): void {
+export function applyProtocolMessage(
+  _engine: Engine,
+  tx: Tx,
+  run: Run,
+  messageId: string,
+  ctx: CompletionContext,
+): void {
   const message = ctx.messages.get(messageId);
   if (!message || ctx.handled.has(messageId)) return;
   ctx.handled.add(messageId);
@@ -116,7 +130,8 @@ export function finishUpdateMessages(_engine: Engine, tx: Tx, run: Run, ctx: Com
     u.state = 'completed';
     u.outcome = packMsg(`${U}Outcome`, {
       failure: {
-        message: "Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker.",
+        message:
+          "Workflow Update is rejected because it wasn't processed by worker. Probably, Workflow Update is not supported by the worker.",
         source: 'Server',
         applicationFailureInfo: { type: 'UnprocessedUpdate', nonRetryable: true },
       },
@@ -148,4 +163,3 @@ export function updateView(u: UpdateState): { stage: number; outcome: Msg | null
   if (u.state === 'accepted') return { stage: UpdateStage.ACCEPTED, outcome: null };
   return { stage: UpdateStage.ADMITTED, outcome: null };
 }
-

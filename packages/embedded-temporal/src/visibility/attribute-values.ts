@@ -76,7 +76,12 @@ function dateStringNanos(text: string): bigint | null {
  */
 export function literalValue(attr: Attribute, literal: Literal): Scalar {
   const mismatch = (expected: string): never => {
-    const shown = literal.kind === 'string' ? `'${literal.value}'` : literal.kind === 'number' ? literal.text : String(literal.value);
+    const shown =
+      literal.kind === 'string'
+        ? `'${literal.value}'`
+        : literal.kind === 'number'
+          ? literal.text
+          : String(literal.value);
     throw new ListQueryError(
       'type-mismatch',
       `invalid value ${shown} for ${attr.kind === 'ExecutionStatus' ? 'Keyword' : attr.kind} search attribute ${attr.name}: expected ${expected}`,
@@ -101,7 +106,8 @@ export function literalValue(attr: Attribute, literal: Literal): Scalar {
       return literal.kind === 'number' ? literal.value : mismatch('a number');
     case 'Bool':
       if (literal.kind === 'bool') return literal.value;
-      if (literal.kind === 'string' && /^(true|false)$/i.test(literal.value)) return literal.value.toLowerCase() === 'true';
+      if (literal.kind === 'string' && /^(true|false)$/i.test(literal.value))
+        return literal.value.toLowerCase() === 'true';
       return mismatch('true or false');
     case 'Datetime': {
       if (literal.kind === 'string') return parseRfc3339Nanos(literal.value) ?? mismatch('an RFC 3339 timestamp');

@@ -2,7 +2,7 @@ import { compareScalars, type Scalar } from './attribute-values.js';
 import { ListQueryError } from './errors.js';
 import { parseListQuery } from './parser.js';
 import { compilePredicate, resolveAttribute } from './predicate.js';
-import { executionStatusNumber, type ExecutionStatusName, type VisibilityRecord } from './record.js';
+import { executionStatusNumber, type VisibilityRecord } from './record.js';
 import type { SearchAttributeRegistry } from './search-attributes.js';
 
 /** One ORDER BY term after defaults are applied. */
@@ -49,11 +49,14 @@ export function compileListQuery(query: string, registry: SearchAttributeRegistr
   const readers = orderBy.map((term) => {
     const attr = resolveAttribute(term.attribute, registry);
     if (attr.kind === 'Text' || attr.kind === 'KeywordList') {
-      throw new ListQueryError('unsupported-operator', `ORDER BY is not supported for ${attr.kind} search attribute ${attr.name}`);
+      throw new ListQueryError(
+        'unsupported-operator',
+        `ORDER BY is not supported for ${attr.kind} search attribute ${attr.name}`,
+      );
     }
     // Statuses sort in enum order, as Temporal stores them as numbers.
     return attr.kind === 'ExecutionStatus'
-      ? (r: VisibilityRecord) => executionStatusNumber(r.status as ExecutionStatusName)
+      ? (r: VisibilityRecord) => executionStatusNumber(r.status)
       : (r: VisibilityRecord) => attr.read(r) as Scalar | null;
   });
   const descending = orderBy.map((t) => t.direction === 'DESC');

@@ -1,5 +1,10 @@
 export { compileListQuery, type CompiledListQuery, type OrderTerm, type SortKey } from './compile.js';
-export { ListQueryError, SearchAttributeError, type ListQueryErrorReason, type SearchAttributeErrorReason } from './errors.js';
+export {
+  ListQueryError,
+  SearchAttributeError,
+  type ListQueryErrorReason,
+  type SearchAttributeErrorReason,
+} from './errors.js';
 export { decodePageToken, encodePageToken, listPage } from './page-token.js';
 export { decodeSearchAttributePayload, encodeSearchAttributePayload, type PayloadLike } from './payload.js';
 export {

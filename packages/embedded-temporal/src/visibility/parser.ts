@@ -5,7 +5,25 @@ import { ListQueryError } from './errors.js';
 import { tokenize, type Token } from './lexer.js';
 
 const COMPARISONS = new Set(['=', '!=', '<', '<=', '>', '>=']);
-const RESERVED = new Set(['AND', 'OR', 'NOT', 'IN', 'BETWEEN', 'IS', 'NULL', 'ORDER', 'BY', 'ASC', 'DESC', 'STARTS_WITH', 'TRUE', 'FALSE', 'LIKE', 'GROUP', 'LIMIT']);
+const RESERVED = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'BETWEEN',
+  'IS',
+  'NULL',
+  'ORDER',
+  'BY',
+  'ASC',
+  'DESC',
+  'STARTS_WITH',
+  'TRUE',
+  'FALSE',
+  'LIKE',
+  'GROUP',
+  'LIMIT',
+]);
 
 /** Parses a list filter; an empty or blank query parses to no condition and no ordering. */
 export function parseListQuery(query: string): ParsedQuery {
@@ -85,7 +103,8 @@ class Parser {
       return { kind: 'between', attr, negated, low, high: this.literal() };
     }
     if (this.acceptWord('STARTS_WITH')) return { kind: 'startsWith', attr, negated, value: this.literal() };
-    if (this.isWord('LIKE')) throw new ListQueryError('unsupported-operator', 'operator LIKE is not supported; use STARTS_WITH');
+    if (this.isWord('LIKE'))
+      throw new ListQueryError('unsupported-operator', 'operator LIKE is not supported; use STARTS_WITH');
     return this.fail(this.peek(), `expected an operator after ${attr.name}`);
   }
 

@@ -26,7 +26,10 @@ export function decodeSearchAttributePayload(payload: PayloadLike, registeredTyp
   const encoding = metadataText(payload, 'encoding');
   if (encoding === 'binary/null') return null;
   if (encoding !== 'json/plain') {
-    throw new SearchAttributeError('invalid-value', `search attribute payload has unsupported encoding ${encoding ?? '(none)'}`);
+    throw new SearchAttributeError(
+      'invalid-value',
+      `search attribute payload has unsupported encoding ${encoding ?? '(none)'}`,
+    );
   }
   let value: unknown;
   try {

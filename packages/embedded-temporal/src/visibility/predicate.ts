@@ -3,7 +3,14 @@
 // keeps unknown unknown, and only a true result matches. So `Foo != 'x'` does not match runs without Foo;
 // ask for those with `Foo IS NULL`.
 import type { ComparisonOperator, Expr, Literal } from './ast.js';
-import { attribute, compareScalars, literalValue, type Attribute, type Scalar, type Value } from './attribute-values.js';
+import {
+  attribute,
+  compareScalars,
+  literalValue,
+  type Attribute,
+  type Scalar,
+  type Value,
+} from './attribute-values.js';
 import { ListQueryError } from './errors.js';
 import type { VisibilityRecord } from './record.js';
 import type { SearchAttributeRegistry } from './search-attributes.js';
@@ -65,7 +72,9 @@ export function compilePredicate(expr: Expr, registry: SearchAttributeRegistry):
       requireKind(attr, 'BETWEEN', ['Keyword', 'Int', 'Double', 'Datetime']);
       const low = literalValue(attr, expr.low);
       const high = literalValue(attr, expr.high);
-      return negate(expr.negated, (r) => anyValue(attr.read(r), (v) => compareScalars(v, low) >= 0 && compareScalars(v, high) <= 0));
+      return negate(expr.negated, (r) =>
+        anyValue(attr.read(r), (v) => compareScalars(v, low) >= 0 && compareScalars(v, high) <= 0),
+      );
     }
     case 'startsWith': {
       const attr = resolveAttribute(expr.attr.name, registry);

@@ -11,7 +11,10 @@ const walFiles = async (dir: string): Promise<string[]> => (await readdir(dir)).
 async function workload(store: { commit: (tx: object) => Promise<void> }, rounds: number): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await store.commit({
-      put: [[`wf/${i}`, { i, padding: 'x'.repeat(200) }], ...(i % 5 === 0 && i > 0 ? [[`wf/${i - 1}`, null] as const] : [])],
+      put: [
+        [`wf/${i}`, { i, padding: 'x'.repeat(200) }],
+        ...(i % 5 === 0 && i > 0 ? [[`wf/${i - 1}`, null] as const] : []),
+      ],
       append: [[`history/${i % 10}`, [bytes(`event-${i}`)]]],
       ...(i % 50 === 49 ? { dropLogs: [`history/${(i + 1) % 10}`] } : {}),
     });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { createMemoryStore, openFileStore, type DurableStore } from '../../src/persistence/index.js';
 import { bytes, tempDir, text } from './helpers.js';
 
 /** Each kind of store, with a way to see its state as a fresh start-up would. */
-const kinds: Array<[string, (t: import('node:test').TestContext) => Promise<{ store: DurableStore; reload(): Promise<DurableStore> }>]> = [
+const kinds: Array<[string, (t: TestContext) => Promise<{ store: DurableStore; reload(): Promise<DurableStore> }>]> = [
   [
     'file store',
     async (t) => {
@@ -35,17 +36,40 @@ for (const [name, make] of kinds) {
     test('returns committed values and log entries after a restart', async (t) => {
       const { store, reload } = await make(t);
       assert.deepEqual(await store.load(), { values: new Map(), logs: new Map() });
-      await store.commit({ put: [['a', { n: 1, list: [1, 'two'] }], ['b', 'text']], append: [['h1', [bytes('e1')]]] });
-      await store.commit({ put: [['a', { n: 2 }]], append: [['h1', [bytes('e2'), bytes('e3')]], ['h2', [bytes('x')]]] });
+      await store.commit({
+        put: [
+          ['a', { n: 1, list: [1, 'two'] }],
+          ['b', 'text'],
+        ],
+        append: [['h1', [bytes('e1')]]],
+      });
+      await store.commit({
+        put: [['a', { n: 2 }]],
+        append: [
+          ['h1', [bytes('e2'), bytes('e3')]],
+          ['h2', [bytes('x')]],
+        ],
+      });
       const state = await (await reload()).load();
-      assert.deepEqual(state.values, new Map<string, unknown>([['a', { n: 2 }], ['b', 'text']]));
+      assert.deepEqual(
+        state.values,
+        new Map<string, unknown>([
+          ['a', { n: 2 }],
+          ['b', 'text'],
+        ]),
+      );
       assert.deepEqual(state.logs.get('h1')?.map(text), ['e1', 'e2', 'e3']);
       assert.deepEqual(state.logs.get('h2')?.map(text), ['x']);
     });
 
     test('deletes a key when its value is null', async (t) => {
       const { store, reload } = await make(t);
-      await store.commit({ put: [['a', 1], ['b', 2]] });
+      await store.commit({
+        put: [
+          ['a', 1],
+          ['b', 2],
+        ],
+      });
       await store.commit({ put: [['a', null]] });
       const state = await (await reload()).load();
       assert.deepEqual([...state.values], [['b', 2]]);
@@ -53,7 +77,12 @@ for (const [name, make] of kinds) {
 
     test('drops logs entirely, and drop plus append in one transaction replaces a log', async (t) => {
       const { store, reload } = await make(t);
-      await store.commit({ append: [['gone', [bytes('1')]], ['replaced', [bytes('old')]]] });
+      await store.commit({
+        append: [
+          ['gone', [bytes('1')]],
+          ['replaced', [bytes('old')]],
+        ],
+      });
       await store.commit({ dropLogs: ['gone', 'replaced', 'never-existed'], append: [['replaced', [bytes('new')]]] });
       const state = await (await reload()).load();
       assert.equal(state.logs.has('gone'), false);

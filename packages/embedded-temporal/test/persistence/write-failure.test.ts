@@ -37,14 +37,20 @@ test('a failed write rejects every commit of its batch and later commits still s
   release?.();
   await ok;
   for (const p of doomed) {
-    await assert.rejects(p, (err: unknown) => err instanceof StoreWriteError && !err.fatal && /ENOSPC/.test(err.message));
+    await assert.rejects(
+      p,
+      (err: unknown) => err instanceof StoreWriteError && !err.fatal && /ENOSPC/.test(err.message),
+    );
   }
   await store.commit({ put: [['after', 2]] });
   await store.close();
 
   const reopened = await openFileStore(dir);
   t.after(() => reopened.close());
-  assert.deepEqual([...(await reopened.load()).values].sort(), [['after', 2], ['before', 1]]);
+  assert.deepEqual([...(await reopened.load()).values].sort(), [
+    ['after', 2],
+    ['before', 1],
+  ]);
 });
 
 test('a failed fsync rejects the batch and every later commit, since the file can no longer be trusted', async (t) => {
@@ -60,9 +66,15 @@ test('a failed fsync rejects the batch and every later commit, since the file ca
   await store.commit({ put: [['durable', 1]] });
   failSync = true;
   const batch = await Promise.allSettled([store.commit({ put: [['x', 1]] }), store.commit({ put: [['y', 1]] })]);
-  assert.deepEqual(batch.map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    batch.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   failSync = false;
-  await assert.rejects(store.commit({ put: [['z', 1]] }), (err: unknown) => err instanceof StoreWriteError && err.fatal);
+  await assert.rejects(
+    store.commit({ put: [['z', 1]] }),
+    (err: unknown) => err instanceof StoreWriteError && err.fatal,
+  );
   await store.close();
 
   const reopened = await openFileStore(dir);

@@ -22,7 +22,11 @@ test('names an unknown search attribute, in filters and ORDER BY', () => {
 });
 
 test('rejects literals of the wrong type for the attribute', () => {
-  rejects(`HistoryLength = 'ten'`, 'type-mismatch', /^invalid query: invalid value 'ten' for Int search attribute HistoryLength: expected an integer$/);
+  rejects(
+    `HistoryLength = 'ten'`,
+    'type-mismatch',
+    /^invalid query: invalid value 'ten' for Int search attribute HistoryLength: expected an integer$/,
+  );
   rejects('Priority = 1.5', 'type-mismatch', /expected an integer/);
   rejects('WorkflowId = 5', 'type-mismatch', /invalid value 5 for Keyword search attribute WorkflowId/);
   rejects(`StartTime > '2024-01-01'`, 'type-mismatch', /expected an RFC 3339 timestamp/);
@@ -37,14 +41,22 @@ test('rejects operators the attribute type does not support', () => {
   rejects(`Description STARTS_WITH 'x'`, 'unsupported-operator', /STARTS_WITH is not supported for Text/);
   rejects(`ExecutionStatus > 'Running'`, 'unsupported-operator', /not supported for ExecutionStatus/);
   rejects(`Tags BETWEEN 'a' AND 'b'`, 'unsupported-operator', /BETWEEN/);
-  rejects('ORDER BY Description', 'unsupported-operator', /ORDER BY is not supported for Text search attribute Description/);
+  rejects(
+    'ORDER BY Description',
+    'unsupported-operator',
+    /ORDER BY is not supported for Text search attribute Description/,
+  );
   rejects('ORDER BY Tags', 'unsupported-operator', /KeywordList/);
   rejects(`WorkflowId LIKE 'a%'`, 'unsupported-operator', /LIKE is not supported/);
   rejects(`WorkflowId = 'a' GROUP BY ExecutionStatus`, 'unsupported-operator', /GROUP clause/);
 });
 
 test('reports syntax errors with a position', () => {
-  rejects(`WorkflowId = `, 'syntax', /^invalid query: syntax error at position 14: expected a value, found end of query$/);
+  rejects(
+    `WorkflowId = `,
+    'syntax',
+    /^invalid query: syntax error at position 14: expected a value, found end of query$/,
+  );
   rejects(`WorkflowId = 'a`, 'syntax', /unterminated string literal/);
   rejects(`(WorkflowId = 'a'`, 'syntax', /expected '\)'/);
   rejects(`WorkflowId = 'a' WorkflowType = 'b'`, 'syntax', /position 18: expected AND, OR, ORDER BY/);

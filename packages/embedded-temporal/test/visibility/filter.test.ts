@@ -3,9 +3,41 @@ import { describe, test } from 'node:test';
 import { compileListQuery, type VisibilityRecord } from '../../src/visibility/index.js';
 import { record, registry } from './fixtures.js';
 
-const a = record({ workflowId: 'order-1', workflowType: 'Checkout', status: 'Running', historyLength: 5, searchAttributes: { CustomerId: 'c1', Priority: 1, Tags: ['red', 'blue'], IsVip: true, Description: 'Refund for damaged-item #42' } });
-const b = record({ workflowId: 'order-2', workflowType: 'Checkout', status: 'Completed', historyLength: 50, closeTime: new Date('2024-01-02T00:00:00Z'), searchAttributes: { CustomerId: 'c2', Priority: 5, Score: 0.5, Tags: ['green'], DueAt: '2024-03-01T12:00:00.000000001Z' } });
-const c = record({ workflowId: 'invoice-1', workflowType: 'Billing', status: 'Failed', historyLength: 500, closeTime: new Date('2024-01-03T00:00:00Z'), searchAttributes: { Priority: 10, Score: 2.5, IsVip: false, DueAt: '2024-03-01T13:00:00+01:00' } });
+const a = record({
+  workflowId: 'order-1',
+  workflowType: 'Checkout',
+  status: 'Running',
+  historyLength: 5,
+  searchAttributes: {
+    CustomerId: 'c1',
+    Priority: 1,
+    Tags: ['red', 'blue'],
+    IsVip: true,
+    Description: 'Refund for damaged-item #42',
+  },
+});
+const b = record({
+  workflowId: 'order-2',
+  workflowType: 'Checkout',
+  status: 'Completed',
+  historyLength: 50,
+  closeTime: new Date('2024-01-02T00:00:00Z'),
+  searchAttributes: {
+    CustomerId: 'c2',
+    Priority: 5,
+    Score: 0.5,
+    Tags: ['green'],
+    DueAt: '2024-03-01T12:00:00.000000001Z',
+  },
+});
+const c = record({
+  workflowId: 'invoice-1',
+  workflowType: 'Billing',
+  status: 'Failed',
+  historyLength: 500,
+  closeTime: new Date('2024-01-03T00:00:00Z'),
+  searchAttributes: { Priority: 10, Score: 2.5, IsVip: false, DueAt: '2024-03-01T13:00:00+01:00' },
+});
 const all = [a, b, c];
 
 function ids(query: string, records: VisibilityRecord[] = all): string[] {
@@ -41,7 +73,10 @@ describe('list filter evaluation', () => {
   });
 
   test('treats keywords case-insensitively and names case-sensitively', () => {
-    assert.deepEqual(ids(`WorkflowId = 'x' oR WorkflowId = 'order-1' and NOT HistoryLength In (1) order by StartTime asc`), ['order-1']);
+    assert.deepEqual(
+      ids(`WorkflowId = 'x' oR WorkflowId = 'order-1' and NOT HistoryLength In (1) order by StartTime asc`),
+      ['order-1'],
+    );
     assert.throws(() => ids(`workflowId = 'order-1'`), /unknown search attribute workflowId/);
   });
 
@@ -64,7 +99,10 @@ describe('list filter evaluation', () => {
 
   test('compares Datetime attributes as instants, with offsets and nanoseconds', () => {
     assert.deepEqual(ids(`StartTime >= '${b.startTime.toISOString()}'`), ['order-2', 'invoice-1']);
-    assert.deepEqual(ids(`StartTime BETWEEN '${a.startTime.toISOString()}' AND '${b.startTime.toISOString()}'`), ['order-1', 'order-2']);
+    assert.deepEqual(ids(`StartTime BETWEEN '${a.startTime.toISOString()}' AND '${b.startTime.toISOString()}'`), [
+      'order-1',
+      'order-2',
+    ]);
     // 13:00+01:00 is 12:00Z, one nanosecond before b's DueAt.
     assert.deepEqual(ids(`DueAt > '2024-03-01T12:00:00Z'`), ['order-2']);
     assert.deepEqual(ids(`DueAt = '2024-03-01T12:00:00Z'`), ['invoice-1']);
@@ -127,7 +165,9 @@ describe('list filter evaluation', () => {
   });
 
   test('unwraps legacy single-element arrays and ignores values of the wrong type', () => {
-    const legacy = record({ searchAttributes: { CustomerId: ['c9'], Priority: 'high', DueAt: new Date('2030-01-01T00:00:00Z') } });
+    const legacy = record({
+      searchAttributes: { CustomerId: ['c9'], Priority: 'high', DueAt: new Date('2030-01-01T00:00:00Z') },
+    });
     assert.equal(compileListQuery(`CustomerId = 'c9'`, registry()).matches(legacy), true);
     assert.equal(compileListQuery('Priority IS NULL', registry()).matches(legacy), true);
     assert.equal(compileListQuery(`DueAt > '2029-12-31T00:00:00Z'`, registry()).matches(legacy), true);

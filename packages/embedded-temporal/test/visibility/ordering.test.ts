@@ -5,7 +5,10 @@ import { record, registry } from './fixtures.js';
 
 const sorted = (query: string, records: VisibilityRecord[]): string[] => {
   const compiled = compileListQuery(query, registry());
-  return records.filter((r) => compiled.matches(r)).sort(compiled.compare).map((r) => r.workflowId);
+  return records
+    .filter((r) => compiled.matches(r))
+    .sort(compiled.compare)
+    .map((r) => r.workflowId);
 };
 
 test('orders by StartTime DESC then RunId when the query has no ORDER BY', () => {

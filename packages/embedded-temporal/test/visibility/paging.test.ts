@@ -10,7 +10,12 @@ import {
 } from '../../src/visibility/index.js';
 import { record, registry } from './fixtures.js';
 
-function pageThrough(records: VisibilityRecord[], query: string, pageSize: number, between?: (page: number) => void): string[] {
+function pageThrough(
+  records: VisibilityRecord[],
+  query: string,
+  pageSize: number,
+  between?: (page: number) => void,
+): string[] {
   const compiled = compileListQuery(query, registry());
   const seen: string[] = [];
   let token: Uint8Array | undefined;
@@ -36,7 +41,9 @@ test('stays stable when runs start between pages', () => {
   const records = Array.from({ length: 10 }, (_, i) => record({ workflowId: `wf-${i}`, at: i }));
   const expected = pageThrough(records, 'ORDER BY StartTime ASC', 100);
   // New runs sort after everything already returned, so the rest of the walk still sees each old run once.
-  const seen = pageThrough(records, 'ORDER BY StartTime ASC', 3, (page) => records.push(record({ workflowId: `new-${page}`, at: 100 + page })));
+  const seen = pageThrough(records, 'ORDER BY StartTime ASC', 3, (page) =>
+    records.push(record({ workflowId: `new-${page}`, at: 100 + page })),
+  );
   assert.deepEqual(seen.slice(0, 10), expected);
   assert.equal(new Set(seen).size, seen.length);
 });
@@ -61,6 +68,10 @@ test('rejects a token that is malformed or was made for another ordering', () =>
     err instanceof ListQueryError && err.reason === 'invalid-page-token' && err.message === 'invalid page token';
   assert.throws(() => decodePageToken(byPriority, token), invalid);
   assert.throws(() => decodePageToken(byStart, new TextEncoder().encode('garbage')), invalid);
-  assert.throws(() => decodePageToken(byStart, new TextEncoder().encode('{"v":1,"order":"StartTime DESC,RunId ASC","key":[["q"]]}')), invalid);
+  assert.throws(
+    () =>
+      decodePageToken(byStart, new TextEncoder().encode('{"v":1,"order":"StartTime DESC,RunId ASC","key":[["q"]]}')),
+    invalid,
+  );
   assert.throws(() => listPage([], byPriority, { pageSize: 10, nextPageToken: token }), invalid);
 });

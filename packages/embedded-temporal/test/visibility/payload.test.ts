@@ -62,7 +62,10 @@ test('round-trips through encodeSearchAttributePayload with the type in the meta
   const payload = encodeSearchAttributePayload(['a'], 'KeywordList');
   assert.equal(new TextDecoder().decode(payload.metadata.type), 'KeywordList');
   assert.deepEqual(decodeSearchAttributePayload(payload), ['a']);
-  const legacyType = { ...payload, metadata: { ...payload.metadata, type: new TextEncoder().encode('INDEXED_VALUE_TYPE_KEYWORD') } };
+  const legacyType = {
+    ...payload,
+    metadata: { ...payload.metadata, type: new TextEncoder().encode('INDEXED_VALUE_TYPE_KEYWORD') },
+  };
   assert.equal(decodeSearchAttributePayload({ ...legacyType, data: new TextEncoder().encode('["k"]') }), 'k');
 });
 

@@ -20,7 +20,10 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities.js';
 
-const act = proxyActivities<typeof activities>({ startToCloseTimeout: '10s', retry: { initialInterval: '50ms', maximumAttempts: 5 } });
+const act = proxyActivities<typeof activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '50ms', maximumAttempts: 5 },
+});
 const local = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '10s' });
 
 export const unblock = defineSignal<[string]>('unblock');
@@ -61,7 +64,11 @@ export async function updatable(): Promise<string> {
       if (v === 'finish') done = true;
       return old;
     },
-    { validator: (v) => { if (v === 'bad') throw new Error('bad value'); } },
+    {
+      validator: (v) => {
+        if (v === 'bad') throw new Error('bad value');
+      },
+    },
   );
   await condition(() => done);
   return value;
@@ -134,7 +141,9 @@ export async function sleeper(ms: number): Promise<void> {
   await sleep(ms);
 }
 
-export async function activityOutcome(kind: 'heartbeatResume' | 'scheduleToClose' | 'startToCloseRetry' | 'nonRetryable' | 'delayedRetry'): Promise<string> {
+export async function activityOutcome(
+  kind: 'heartbeatResume' | 'scheduleToClose' | 'startToCloseRetry' | 'nonRetryable' | 'delayedRetry',
+): Promise<string> {
   try {
     switch (kind) {
       case 'heartbeatResume':
@@ -156,7 +165,12 @@ export async function activityOutcome(kind: 'heartbeatResume' | 'scheduleToClose
           retry: { initialInterval: '50ms', nonRetryableErrorTypes: ['Fatal'] },
         }).throwType('Fatal');
       case 'delayedRetry':
-        return String(await proxyActivities<typeof activities>({ startToCloseTimeout: '5s', retry: { maximumAttempts: 2 } }).delayedRetry());
+        return String(
+          await proxyActivities<typeof activities>({
+            startToCloseTimeout: '5s',
+            retry: { maximumAttempts: 2 },
+          }).delayedRetry(),
+        );
     }
   } catch (err) {
     const e = err as { name: string; message: string; cause?: { name: string; message: string; timeoutType?: number } };
@@ -174,7 +188,10 @@ export async function parentOfLongChild(childId: string): Promise<string> {
 }
 
 export async function inFlightActivity(): Promise<string> {
-  return proxyActivities<typeof activities>({ startToCloseTimeout: '2s', retry: { initialInterval: '50ms' } }).slowFirstAttempt();
+  return proxyActivities<typeof activities>({
+    startToCloseTimeout: '2s',
+    retry: { initialInterval: '50ms' },
+  }).slowFirstAttempt();
 }
 
 export async function asyncCompleted(): Promise<string> {
@@ -226,8 +243,14 @@ export async function rootOf(): Promise<string | null> {
 }
 
 /** A child with REJECT_DUPLICATE and a summary, then a second start of the same (closed) child id. */
-export async function childReuse(childId: string): Promise<{ root: string | null; childRoot: string | null; duplicate: string }> {
-  const childRoot = await executeChild(rootOf, { workflowId: childId, workflowIdReusePolicy: 'REJECT_DUPLICATE', staticSummary: 'child summary' });
+export async function childReuse(
+  childId: string,
+): Promise<{ root: string | null; childRoot: string | null; duplicate: string }> {
+  const childRoot = await executeChild(rootOf, {
+    workflowId: childId,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: 'child summary',
+  });
   let duplicate = 'started';
   try {
     await startChild(rootOf, { workflowId: childId, workflowIdReusePolicy: 'REJECT_DUPLICATE' });
