@@ -1,5 +1,5 @@
-import { RESEARCH_TASK_QUEUE, approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts';
-import { checkTemporalEnv, loadEnv, temporalEnvSchema } from '@research/config';
+import { approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts';
+import { appEnvSchema, checkTemporalEnv, loadEnv, temporalEnvSchema } from '@research/config';
 import { z } from 'zod';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -19,14 +19,13 @@ const retryOverridesJson = z
 
 const configSchema = temporalEnvSchema
   .extend({
+    ...appEnvSchema.shape,
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(10_485_760).default(16_384),
     REQUEST_TIMEOUT_MS: milliseconds(30_000),
     KEEP_ALIVE_TIMEOUT_MS: milliseconds(72_000),
     SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
-    TASK_QUEUE: z.string().min(1).default(RESEARCH_TASK_QUEUE),
     TEMPORAL_RPC_TIMEOUT_MS: milliseconds(5_000),
     TEMPORAL_QUERY_TIMEOUT_MS: milliseconds(2_000),
     TEMPORAL_UPDATE_TIMEOUT_MS: milliseconds(10_000),

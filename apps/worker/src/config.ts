@@ -1,6 +1,6 @@
 import { activitiesConfigFromEnv, activitiesEnvSchema } from '@research/activities';
-import { RESEARCH_TASK_QUEUE, parseDurationMs } from '@research/contracts';
-import { checkTemporalEnv, loadEnv, temporalEnvSchema, temporalSettingsFromEnv } from '@research/config';
+import { parseDurationMs } from '@research/contracts';
+import { appEnvSchema, checkTemporalEnv, loadEnv, temporalEnvSchema, temporalSettingsFromEnv } from '@research/config';
 import { z } from 'zod';
 
 const duration = (fallback: string) =>
@@ -21,9 +21,8 @@ const count = (fallback: number) => z.coerce.number().int().positive().max(10_00
 /** The worker's own variables, added to those of `@research/activities`. */
 const workerEnvSchema = activitiesEnvSchema.extend({
   ...temporalEnvSchema.shape,
+  ...appEnvSchema.shape,
   TEMPORAL_CONNECT_TIMEOUT: duration('2m'),
-  TASK_QUEUE: z.string().min(1).default(RESEARCH_TASK_QUEUE),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_SHUTDOWN_GRACE_TIME: duration('10s'),
   MAX_CONCURRENT_ACTIVITIES: count(20),
   MAX_CONCURRENT_WORKFLOW_TASKS: count(40),

@@ -10,3 +10,4 @@ export {
   type TemporalTlsSettings,
 } from './temporal-env.js';
 export { ConfigError, loadEnv } from './load-env.js';
+export { LOG_LEVELS, appEnvSchema, type AppEnv, type LogLevel } from './app-env.js';

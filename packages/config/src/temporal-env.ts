@@ -23,6 +23,15 @@ export const temporalEnvSchema = z.object({
 });
 export type TemporalEnv = z.infer<typeof temporalEnvSchema>;
 
+/** An API key or a certificate means TLS (Temporal Cloud needs it), unless `TEMPORAL_TLS` says otherwise. */
+function impliesTls(env: TemporalEnv): boolean {
+  return (
+    env.TEMPORAL_API_KEY !== undefined ||
+    env.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined ||
+    env.TEMPORAL_TLS_SERVER_CA_CERT_PATH !== undefined
+  );
+}
+
 /** Cross-field rules of {@link temporalEnvSchema}; use with `.superRefine(checkTemporalEnv)`. */
 export function checkTemporalEnv(env: TemporalEnv, ctx: z.RefinementCtx): void {
   if ((env.TEMPORAL_TLS_CLIENT_CERT_PATH === undefined) !== (env.TEMPORAL_TLS_CLIENT_KEY_PATH === undefined)) {
@@ -32,11 +41,7 @@ export function checkTemporalEnv(env: TemporalEnv, ctx: z.RefinementCtx): void {
       path: ['TEMPORAL_TLS_CLIENT_KEY_PATH'],
     });
   }
-  const impliesTls =
-    env.TEMPORAL_API_KEY !== undefined ||
-    env.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined ||
-    env.TEMPORAL_TLS_SERVER_CA_CERT_PATH !== undefined;
-  if (env.TEMPORAL_TLS === false && impliesTls) {
+  if (env.TEMPORAL_TLS === false && impliesTls(env)) {
     ctx.addIssue({
       code: 'custom',
       message: 'TEMPORAL_TLS=false contradicts a TLS certificate or API key setting',
@@ -66,11 +71,7 @@ export interface TemporalSettings {
  * when an API key or a certificate is configured (Temporal Cloud needs TLS).
  */
 export function temporalSettingsFromEnv(env: TemporalEnv): TemporalSettings {
-  const implied =
-    env.TEMPORAL_API_KEY !== undefined ||
-    env.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined ||
-    env.TEMPORAL_TLS_SERVER_CA_CERT_PATH !== undefined;
-  const tlsEnabled = env.TEMPORAL_TLS ?? implied;
+  const tlsEnabled = env.TEMPORAL_TLS ?? impliesTls(env);
   return {
     address: env.TEMPORAL_ADDRESS,
     namespace: env.TEMPORAL_NAMESPACE,
