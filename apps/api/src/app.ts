@@ -5,7 +5,11 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { pino } from 'pino';
 import type { Config } from './config.js';
+import { createApiMetrics } from './metrics/api-metrics.js';
+import type { ApiMetrics } from './metrics/api-metrics.js';
+import { instrumentGateway } from './metrics/instrumented-gateway.js';
 import { installErrorHandling } from './plugins/error-handler.js';
+import metricsPlugin from './plugins/metrics.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import { healthRoutes } from './routes/health.js';
@@ -19,6 +23,8 @@ export interface AppDeps {
   temporal: ResearchGateway;
   /** Defaults to a pino logger at `config.LOG_LEVEL`. */
   logger?: FastifyBaseLogger;
+  /** Defaults to a fresh set; `server.ts` passes the one its Temporal port is instrumented with. */
+  metrics?: ApiMetrics;
 }
 
 /** HTTP server timeouts; `server.ts` sets them from the config. Fastify's defaults apply when omitted. */
@@ -53,12 +59,15 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
 
   installRequestIdEcho(app);
   installErrorHandling(app);
+  const metrics = deps.metrics ?? createApiMetrics();
+  const gateway = instrumentGateway(deps.temporal, metrics);
 
   // On the root instance (both are fastify-plugin wrapped), before the routes, so every route is documented.
   void app.register(swagger, swaggerOptions);
   void app.register(swaggerUi, swaggerUiOptions);
-  void app.register(healthRoutes, { gateway: deps.temporal, logLevel: probeLogLevel(deps.config.LOG_LEVEL) });
-  void app.register(researchRoutes, { gateway: deps.temporal });
-  void app.register(workflowRoutes, { gateway: deps.temporal });
+  void app.register(metricsPlugin, { metrics, exposeRoute: deps.config.METRICS_PORT === undefined });
+  void app.register(healthRoutes, { gateway, logLevel: probeLogLevel(deps.config.LOG_LEVEL) });
+  void app.register(researchRoutes, { gateway });
+  void app.register(workflowRoutes, { gateway });
   return app;
 }

@@ -30,6 +30,8 @@ const configSchema = temporalEnvSchema
     TEMPORAL_QUERY_TIMEOUT_MS: milliseconds(2_000),
     TEMPORAL_UPDATE_TIMEOUT_MS: milliseconds(10_000),
     TEMPORAL_READY_TIMEOUT_MS: milliseconds(800),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     APPROVAL_TIMEOUT_DEFAULT: approvalTimeoutSchema.optional(),
     ACTIVITY_RETRY_OVERRIDES: retryOverridesJson.optional(),
   })

@@ -1,6 +1,9 @@
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createApiMetrics } from './metrics/api-metrics.js';
+import { instrumentPort } from './metrics/instrumented-port.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
 import type { Config } from './config.js';
 import { createTemporalConnection, temporalPort } from './temporal/connection.js';
 import { createTemporalGateway } from './temporal/temporal-gateway.js';
@@ -27,8 +30,9 @@ process.on('unhandledRejection', (reason) => {
   process.exit(1);
 });
 
+const metrics = createApiMetrics();
 const connection = createTemporalConnection(config);
-const gateway = createTemporalGateway(temporalPort(connection, config.TEMPORAL_NAMESPACE), {
+const gateway = createTemporalGateway(instrumentPort(temporalPort(connection, config.TEMPORAL_NAMESPACE), metrics), {
   taskQueue: config.TASK_QUEUE,
   rpcTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
   queryTimeoutMs: config.TEMPORAL_QUERY_TIMEOUT_MS,
@@ -39,7 +43,7 @@ const gateway = createTemporalGateway(temporalPort(connection, config.TEMPORAL_N
   logger,
 });
 const app = buildApp(
-  { config, temporal: gateway, logger },
+  { config, temporal: gateway, logger, metrics },
   { requestTimeout: config.REQUEST_TIMEOUT_MS, keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS },
 );
 app.addHook('onClose', async () => {
@@ -68,6 +72,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
+  if (config.METRICS_PORT !== undefined) {
+    const { server, port } = await startMetricsServer(metrics.registry, config.METRICS_HOST, config.METRICS_PORT);
+    app.addHook('onClose', (_instance, done) => void server.close(() => done()));
+    logger.info({ host: config.METRICS_HOST, port }, 'metrics listening');
+  }
   await app.listen({ host: config.HOST, port: config.PORT });
   logger.info({ temporalAddress: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }, 'api ready');
 } catch (error) {

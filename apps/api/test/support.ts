@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Config } from '../src/config.js';
+import type { ApiMetrics } from '../src/metrics/api-metrics.js';
 import type { ResearchGateway } from '../src/temporal/gateway.js';
 import type { WorkflowView } from '../src/schemas/workflow.js';
 
@@ -28,7 +29,7 @@ export function stubGateway(overrides: Partial<ResearchGateway> = {}): ResearchG
 export function testApp(
   t: TestContext,
   gateway: ResearchGateway,
-  options: { config?: Config; logLines?: Record<string, unknown>[] } = {},
+  options: { config?: Config; logLines?: Record<string, unknown>[]; metrics?: ApiMetrics } = {},
 ): FastifyInstance {
   const { logLines } = options;
   const logger = logLines
@@ -42,7 +43,12 @@ export function testApp(
         }),
       )
     : undefined;
-  const app = buildApp({ config: options.config ?? testConfig(), temporal: gateway, ...(logger ? { logger } : {}) });
+  const app = buildApp({
+    config: options.config ?? testConfig(),
+    temporal: gateway,
+    ...(logger ? { logger } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
   t.after(() => app.close());
   return app;
 }

@@ -27,6 +27,8 @@ const workerEnvSchema = activitiesEnvSchema.extend({
   MAX_CONCURRENT_ACTIVITIES: count(20),
   MAX_CONCURRENT_WORKFLOW_TASKS: count(40),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 const configSchema = workerEnvSchema.superRefine(checkTemporalEnv).transform((env) => ({
@@ -37,6 +39,10 @@ const configSchema = workerEnvSchema.superRefine(checkTemporalEnv).transform((en
   maxConcurrentActivities: env.MAX_CONCURRENT_ACTIVITIES,
   maxConcurrentWorkflowTasks: env.MAX_CONCURRENT_WORKFLOW_TASKS,
   workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+  metrics:
+    env.WORKER_METRICS_PORT === undefined
+      ? undefined
+      : { host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT },
   activities: activitiesConfigFromEnv(env),
 }));
 

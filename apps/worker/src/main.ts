@@ -3,6 +3,7 @@ import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { createLogger, temporalLogger } from './logger.js';
+import { telemetryOptions } from './telemetry.js';
 import { createWorker } from './worker.js';
 
 let config: Config;
@@ -15,7 +16,8 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-Runtime.install({ logger: temporalLogger(logger) });
+Runtime.install({ logger: temporalLogger(logger), telemetryOptions: telemetryOptions(config) });
+if (config.metrics) logger.info(config.metrics, 'Metrics listening');
 
 // Aborts a connection still being retried; once the worker runs, a signal shuts it down gracefully instead.
 const startup = new AbortController();

@@ -2,6 +2,7 @@ import { createActivities, openResultStore } from '@research/activities';
 import { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { activityOutcomeInterceptors } from './activity-outcomes.js';
 import type { Config } from './config.js';
 import { connectWithRetry } from './connection.js';
 import { resolveWorkflowSource } from './workflow-source.js';
@@ -57,6 +58,7 @@ export async function createWorker(config: Config, logger: Logger, signal?: Abor
       taskQueue: config.taskQueue,
       ...source.options,
       activities,
+      interceptors: { activity: [activityOutcomeInterceptors] },
       shutdownGraceTime: config.shutdownGraceTimeMs,
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
