@@ -5,9 +5,13 @@ import { Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../src/index.js';
 import { CommandType } from '../src/proto/enums.js';
-import { uniqueId } from './helpers.js';
+import { encode, enumValues } from '../src/proto/root.js';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import { eventually, runWorker, startTestEnv, uniqueId } from './helpers.js';
 
 const MiB = 1024 * 1024;
+const wftFailedCause = enumValues('temporal.api.enums.v1.WorkflowTaskFailedCause');
 const ns = 'default';
 
 /** One JSON-ish payload of `bytes` data bytes. */
@@ -174,7 +178,7 @@ describe('payload size limits (2 MiB, as Temporal)', () => {
         activityId,
         activityType: { name: 'act' },
         taskQueue: { name: taskQueue },
-        startToCloseTimeout: { seconds: 60 },
+        startToCloseTimeout: msToTs('60s'),
         retryPolicy: { maximumAttempts: 5 },
       },
     });
@@ -247,11 +251,68 @@ describe('payload size limits (2 MiB, as Temporal)', () => {
     assert.equal(described.workflowExecutionInfo?.status, 5 /* TERMINATED */);
     const events = await history(workflowId);
     const taskFailed = events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes;
-    assert.equal(taskFailed?.cause, 2 /* BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, as Temporal records it */);
+    // Temporal records a too-large workflow result under this cause.
+    assert.equal(taskFailed?.cause, wftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES);
     assert.equal(taskFailed?.failure?.message, message);
     const terminated = events.at(-1)?.workflowExecutionTerminatedEventAttributes;
     assert.equal(terminated?.reason, message);
     assert.equal(terminated?.identity, 'history-service');
+  });
+  it('terminates the workflow when the worker fails its task with GRPC_MESSAGE_TOO_LARGE', async () => {
+    // What sdk-core sends when Temporal refused its completion as over the gRPC message limit.
+    const taskQueue = uniqueId('grpc-too-large');
+    const workflowId = uniqueId('grpc-too-large');
+    await startRaw(workflowId, taskQueue);
+    const wft = await pollWft(taskQueue);
+    await svc.respondWorkflowTaskFailed({
+      namespace: ns,
+      taskToken: wft.taskToken,
+      cause: wftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_GRPC_MESSAGE_TOO_LARGE,
+      failure: { message: 'GrpcMessageTooLarge' },
+      identity: 'raw',
+    });
+    const events = await history(workflowId);
+    assert.equal(
+      events.at(-2)?.workflowTaskFailedEventAttributes?.cause,
+      wftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+    );
+    const terminated = events.at(-1)?.workflowExecutionTerminatedEventAttributes;
+    assert.equal(terminated?.reason, 'WORKFLOW_TASK_FAILED_CAUSE_GRPC_MESSAGE_TOO_LARGE');
+    assert.equal(terminated?.identity, 'history-service');
+  });
+});
+
+describe('payload size limits with the SDK worker', () => {
+  it('has sdk-core fail a workflow task whose result would be over the advertised 2 MiB itself', async (t) => {
+    const env = await startTestEnv();
+    t.after(() => env.close());
+    const size = (value: string) =>
+      encode('temporal.api.common.v1.Payloads', { payloads: [defaultPayloadConverter.toPayload(value)] }).length;
+    // The longest name whose start input fits; `hello ${name}`, the workflow's result, then does not.
+    let n = 2 * MiB;
+    while (size('x'.repeat(n)) > 2 * MiB) n--;
+    const name = 'x'.repeat(n);
+    assert.ok(size(`hello ${name}`) > 2 * MiB);
+
+    const { taskQueue, stop } = await runWorker(env, {});
+    try {
+      const handle = await env.client.start('hello', {
+        taskQueue,
+        workflowId: uniqueId('sdk-big-result'),
+        args: [name],
+      });
+      const failed = await eventually(async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        return events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes ?? undefined;
+      });
+      assert.ok(failed);
+      // Core's own check (cause PAYLOADS_TOO_LARGE); the server's would have terminated the workflow instead.
+      assert.equal(failed.cause, wftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PAYLOADS_TOO_LARGE);
+      assert.match(failed.failure?.message ?? '', /exceeded the error limit/);
+      await handle.terminate('test done');
+    } finally {
+      await stop();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Msg } from '../proto/root.js';
+import { enumValues, type Msg } from '../proto/root.js';
 import type { Engine } from '../engine/engine.js';
 import { failWft, runForWftToken } from '../engine/workflow-task.js';
 import { terminateRun } from '../engine/lifecycle.js';
@@ -15,6 +15,9 @@ import {
   startRequestTooLarge,
   type PayloadLimits,
 } from './payload-limits.js';
+
+const GRPC_MESSAGE_TOO_LARGE = 'WORKFLOW_TASK_FAILED_CAUSE_GRPC_MESSAGE_TOO_LARGE';
+const grpcMessageTooLarge = enumValues('temporal.api.enums.v1.WorkflowTaskFailedCause')[GRPC_MESSAGE_TOO_LARGE];
 
 /** Temporal's `failure.NewServerFailure`. */
 const serverFailure = (message: string, nonRetryable: boolean, cause?: Msg): Msg => ({
@@ -43,7 +46,9 @@ function truncatedFailure(failure: Msg | null | undefined): Msg {
  *   failure (the RPC succeeds; a heartbeat answers `cancel_requested`);
  * - a workflow-task completion with a command payload over the limit fails the task with the command's
  *   `BAD_*_ATTRIBUTES` cause and terminates the workflow, then answers INVALID_ARGUMENT (from the second
- *   attempt on only the answer, so the task times out and is retried, as in Temporal).
+ *   attempt on only the answer, so the task times out and is retried, as in Temporal);
+ * - a workflow task the worker fails with GRPC_MESSAGE_TOO_LARGE (its completion was over the gRPC message
+ *   limit) terminates the workflow, as Temporal does.
  * Called once by `startEmbeddedTemporal`; the wrapped handlers keep their own errors.
  */
 export function withPayloadLimits(
@@ -125,6 +130,14 @@ export function withPayloadLimits(
       });
     }
     throw invalidArgument(oversized.message);
+  };
+
+  const failWftHandler = base('RespondWorkflowTaskFailed');
+  out.RespondWorkflowTaskFailed = async (req, ctx) => {
+    const run = req.cause === grpcMessageTooLarge && runForWftToken(engine, req.taskToken);
+    if (!run) return failWftHandler(req, ctx);
+    await engine.mutate((tx) => terminateRun(engine, tx, run, GRPC_MESSAGE_TOO_LARGE, null, 'history-service'));
+    return {};
   };
   return out;
 }
