@@ -167,7 +167,7 @@ describe('payload size limits (2 MiB, as Temporal)', () => {
     assert.equal(events.filter((e) => e.workflowExecutionSignaledEventAttributes).length, 0);
   });
 
-  it('fails an activity attempt whose result, failure or heartbeat is over 2 MiB with a non-retryable server failure', async () => {
+  it('fails an activity attempt whose result, failure, cancellation or heartbeat details are over 2 MiB with a non-retryable server failure', async () => {
     const taskQueue = uniqueId('big-activity');
     const workflowId = uniqueId('big-activity');
     await startRaw(workflowId, taskQueue);
@@ -185,10 +185,10 @@ describe('payload size limits (2 MiB, as Temporal)', () => {
     await svc.respondWorkflowTaskCompleted({
       namespace: ns,
       taskToken: wft.taskToken,
-      commands: [schedule('result'), schedule('failure'), schedule('heartbeat')],
+      commands: [schedule('result'), schedule('failure'), schedule('heartbeat'), schedule('canceled')],
     });
     const tokens = new Map<string, Uint8Array>();
-    while (tokens.size < 3) {
+    while (tokens.size < 4) {
       const task = await svc.pollActivityTaskQueue({ namespace: ns, taskQueue: { name: taskQueue }, identity: 'raw' });
       tokens.set(task.activityId, task.taskToken);
     }
@@ -212,11 +212,17 @@ describe('payload size limits (2 MiB, as Temporal)', () => {
       details: payloads(2 * MiB),
     });
     assert.equal(beat.cancelRequested, true);
+    await svc.respondActivityTaskCanceled({
+      namespace: ns,
+      taskToken: tokens.get('canceled'),
+      details: payloads(2 * MiB),
+    });
 
     const failures = (await history(workflowId))
       .map((e) => e.activityTaskFailedEventAttributes?.failure)
       .filter((f) => f !== undefined && f !== null);
     assert.deepEqual(failures.map((f) => [f.message, f.serverFailureInfo?.nonRetryable]).sort(), [
+      ['Cancel details exceed size limit.', true],
       ['Complete result exceeds size limit.', true],
       ['Failure exceeds size limit.', true],
       ['Heartbeat details exceed size limit.', true],

@@ -8,6 +8,7 @@ import {
   ACTIVITY_FAILURE_TOO_LARGE,
   ACTIVITY_RESULT_TOO_LARGE,
   BLOB_TOO_LARGE,
+  CANCEL_DETAILS_TOO_LARGE,
   HEARTBEAT_TOO_LARGE,
   failureSize,
   oversizedCommand,
@@ -42,7 +43,7 @@ function truncatedFailure(failure: Msg | null | undefined): Msg {
 /**
  * Wraps the WorkflowService handlers with Temporal's blob and memo size checks, answering as Temporal does:
  * - a start or signal whose input or memo is over the limit gets INVALID_ARGUMENT;
- * - an activity result, failure or heartbeat over the limit turns the attempt into a non-retryable server
+ * - an activity result, failure, cancellation details or heartbeat over the limit turns the attempt into a non-retryable server
  *   failure (the RPC succeeds; a heartbeat answers `cancel_requested`);
  * - a workflow-task completion with a command payload over the limit fails the task with the command's
  *   `BAD_*_ATTRIBUTES` cause and terminates the workflow, then answers INVALID_ARGUMENT (from the second
@@ -86,6 +87,7 @@ export function withPayloadLimits(
     const complete = base(`RespondActivityTaskCompleted${suffix}`);
     const fail = base(`RespondActivityTaskFailed${suffix}`);
     const heartbeat = base(`RecordActivityTaskHeartbeat${suffix}`);
+    const canceled = base(`RespondActivityTaskCanceled${suffix}`);
     out[`RespondActivityTaskCompleted${suffix}`] = async (req, ctx) => {
       if (!tooLarge(req.result)) return complete(req, ctx);
       await fail({ ...req, result: null, failure: serverFailure(ACTIVITY_RESULT_TOO_LARGE, true) }, ctx);
@@ -106,6 +108,11 @@ export function withPayloadLimits(
       if (request === req) return fail(req, ctx);
       await fail(request, ctx);
       return { failures };
+    };
+    out[`RespondActivityTaskCanceled${suffix}`] = async (req, ctx) => {
+      if (!tooLarge(req.details)) return canceled(req, ctx);
+      await fail({ ...req, details: null, failure: serverFailure(CANCEL_DETAILS_TOO_LARGE, true) }, ctx);
+      return {};
     };
     out[`RecordActivityTaskHeartbeat${suffix}`] = async (req, ctx) => {
       if (!tooLarge(req.details)) return heartbeat(req, ctx);

@@ -26,6 +26,7 @@ export const MEMO_TOO_LARGE = 'Memo size exceeds limit.';
 export const ACTIVITY_RESULT_TOO_LARGE = 'Complete result exceeds size limit.';
 export const ACTIVITY_FAILURE_TOO_LARGE = 'Failure exceeds size limit.';
 export const HEARTBEAT_TOO_LARGE = 'Heartbeat details exceed size limit.';
+export const CANCEL_DETAILS_TOO_LARGE = 'Cancel details exceed size limit.';
 
 /** Serialized size of `value` as the named message; 0 when absent. */
 export function messageSize(fullName: string, value: Msg | null | undefined): number {
