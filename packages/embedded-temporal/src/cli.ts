@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDurationMs } from './duration-flag.js';
+import { parseDurationFlagMs } from './duration-flag.js';
 import { isLoopbackHost } from './loopback-host.js';
 import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, startEmbeddedTemporal } from './server.js';
 import { parseSizeBytes } from './size-flag.js';
@@ -62,7 +62,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535)
 function durationFlag(name: 'long-poll-timeout' | 'task-poll-timeout'): number | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
-  return parseDurationMs(raw) ?? fail(`invalid --${name}: ${raw}`);
+  return parseDurationFlagMs(raw) ?? fail(`invalid --${name}: ${raw}`);
 }
 const longPollTimeoutMs = durationFlag('long-poll-timeout');
 const taskPollTimeoutMs = durationFlag('task-poll-timeout');

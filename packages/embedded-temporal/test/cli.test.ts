@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { ProcessGroup } from '@research/testkit';
-import { parseDurationMs } from '../src/duration-flag.js';
+import { parseDurationFlagMs } from '../src/duration-flag.js';
 import { isLoopbackHost } from '../src/loopback-host.js';
 import { parseSizeBytes } from '../src/size-flag.js';
 
@@ -21,14 +21,14 @@ function runCli(args: string[]): { status: number | null; stdout: string; stderr
 
 describe('CLI duration flags', () => {
   it('parses milliseconds, seconds, minutes and hours, and refuses the rest', () => {
-    assert.equal(parseDurationMs('250'), 250);
-    assert.equal(parseDurationMs('250ms'), 250);
-    assert.equal(parseDurationMs('5s'), 5000);
-    assert.equal(parseDurationMs('1.5s'), 1500);
-    assert.equal(parseDurationMs('2m'), 120_000);
-    assert.equal(parseDurationMs('1h'), 3_600_000);
+    assert.equal(parseDurationFlagMs('250'), 250);
+    assert.equal(parseDurationFlagMs('250ms'), 250);
+    assert.equal(parseDurationFlagMs('5s'), 5000);
+    assert.equal(parseDurationFlagMs('1.5s'), 1500);
+    assert.equal(parseDurationFlagMs('2m'), 120_000);
+    assert.equal(parseDurationFlagMs('1h'), 3_600_000);
     for (const bad of ['', '0', '0s', '-5s', '5x', 's', '5 s s', 'Infinity'])
-      assert.equal(parseDurationMs(bad), undefined, bad);
+      assert.equal(parseDurationFlagMs(bad), undefined, bad);
   });
 });
 
