@@ -1,6 +1,7 @@
 import { RESEARCH_TASK_QUEUE, approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts';
 import { checkTemporalEnv, loadEnv, temporalEnvSchema } from '@research/config';
 import { z } from 'zod';
+import { authEnvShape, checkAuthEnv } from './auth/auth-config.js';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -33,8 +34,10 @@ const configSchema = temporalEnvSchema
     TEMPORAL_READY_TIMEOUT_MS: milliseconds(800),
     APPROVAL_TIMEOUT_DEFAULT: approvalTimeoutSchema.optional(),
     ACTIVITY_RETRY_OVERRIDES: retryOverridesJson.optional(),
+    ...authEnvShape,
   })
-  .superRefine(checkTemporalEnv);
+  .superRefine(checkTemporalEnv)
+  .superRefine(checkAuthEnv);
 
 /** The API's settings, parsed from the environment by {@link loadConfig}. */
 export type Config = z.infer<typeof configSchema>;
