@@ -223,3 +223,13 @@ describe('authorization with OIDC tokens', () => {
     assert.equal(problemOf(response).code, 'IDENTITY_PROVIDER_UNAVAILABLE');
   });
 });
+
+describe('HEAD requests', () => {
+  test('need the same scope as GET', async (t) => {
+    const reader = testApiKey('reader', ['research:read']);
+    const app = testApp(t, succeedingGateway(), { config: testConfig({ API_KEYS: JSON.stringify([reader.entry]) }) });
+    assert.equal((await app.inject({ method: 'HEAD', url: '/workflows/research-1' })).statusCode, 401);
+    const allowed = await app.inject({ method: 'HEAD', url: '/workflows/research-1', headers: bearer(reader.key) });
+    assert.equal(allowed.statusCode, 200);
+  });
+});
