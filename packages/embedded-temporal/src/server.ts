@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { Engine, type EngineLogger } from './engine/engine.js';
+import type { EngineLogger } from './engine/engine.js';
+import { createEngine } from './engine/create-engine.js';
 import { createMemoryStore, openFileStore, type DurableStore } from './persistence/index.js';
 import { refuseCompressedRequests } from './rpc/compression.js';
 import { registerService } from './rpc/service-registry.js';
@@ -62,7 +63,7 @@ async function bind(server: Server, host: string, port: number): Promise<number>
 export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {}): Promise<EmbeddedTemporal> {
   const logger = options.logger ?? silentLogger;
   const store: DurableStore = options.dataDir ? await openFileStore(options.dataDir) : createMemoryStore();
-  const engine = new Engine(store, {
+  const engine = createEngine(store, {
     longPollTimeoutMs: options.longPollTimeoutMs ?? 20_000,
     taskPollTimeoutMs: options.taskPollTimeoutMs ?? 60_000,
     eagerActivities: options.eagerActivities ?? false,

@@ -9,40 +9,26 @@ import type { DurableStore } from './store-types.js';
 import type { Run, RunRecord } from './run-state.js';
 import { historyKey } from './history.js';
 import { Tx } from './tx.js';
-import { nextDeadline, processDeadlines } from './deadlines.js';
 import { defaultNamespace, type NamespaceRecord } from './namespaces.js';
+import type { EngineCore, EngineHooks, EngineOptions } from './core.js';
 
-/** Logger shape accepted by the engine and server. */
-export interface EngineLogger {
-  info(message: string): void;
-  warn(message: string, err?: unknown): void;
-}
-
-export interface EngineOptions {
-  /** Cap for history and update waits when the caller sets no deadline (queries wait at least 20 s). */
-  longPollTimeoutMs: number;
-  /** Cap for task-queue polls. */
-  taskPollTimeoutMs: number;
-  /** Start activities whose worker asks for eager execution in the completion (`system.enableActivityEagerExecution`). */
-  eagerActivities: boolean;
-  logger: EngineLogger;
-}
+export type { EngineLogger, EngineOptions } from './core.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The in-memory model of every namespace, run and task queue. All state changes go through {@link Engine.mutate},
- * which commits exactly one store transaction and only then dispatches tasks and wakes waiters.
+ * which commits exactly one store transaction and only then dispatches tasks and wakes waiters. What is built on
+ * it (deadline timers, children, updates, queries) registers {@link EngineHooks}; `create-engine.ts` wires them.
  */
-export class Engine {
+export class Engine implements EngineCore {
   readonly runs = new Map<string, Run>();
   readonly namespaces = new Map<string, NamespaceRecord>();
   readonly queues = new TaskQueues();
-  readonly queries = new QueryRegistry();
+  readonly queries = new QueryRegistry(this.queues);
+  readonly hooks: EngineHooks = { runClosed: [], runChanged: [], runForgotten: [], reset: [] };
   private readonly current = new Map<string, string>();
   private readonly watchers = new Map<string, Set<() => void>>();
-  /** Per run: the single armed deadline timer and the moment it is armed for. */
-  private readonly ticks = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private seq = 0;
   private stopped = false;
   private tokenSeq = 0;
@@ -82,7 +68,7 @@ export class Engine {
     }
     for (const run of this.runs.values()) {
       // Closed runs too: their retention may have run out while the server was down.
-      this.armTick(run);
+      this.changed(run);
       if (run.status !== WorkflowStatus.RUNNING) continue;
       if (run.wft.state === 'scheduled')
         this.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId: run.wft.scheduledId });
@@ -139,23 +125,20 @@ export class Engine {
     await commit;
     for (const [run, length] of lengths) {
       run.durableLength = Math.max(run.durableLength, length);
-      this.armTick(run);
+      this.changed(run);
       for (const w of this.watchers.get(run.runId) ?? []) w();
     }
   }
 
   /**
-   * Drops a deleted run from every in-memory index: lookups, its deadline timer and its queries. Its store record
-   * goes with the transaction that deleted it.
+   * Drops a deleted run from every in-memory index: lookups here, its deadline timer and its queries through
+   * `runForgotten`. Its store record goes with the transaction that deleted it.
    */
   forget(run: Run): void {
     this.runs.delete(run.runId);
     const key = this.currentKey(run.namespace, run.workflowId);
     if (this.current.get(key) === run.runId) this.current.delete(key);
-    const tick = this.ticks.get(run.runId);
-    if (tick) clearTimeout(tick.timer);
-    this.ticks.delete(run.runId);
-    this.queries.onRunDeleted(run);
+    for (const hook of this.hooks.runForgotten) hook(run);
   }
 
   /** Registers a new run as the current one for its workflow id. */
@@ -237,29 +220,6 @@ export class Engine {
     return Math.min(callDeadline - 1000, Date.now() + capMs);
   }
 
-  /** (Re)arms the single timer that drives all of a run's deadlines. */
-  armTick(run: Run): void {
-    if (!this.runs.has(run.runId)) return;
-    const old = this.ticks.get(run.runId);
-    const at = this.stopped ? Infinity : nextDeadline(run, this.retentionMs(run));
-    // Most commits leave the deadline where it was: keep the armed timer instead of re-creating it.
-    if (old && old.at === at) return;
-    if (old) clearTimeout(old.timer);
-    this.ticks.delete(run.runId);
-    if (at === Infinity) return;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now()));
-    const timer = setTimeout(() => {
-      this.ticks.delete(run.runId);
-      // A deadline beyond the longest setTimeout delay (≈ 24.8 days, e.g. a retention) is reached in steps.
-      if (at > Date.now()) return this.armTick(run);
-      this.mutate((tx) => processDeadlines(this, tx, run)).catch((err: unknown) => {
-        if (!this.stopped) this.opts.logger.warn(`deadline processing failed for run ${run.runId}`, err);
-      });
-    }, delay);
-    timer.unref?.();
-    this.ticks.set(run.runId, { timer, at });
-  }
-
   /** How long the run's namespace keeps closed runs (Infinity if the namespace is unknown). */
   retentionMs(run: Run): number {
     return this.namespaces.get(run.namespace)?.retentionMs ?? Infinity;
@@ -267,17 +227,19 @@ export class Engine {
 
   /** Re-arms every run of a namespace, e.g. after its retention changed. */
   rearmNamespace(namespace: string): void {
-    for (const run of this.runs.values()) if (run.namespace === namespace) this.armTick(run);
+    for (const run of this.runs.values()) if (run.namespace === namespace) this.changed(run);
   }
 
   /** Stops timers and wakes every waiter; further mutations fail with UNAVAILABLE. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.ticks.values()) clearTimeout(t.timer);
-    this.ticks.clear();
+    for (const hook of this.hooks.reset) hook('stop');
     for (const set of this.watchers.values()) for (const w of [...set]) w();
-    this.queries.failAll('server is shutting down');
     await this.chain;
+  }
+
+  private changed(run: Run): void {
+    for (const hook of this.hooks.runChanged) hook(run);
   }
 
   private currentKey(namespace: string, workflowId: string): string {
