@@ -20,6 +20,10 @@ export function createEngine(store: DurableStore, opts: EngineOptions): Engine {
     (tx, run) => tx.afterCommit(() => engine.queries.onRunClosed(run)),
   );
   engine.hooks.runForgotten.push((run) => engine.queries.onRunDeleted(run));
-  engine.hooks.reset.push(() => engine.queries.failAll('server is shutting down'));
+  engine.hooks.reset.push((reason) =>
+    engine.queries.failAll(
+      reason === 'stop' ? 'server is shutting down' : 'server state is being reloaded after a failed write',
+    ),
+  );
   return engine;
 }

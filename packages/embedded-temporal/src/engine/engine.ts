@@ -5,10 +5,12 @@ import { WorkflowStatus } from '../proto/enums.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 import { TaskQueues, queueKey, type Task } from '../matching/task-queues.js';
 import { QueryRegistry } from '../queries/query-registry.js';
-import type { DurableStore } from './store-types.js';
+import type { DurableStore, StoredState } from './store-types.js';
+import { StoreWriteError } from '../persistence/index.js';
 import type { Run, RunRecord } from './run-state.js';
 import { historyKey } from './history.js';
 import { Tx } from './tx.js';
+import { CommitPipeline } from './commit-pipeline.js';
 import { defaultNamespace, type NamespaceRecord } from './namespaces.js';
 import type { EngineCore, EngineHooks, EngineOptions } from './core.js';
 
@@ -28,20 +30,32 @@ export class Engine implements EngineCore {
   readonly queries = new QueryRegistry(this.queues);
   readonly hooks: EngineHooks = { runClosed: [], runChanged: [], runForgotten: [], reset: [] };
   private readonly current = new Map<string, string>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  /** Per run: called after each commit touching it; with an error when the engine resets (waits then fail). */
+  private readonly watchers = new Map<string, Set<(reset?: RpcError) => void>>();
+  private readonly pipeline: CommitPipeline;
   private seq = 0;
   private stopped = false;
+  /** Set while changes are refused after a failed commit: during the reload, or for good if the store broke. */
+  private unavailable: RpcError | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+  private defaultNs = 'default';
   private tokenSeq = 0;
-  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: DurableStore,
     readonly opts: EngineOptions,
-  ) {}
+  ) {
+    this.pipeline = new CommitPipeline(store, (err) => this.commitFailed(err));
+  }
 
   /** Rebuilds state from the store and re-arms timers and queued tasks. */
   async load(defaultNs: string): Promise<void> {
-    const state = await this.store.load();
+    this.defaultNs = defaultNs;
+    await this.apply(await this.store.load());
+  }
+
+  private async apply(state: StoredState): Promise<void> {
+    const defaultNs = this.defaultNs;
     for (const [key, value] of state.values) {
       if (key.startsWith('ns/')) {
         const ns = value as NamespaceRecord;
@@ -91,6 +105,7 @@ export class Engine implements EngineCore {
    */
   async mutate<T>(fn: (tx: Tx) => T): Promise<T> {
     if (this.stopped) throw new RpcError(status.UNAVAILABLE, 'server is shutting down');
+    if (this.unavailable) throw this.unavailable;
     const tx = new Tx();
     let result: T;
     try {
@@ -120,9 +135,7 @@ export class Engine implements EngineCore {
       // The store appends after dropping: events written in the same change (a termination) must not revive the log.
       tx.appends.delete(historyKey(run.runId));
     }
-    const commit = this.store.commit({ put, append: [...tx.appends], dropLogs });
-    this.chain = commit.catch(() => undefined);
-    await commit;
+    await this.pipeline.write({ put, append: [...tx.appends], dropLogs });
     for (const [run, length] of lengths) {
       run.durableLength = Math.max(run.durableLength, length);
       this.changed(run);
@@ -190,21 +203,32 @@ export class Engine implements EngineCore {
 
   /**
    * Resolves with `check()`'s first non-undefined value, re-evaluated after every commit touching the run, or
-   * `undefined` at the deadline, on abort, or at shutdown.
+   * `undefined` at the deadline, on abort, or at shutdown. Rejects with UNAVAILABLE when the engine drops its
+   * state to reload it after a failed commit.
    */
   waitFor<T>(runId: string, check: () => T | undefined, deadline: number, signal: AbortSignal): Promise<T | undefined> {
+    if (this.unavailable && !this.stopped) return Promise.reject(this.unavailable);
     const first = check();
     if (first !== undefined || this.stopped) return Promise.resolve(first);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       let set = this.watchers.get(runId);
       if (!set) this.watchers.set(runId, (set = new Set()));
-      const finish = (value: T | undefined): void => {
+      const settle = (): void => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         set.delete(watcher);
+      };
+      const finish = (value: T | undefined): void => {
+        settle();
         resolve(value);
       };
-      const watcher = (): void => {
+      const fail = (err: RpcError): void => {
+        settle();
+        reject(err);
+      };
+      const watcher = (reset?: RpcError): void => {
+        // The state this wait was checking is being replaced: the caller retries against the reloaded one.
+        if (reset) return fail(reset);
         const v = this.stopped ? undefined : check();
         if (v !== undefined || this.stopped) finish(v);
       };
@@ -235,7 +259,57 @@ export class Engine implements EngineCore {
     this.stopped = true;
     for (const hook of this.hooks.reset) hook('stop');
     for (const set of this.watchers.values()) for (const w of [...set]) w();
-    await this.chain;
+    await this.pipeline.idle();
+    await this.reloading;
+  }
+
+  /**
+   * A store commit failed: memory now holds changes the disk does not (the failed one, and any made on top of
+   * it while it was being written). Rather than undo them one by one, the engine does what Temporal's history
+   * service does with a mutable-state cache entry whose write failed: it drops its in-memory state and reloads it
+   * from the store, refusing changes with UNAVAILABLE meanwhile (clients retry). Changes queued behind the failed
+   * write never reach the store (see {@link CommitPipeline}). A fatal store error (failed fsync: the store takes
+   * no more commits) leaves the engine refusing changes until the server is restarted on the directory.
+   */
+  private commitFailed(err: unknown): void {
+    if (this.stopped) return;
+    const fatal = err instanceof StoreWriteError && err.fatal;
+    const reason = new RpcError(
+      status.UNAVAILABLE,
+      fatal
+        ? 'the durable store failed and takes no more writes; restart the server'
+        : 'a write to the durable store failed; the server is reloading its state from disk',
+    );
+    this.unavailable = reason;
+    this.pipeline.halt(reason);
+    this.opts.logger.warn(
+      fatal ? 'durable store failed: refusing changes until restarted' : 'store commit failed: reloading from disk',
+      err,
+    );
+    for (const hook of this.hooks.reset) hook('reload');
+    this.queues.clearTasks();
+    for (const set of this.watchers.values()) for (const w of [...set]) w(reason);
+    if (!fatal) this.reloading = this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      await this.pipeline.idle();
+      const state = await this.store.load();
+      if (this.stopped) return;
+      this.runs.clear();
+      this.current.clear();
+      this.namespaces.clear();
+      this.seq = 0;
+      await this.apply(state);
+      this.unavailable = undefined;
+      this.pipeline.resume();
+      this.opts.logger.info('state reloaded from disk after a failed store commit');
+    } catch (err) {
+      if (this.stopped) return;
+      this.unavailable = new RpcError(status.UNAVAILABLE, 'reloading state from disk failed; restart the server');
+      this.opts.logger.warn('reloading state from disk failed: refusing changes until restarted', err);
+    }
   }
 
   private changed(run: Run): void {
