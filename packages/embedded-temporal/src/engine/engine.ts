@@ -20,7 +20,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The in-memory model of every namespace, run and task queue. All state changes go through {@link Engine.mutate},
- * which commits exactly one store transaction and only then dispatches tasks and wakes waiters. What is built on
+ * which commits the change atomically (changes made while a commit is in flight share the next store transaction)
+ * and only then dispatches tasks and wakes waiters. What is built on
  * it (deadline timers, children, updates, queries) registers {@link EngineHooks}; `create-engine.ts` wires them.
  */
 export class Engine implements EngineCore {
