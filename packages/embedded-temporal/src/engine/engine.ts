@@ -11,12 +11,11 @@ import type { Run, RunRecord } from './run-state.js';
 import { historyKey } from './history.js';
 import { Tx } from './tx.js';
 import { CommitPipeline } from './commit-pipeline.js';
+import { RunWatchers } from './run-watchers.js';
 import { defaultNamespace, type NamespaceRecord } from './namespaces.js';
 import type { EngineCore, EngineHooks, EngineOptions } from './core.js';
 
 export type { EngineLogger, EngineOptions } from './core.js';
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The in-memory model of every namespace, run and task queue. All state changes go through {@link Engine.mutate},
@@ -31,8 +30,7 @@ export class Engine implements EngineCore {
   readonly queries = new QueryRegistry(this.queues);
   readonly hooks: EngineHooks = { runClosed: [], runChanged: [], runForgotten: [], reset: [] };
   private readonly current = new Map<string, string>();
-  /** Per run: called after each commit touching it; with an error when the engine resets (waits then fail). */
-  private readonly watchers = new Map<string, Set<(reset?: RpcError) => void>>();
+  private readonly watchers = new RunWatchers();
   private readonly pipeline: CommitPipeline;
   private seq = 0;
   private stopped = false;
@@ -140,7 +138,7 @@ export class Engine implements EngineCore {
     for (const [run, length] of lengths) {
       run.durableLength = Math.max(run.durableLength, length);
       this.changed(run);
-      for (const w of this.watchers.get(run.runId) ?? []) w();
+      this.watchers.notify(run.runId);
     }
   }
 
@@ -209,35 +207,7 @@ export class Engine implements EngineCore {
    */
   waitFor<T>(runId: string, check: () => T | undefined, deadline: number, signal: AbortSignal): Promise<T | undefined> {
     if (this.unavailable && !this.stopped) return Promise.reject(this.unavailable);
-    const first = check();
-    if (first !== undefined || this.stopped) return Promise.resolve(first);
-    return new Promise((resolve, reject) => {
-      let set = this.watchers.get(runId);
-      if (!set) this.watchers.set(runId, (set = new Set()));
-      const settle = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        set.delete(watcher);
-      };
-      const finish = (value: T | undefined): void => {
-        settle();
-        resolve(value);
-      };
-      const fail = (err: RpcError): void => {
-        settle();
-        reject(err);
-      };
-      const watcher = (reset?: RpcError): void => {
-        // The state this wait was checking is being replaced: the caller retries against the reloaded one.
-        if (reset) return fail(reset);
-        const v = this.stopped ? undefined : check();
-        if (v !== undefined || this.stopped) finish(v);
-      };
-      const onAbort = (): void => finish(undefined);
-      const timer = setTimeout(onAbort, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
-      signal.addEventListener('abort', onAbort, { once: true });
-      set.add(watcher);
-    });
+    return this.watchers.wait(runId, check, deadline, signal);
   }
 
   /** Long-poll deadline: the caller's deadline minus a second, capped by `capMs`. */
@@ -259,7 +229,7 @@ export class Engine implements EngineCore {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const hook of this.hooks.reset) hook('stop');
-    for (const set of this.watchers.values()) for (const w of [...set]) w();
+    this.watchers.stop();
     await this.pipeline.idle();
     await this.reloading;
   }
@@ -289,7 +259,8 @@ export class Engine implements EngineCore {
     );
     for (const hook of this.hooks.reset) hook('reload');
     this.queues.clearTasks();
-    for (const set of this.watchers.values()) for (const w of [...set]) w(reason);
+    // Waits on the old state end: their callers retry against the reloaded one.
+    this.watchers.failAll(reason);
     if (!fatal) this.reloading = this.reload();
   }
 
