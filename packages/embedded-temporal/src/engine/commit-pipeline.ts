@@ -14,6 +14,10 @@ interface Pending {
  * behind a failing write may build on it (the next event ids of the same run, say). Were it handed to the store,
  * the store would write it after cutting off the failed one and leave a history with a gap. Here nothing queued
  * behind a failure reaches the store: `halt` (called by `onFailure`) rejects it, and the engine reloads.
+ *
+ * A waiting change's run records are serialised only when its batch goes out, and may by then show a later
+ * change's edits to nested state. That later change is in the same batch (every change made before a batch is
+ * taken is queued in it) and puts the same records after it, so what is written is the latest state either way.
  */
 export class CommitPipeline {
   private queue: Pending[] = [];

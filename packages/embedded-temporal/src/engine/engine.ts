@@ -20,8 +20,8 @@ export type { EngineLogger, EngineOptions } from './core.js';
 /**
  * The in-memory model of every namespace, run and task queue. All state changes go through {@link Engine.mutate},
  * which commits the change atomically (changes made while a commit is in flight share the next store transaction)
- * and only then dispatches tasks and wakes waiters. What is built on
- * it (deadline timers, children, updates, queries) registers {@link EngineHooks}; `create-engine.ts` wires them.
+ * and only then dispatches tasks and wakes waiters. What is built on it (deadline timers, children, updates,
+ * queries) registers {@link EngineHooks}; `create-engine.ts` wires them.
  */
 export class Engine implements EngineCore {
   readonly runs = new Map<string, Run>();
