@@ -49,7 +49,7 @@ export function normalizeActivity(run: Run, a: Msg): Normalized {
  * (eager execution): the server allows it, the worker asked for it (having reserved a slot), and the activity's
  * task queue is the workflow's, which that worker polls. Saves the activity poll round trip.
  */
-export function wantsEagerStart(engine: EngineCore, run: Run, a: Msg): boolean {
+export function wantsEagerStart(engine: Pick<EngineCore, 'opts'>, run: Run, a: Msg): boolean {
   return (
     engine.opts.eagerActivities &&
     !!a.requestEagerExecution &&
@@ -62,7 +62,7 @@ export function wantsEagerStart(engine: EngineCore, run: Run, a: Msg): boolean {
  * Returns the scheduled event id.
  */
 export function scheduleActivity(
-  engine: EngineCore,
+  engine: Pick<EngineCore, 'queues'>,
   tx: Tx,
   run: Run,
   a: Msg,
@@ -118,7 +118,13 @@ export function scheduleActivity(
   return scheduledId;
 }
 
-export function dispatchActivity(engine: EngineCore, tx: Tx, run: Run, scheduledId: number, attempt: number): void {
+export function dispatchActivity(
+  engine: Pick<EngineCore, 'queues'>,
+  tx: Tx,
+  run: Run,
+  scheduledId: number,
+  attempt: number,
+): void {
   const act = run.activities[String(scheduledId)];
   if (!act) return;
   tx.afterCommit(() =>
@@ -132,7 +138,7 @@ export function dispatchActivity(engine: EngineCore, tx: Tx, run: Run, scheduled
 }
 
 /** RequestCancelActivityTask: cancelled at once unless an attempt is running (then via heartbeat). */
-export function requestCancelActivity(engine: EngineCore, tx: Tx, run: Run, a: Msg, wtc: number): void {
+export function requestCancelActivity(_engine: EngineCore, tx: Tx, run: Run, a: Msg, wtc: number): void {
   const scheduledId = Number(a.scheduledEventId);
   const act = run.activities[String(scheduledId)];
   if (!act) return;

@@ -35,7 +35,7 @@ function jitterMs(req: Msg): number {
 }
 
 /** Dispatches the activity's current attempt now (or after a random jitter) unless one is running. */
-function scheduleNow(engine: EngineCore, tx: Tx, run: Run, act: ActivityState, jitter: number): void {
+function scheduleNow(engine: Pick<EngineCore, 'queues'>, tx: Tx, run: Run, act: ActivityState, jitter: number): void {
   if (act.state === 'started') return;
   const now = Date.now();
   act.token = '';
@@ -70,7 +70,13 @@ export function pauseActivities(tx: Tx, run: Run, acts: ActivityState[], req: Ms
   tx.dirty.add(run);
 }
 
-export function unpauseActivities(engine: EngineCore, tx: Tx, run: Run, acts: ActivityState[], req: Msg): void {
+export function unpauseActivities(
+  engine: Pick<EngineCore, 'queues'>,
+  tx: Tx,
+  run: Run,
+  acts: ActivityState[],
+  req: Msg,
+): void {
   for (const act of acts) {
     if (!act.paused) continue;
     delete act.paused;
@@ -84,7 +90,13 @@ export function unpauseActivities(engine: EngineCore, tx: Tx, run: Run, acts: Ac
   tx.dirty.add(run);
 }
 
-export function resetActivities(engine: EngineCore, tx: Tx, run: Run, acts: ActivityState[], req: Msg): void {
+export function resetActivities(
+  engine: Pick<EngineCore, 'queues'>,
+  tx: Tx,
+  run: Run,
+  acts: ActivityState[],
+  req: Msg,
+): void {
   for (const act of acts) {
     act.attempt = 1;
     if (act.state === 'started') {

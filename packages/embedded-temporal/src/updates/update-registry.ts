@@ -6,7 +6,7 @@ import type { Run, UpdateState } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
 import { appendEvent, packMsg, unpackMsg } from '../engine/history.js';
 import type { CompletionContext } from '../engine/completion-context.js';
-import { ensureWft } from '../engine/workflow-task.js';
+import { ensureWft, type WftCore } from '../engine/workflow-task.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 
 const U = 'temporal.api.update.v1.';
@@ -14,7 +14,7 @@ const U = 'temporal.api.update.v1.';
 export const MAX_IN_FLIGHT_UPDATES = 10;
 
 /** Admits an update (or returns the existing entry for a duplicate id) and makes sure a task will deliver it. */
-export function admitUpdate(engine: EngineCore, tx: Tx, run: Run, request: Msg): UpdateState {
+export function admitUpdate(engine: WftCore, tx: Tx, run: Run, request: Msg): UpdateState {
   const updateId = request.meta?.updateId as string;
   const existing = run.updates[updateId];
   if (existing) return existing;
