@@ -25,6 +25,16 @@ const IO_MODULES = [
   '@research/embedded-temporal',
 ];
 
+// The no-unsafe-* family, for code that reads untyped JSON or protobuf records; each use says why.
+const UNTYPED_VALUES_ALLOWED = {
+  '@typescript-eslint/no-unsafe-member-access': 'off',
+  '@typescript-eslint/no-unsafe-assignment': 'off',
+  '@typescript-eslint/no-unsafe-argument': 'off',
+  '@typescript-eslint/no-unsafe-return': 'off',
+  '@typescript-eslint/no-unsafe-call': 'off',
+  '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+};
+
 export default tseslint.config(
   {
     ignores: ['**/node_modules/**', '**/dist/**', '**/.data/**', '**/.tmp/**', '**/coverage/**'],
@@ -76,12 +86,7 @@ export default tseslint.config(
     rules: {
       // Off in tests: they read HTTP and gRPC JSON bodies as `any` and assert on them, so a wrong shape fails the
       // assertion that reads it; typing every body would only restate the assertions.
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+      ...UNTYPED_VALUES_ALLOWED,
       '@typescript-eslint/no-explicit-any': 'off',
       // Off in tests: node:test's mock.method() and activity stubs are passed around as plain functions.
       '@typescript-eslint/unbound-method': 'off',
@@ -92,12 +97,7 @@ export default tseslint.config(
     rules: {
       // Off until the engine reads protobuf messages through the generated temporal.api types instead of the
       // untyped `Msg` record (issue 12).
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+      ...UNTYPED_VALUES_ALLOWED,
     },
   },
   {
