@@ -6,6 +6,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { pino } from 'pino';
 import type { Config } from './config.js';
 import { installErrorHandling } from './plugins/error-handler.js';
+import { installOversizedBodyDrain } from './plugins/oversized-body.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import { healthRoutes } from './routes/health.js';
@@ -53,6 +54,7 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
 
   installRequestIdEcho(app);
   installErrorHandling(app);
+  installOversizedBodyDrain(app, deps.config.BODY_LIMIT_BYTES);
 
   // On the root instance (both are fastify-plugin wrapped), before the routes, so every route is documented.
   void app.register(swagger, swaggerOptions);
