@@ -23,10 +23,10 @@ export interface ResultToSave {
 export interface ResultStore {
   readonly kind: 'postgres' | 'pglite';
   /**
-   * Stores one run's result, keyed by (workflowId, runId). Never overwrites: repeating the call for the same run
-   * (an activity retry) leaves the first row as it is and resolves false; another run with the same workflow id
+   * Stores one run's result, keyed by (workflowId, runId). Never overwrites a decision: repeating the call for the
+   * same run (an activity retry) only touches `updatedAt` and resolves false; another run with the same workflow id
    * adds a row of its own.
-   * @returns whether a row was written.
+   * @returns whether a new row was inserted.
    */
   save(entry: ResultToSave): Promise<boolean>;
   /** The row of that run, or without `runId` the latest decision saved under `workflowId`. */
@@ -60,13 +60,13 @@ interface ResultRow extends Record<string, unknown> {
 }
 
 // A run's decision is fixed once made (the activity input comes from the workflow history), so a second write for the
-// same run can only repeat it: nothing to update.
+// same run only records that it happened (updated_at); the decision columns are never written twice.
 const INSERT = `
   INSERT INTO research_results
     (workflow_id, run_id, topic, source_url, summary, outcome, reviewer, comment, decided_at, usage)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
-  ON CONFLICT (workflow_id, run_id) DO NOTHING
-  RETURNING workflow_id`;
+  ON CONFLICT (workflow_id, run_id) DO UPDATE SET updated_at = now()
+  RETURNING (xmax = 0) AS inserted`;
 
 const SELECT_RUN = 'SELECT * FROM research_results WHERE workflow_id = $1 AND run_id = $2';
 const SELECT_LATEST =
@@ -93,7 +93,7 @@ function resultStore(db: Database): ResultStore {
   return {
     kind: db.kind,
     async save({ workflowId, runId, result }) {
-      const { rows } = await db.query(INSERT, [
+      const { rows } = await db.query<{ inserted: boolean }>(INSERT, [
         workflowId,
         runId,
         result.topic,
@@ -105,7 +105,7 @@ function resultStore(db: Database): ResultStore {
         result.decidedAt,
         JSON.stringify(result.usage),
       ]);
-      return rows.length > 0;
+      return rows[0]?.inserted === true;
     },
     async get(workflowId, runId) {
       const { rows } =

@@ -32,7 +32,7 @@ describe(`result store (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
     assert.equal(store.kind, database.kind);
   });
 
-  it('saveResult retried for the same run leaves exactly one row, the first one', async () => {
+  it('saveResult repeated for the same run leaves exactly one row, with the first decision', async () => {
     const { saveResult } = createActivities({
       config: { fetch: fetchConfig(), llm: llmConfig('http://127.0.0.1:1/v1') },
       store,
@@ -41,9 +41,15 @@ describe(`result store (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
     const before = await store.count();
     await environment.run(saveResult, { workflowId: 'wf-twice', runId: 'run-1', result });
     const first = await store.get('wf-twice', 'run-1');
-    await environment.run(saveResult, { workflowId: 'wf-twice', runId: 'run-1', result });
+    const retried = { ...result, comment: 'Not what the run decided.' };
+    assert.equal(await store.save({ workflowId: 'wf-twice', runId: 'run-1', result: retried }), false);
     assert.equal(await store.count(), before + 1);
-    assert.deepEqual(await store.get('wf-twice', 'run-1'), first);
+    const second = await store.get('wf-twice', 'run-1');
+    assert.ok(first && second);
+    const { updatedAt: firstUpdate, ...firstDecision } = first;
+    const { updatedAt: secondUpdate, ...secondDecision } = second;
+    assert.deepEqual(secondDecision, firstDecision, 'the decision columns are never written twice');
+    assert.ok(secondUpdate >= firstUpdate, 'the repeated write is recorded in updatedAt');
   });
 
   it('a different run with the same workflow id never overwrites the earlier decision: each run keeps its row', async () => {
