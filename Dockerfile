@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image, two processes: the API (default command) and the worker (`node apps/worker/dist/main.js`).
 # Debian-based, not Alpine: Temporal's native core bridge ships glibc builds only.
-ARG NODE_VERSION=20
+# The current Node.js LTS line (24), pinned to a release; bump it with each Node security release.
+ARG NODE_VERSION=24.20.0
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
@@ -32,6 +33,7 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
 # Root-owned and read-only for the app user; only DATA_DIR (embedded database, when DATABASE_URL is unset) is writable.
+# docker-compose.yml also runs the containers with a read-only root filesystem, no capabilities and no-new-privileges.
 COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -4,9 +4,10 @@
 // Usage: node scripts/start.mjs [temporal|worker|api]
 // Reads `.env` at the repository root when there is one.
 //
-// Ctrl-C / SIGTERM stops the API and the worker first (the worker finishes or hands back its activities), then the
-// server; a child still running after STOP_GRACE_MS is killed. If a child exits on its own, the others are stopped
-// and this command exits non-zero.
+// Ctrl-C / SIGTERM / SIGHUP stops the API and the worker first (the worker finishes or hands back its activities),
+// then the server; a child still running after STOP_GRACE_MS is killed. If a child exits on its own, the others are
+// stopped and this command exits non-zero. If this command is killed outright, each child notices through its IPC
+// channel (scripts/exit-with-launcher.mjs) and stops by itself.
 //
 // Children run from TypeScript sources (`--conditions=source --import tsx`) unless NODE_ENV=production or tsx is
 // not installed, in which case they run from the compiled `dist/` of `npm run build`.
@@ -14,10 +15,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { launcherSettings } from './launcher-settings.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,7 +33,6 @@ const SERVICES = {
   api: { source: 'apps/api/src/server.ts', dist: 'apps/api/dist/server.js', color: 33 },
 };
 
-const STOP_GRACE_MS = Number(process.env.STOP_GRACE_MS ?? 20_000);
 const SERVER_READY_TIMEOUT_MS = 30_000;
 
 function usage(message) {
@@ -57,7 +58,8 @@ function commandFor(name, extraArgs) {
     throw new Error(`${name}: ${entry} does not exist${fromSource ? '' : ' (run `npm run build` first)'}`);
   }
   const nodeArgs = fromSource ? ['--conditions=source', '--import', 'tsx'] : [];
-  return [...nodeArgs, entry, ...extraArgs];
+  const exitWithLauncher = join(root, 'scripts/exit-with-launcher.mjs');
+  return [...nodeArgs, '--import', exitWithLauncher, entry, ...extraArgs];
 }
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -71,8 +73,14 @@ function pipeWithPrefix(stream, name, target) {
 
 /** A running child: `exited` settles with { code, signal } once it is gone. */
 function startChild(name, args, env) {
-  // Own process group: Ctrl-C reaches only this script, which then stops the children in order.
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Own process group: Ctrl-C reaches only this script, which then stops the children in order. The IPC channel is
+  // how a child learns that this script is gone (scripts/exit-with-launcher.mjs).
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
   pipeWithPrefix(child.stdout, name, process.stdout);
   pipeWithPrefix(child.stderr, name, process.stderr);
   const exited = new Promise((resolveExit) => {
@@ -89,9 +97,9 @@ function startChild(name, args, env) {
 async function stopChild(entry) {
   if (!entry.running) return true;
   entry.child.kill('SIGTERM');
-  const timer = delay(STOP_GRACE_MS, 'timeout', { ref: false });
+  const timer = delay(settings.stopGraceMs, 'timeout', { ref: false });
   if ((await Promise.race([entry.exited, timer])) !== 'timeout') return true;
-  console.error(`${entry.name} did not stop within ${STOP_GRACE_MS}ms; killing it`);
+  console.error(`${entry.name} did not stop within ${settings.stopGraceMs}ms; killing it`);
   entry.child.kill('SIGKILL');
   await entry.exited;
   return false;
@@ -128,14 +136,18 @@ if (only !== undefined && !(only in SERVICES)) usage(`unknown service "${only}"`
 const dotEnv = join(root, '.env');
 if (existsSync(dotEnv)) process.loadEnvFile(dotEnv);
 
-const env = { ...process.env };
-const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
-const temporalDataDir = resolve(
-  root,
-  process.env.TEMPORAL_DATA_DIR ?? join(process.env.DATA_DIR ?? '.data', 'temporal'),
-);
-const runServer = only === 'temporal' || (only === undefined && !process.env.TEMPORAL_ADDRESS);
-if (runServer && !process.env.TEMPORAL_ADDRESS) env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
+let settings;
+try {
+  settings = launcherSettings(process.env, root);
+} catch (error) {
+  console.error(error.message);
+  process.exit(2);
+}
+const { temporalPort, temporalDataDir } = settings;
+// Children read STOP_GRACE_MS as their deadline once this script is gone (scripts/exit-with-launcher.mjs).
+const env = { ...process.env, STOP_GRACE_MS: String(settings.stopGraceMs) };
+const runServer = only === 'temporal' || (only === undefined && !settings.temporalAddress);
+if (runServer && !settings.temporalAddress) env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
 
 const children = [];
 let stopping = false;
@@ -162,6 +174,8 @@ function watch(entry) {
   });
 }
 
+// After SIGHUP the terminal is gone and writing to it fails (EIO, EPIPE); that must not cut the orderly stop short.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     if (stopping) return;

@@ -330,8 +330,10 @@ describe('research pipeline end to end', () => {
       for (const [id, result] of saved) {
         const row = await results.get(id);
         assert.ok(row, `no row for ${id}`);
-        const { workflowId, createdAt, updatedAt, ...stored } = row;
+        const { workflowId, runId, createdAt, updatedAt, ...stored } = row;
         assert.equal(workflowId, id);
+        const view = await request<WorkflowView>(stack.apiUrl, 'GET', `/workflows/${encodeURIComponent(id)}`);
+        assert.equal(runId, view.body.runId, 'the row names the run that decided');
         assert.deepEqual(stored, result);
         assert.match(createdAt, ISO_INSTANT);
         assert.match(updatedAt, ISO_INSTANT);

@@ -90,7 +90,7 @@ describe('worker faults', () => {
     assert.ok(row, 'the result is stored');
     assert.equal(row.outcome, 'approved');
     assert.equal(row.reviewer, 'first');
-    assert.ok(row.updatedAt > row.createdAt, 'the row was written twice (created, then upserted by the retry)');
+    assert.ok(row.updatedAt > row.createdAt, 'the row was written twice (created, then touched by the retry)');
   });
 
   test('SIGTERM during an activity longer than the grace time hands it back, and a new worker completes it', async (t) => {

@@ -127,14 +127,18 @@ export class Stack {
     return this.worker;
   }
 
-  async startApi(): Promise<ManagedProcess> {
-    this.api = this.processes.start({
-      name: 'api',
+  /**
+   * Starts an API and waits until it listens. Without `port` it is the stack's API (`apiUrl`); with one it is an
+   * extra replica that the caller addresses itself and that `stop()` stops with the rest.
+   */
+  async startApi(port?: number): Promise<ManagedProcess> {
+    const api = this.processes.start({
+      name: port === undefined ? 'api' : `api-${port}`,
       entry: ENTRIES.api,
       env: {
         TEMPORAL_ADDRESS: this.temporalAddress,
         HOST: '127.0.0.1',
-        PORT: String(this.apiPort),
+        PORT: String(port ?? this.apiPort),
         LOG_LEVEL: 'info',
         // The suites poll every 100 ms from one address, many workflows at once; the limit itself is tested in apps/api.
         RATE_LIMIT_MAX: '1000000',
@@ -142,8 +146,9 @@ export class Stack {
         ...this.options.env?.api,
       },
     });
-    await this.api.waitForOutput(/api ready/, START_TIMEOUT_MS);
-    return this.api;
+    if (port === undefined) this.api = api;
+    await api.waitForOutput(/api ready/, START_TIMEOUT_MS);
+    return api;
   }
 
   /**

@@ -14,6 +14,7 @@ import metricsPlugin from './plugins/metrics.js';
 import { authPlugin } from './plugins/auth.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { rateLimitOptions } from './plugins/rate-limit.js';
+import { installOversizedBodyDrain } from './plugins/oversized-body.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import { healthRoutes } from './routes/health.js';
@@ -65,6 +66,7 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
   installErrorHandling(app);
   const metrics = deps.metrics ?? createApiMetrics();
   const gateway = instrumentGateway(deps.temporal, metrics);
+  installOversizedBodyDrain(app, deps.config.BODY_LIMIT_BYTES);
 
   // Rate limit before auth: each appends a hook to every route added later, and the limit must run first, so
   // requests with bad credentials are limited too (see plugins/rate-limit.ts).

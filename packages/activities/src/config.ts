@@ -63,7 +63,7 @@ export interface StorageConfig {
 export interface TestHooks {
   /**
    * `saveResult` waits this long after its write and before completing, so a test can kill the worker between
-   * the two and prove that the retried upsert leaves exactly one row.
+   * the two and prove that the retried write leaves exactly one row.
    */
   saveResultDelayAfterWriteMs: number;
 }

@@ -10,7 +10,7 @@ import { createSummarize } from './summarize.js';
 export interface ActivitiesDeps {
   config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'testHooks'>>;
   /** Where `saveResult` writes; usually from {@link openResultStore}. The caller owns closing it. */
-  store: Pick<ResultStore, 'upsert'>;
+  store: Pick<ResultStore, 'save'>;
   /** OpenAI client to use instead of one built from `config.llm` (tests, custom transports). */
   openai?: OpenAI | undefined;
   /** Replaces DNS resolution for `fetchSource`; the address policy still applies to what it returns. */
@@ -32,7 +32,8 @@ export interface ActivitiesDeps {
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
  *   `LlmEmptyAnswer` (retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
- * - `saveResult`: database errors are thrown as they are and retried; the upsert makes retries harmless.
+ * - `saveResult`: database errors are thrown as they are and retried; a retry of the same run writes nothing new, and
+ *   another run with the same workflow id gets a row of its own (see {@link ResultStore.save}).
  */
 export function createActivities(deps: ActivitiesDeps): ResearchActivities {
   const fetchSource = createFetchSource({
@@ -45,8 +46,12 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities {
     openai: deps.openai,
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
   });
-  async function saveResult({ workflowId, result }: SaveResultInput): Promise<void> {
-    await deps.store.upsert(workflowId, result);
+  async function saveResult({ workflowId, runId, result }: SaveResultInput): Promise<void> {
+    await deps.store.save({
+      workflowId,
+      runId: runId ?? Context.current().info.workflowExecution?.runId ?? '',
+      result,
+    });
     const delayMs = deps.config.testHooks?.saveResultDelayAfterWriteMs ?? 0;
     if (delayMs > 0) {
       const context = Context.current();

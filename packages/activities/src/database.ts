@@ -1,4 +1,6 @@
 import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { lockDirectory } from './directory-lock.js';
 
 /** The few operations the result store and the migration runner need, over `pg` or PGlite alike. */
 export interface SqlExecutor {
@@ -65,11 +67,26 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   };
 }
 
-/** Opens an embedded PostgreSQL (PGlite, WASM) stored in `dataDir`, or in memory when `dataDir` is undefined. */
+/**
+ * Opens an embedded PostgreSQL (PGlite, WASM) stored in `dataDir`, or in memory when `dataDir` is undefined.
+ * A directory is locked for this process until `close()`.
+ * @throws {DirectoryLockedError} when another live process has `dataDir` open.
+ */
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  let lock: { release(): Promise<void> } | undefined;
+  if (dataDir !== undefined) {
+    await mkdir(dirname(dataDir), { recursive: true });
+    lock = await lockDirectory(dataDir);
+  }
+  let db: InstanceType<typeof PGlite>;
+  try {
+    if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+    db = await PGlite.create(dataDir);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   type Executor = Pick<typeof db, 'query' | 'exec'>;
   const executor = (target: Executor): SqlExecutor => ({
     async query<Row extends Record<string, unknown>>(text: string, params?: unknown[]) {
@@ -84,6 +101,12 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     kind: 'pglite',
     ...executor(db),
     transaction: (work) => db.transaction((tx) => work(executor(tx))),
-    close: () => db.close(),
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        await lock?.release();
+      }
+    },
   };
 }

@@ -12,5 +12,12 @@ export {
 } from './config.js';
 export { createActivities, type ActivitiesDeps } from './create-activities.js';
 export type { ResolveHost } from './guarded-agent.js';
+export { DirectoryLockedError } from './directory-lock.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
-export { openResultStore, type ResultStore, type ResultStoreOptions, type StoredResult } from './result-store.js';
+export {
+  openResultStore,
+  type ResultStore,
+  type ResultStoreOptions,
+  type ResultToSave,
+  type StoredResult,
+} from './result-store.js';

@@ -26,6 +26,17 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at  timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    // A later run with the same workflow id (an id reused after the first run closed) gets a row of its own
+    // instead of replacing the earlier decision. Rows saved before this have run_id '' (run not recorded).
+    version: 2,
+    name: 'key research_results by (workflow_id, run_id)',
+    sql: `
+      ALTER TABLE research_results ADD COLUMN run_id text NOT NULL DEFAULT '';
+      ALTER TABLE research_results ALTER COLUMN run_id DROP DEFAULT;
+      ALTER TABLE research_results DROP CONSTRAINT research_results_pkey;
+      ALTER TABLE research_results ADD PRIMARY KEY (workflow_id, run_id);`,
+  },
 ];
 
 /**

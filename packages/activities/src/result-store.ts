@@ -6,16 +6,31 @@ import { migrate } from './migrations.js';
 /** A persisted result with its bookkeeping columns. */
 export interface StoredResult extends ResearchResult {
   workflowId: string;
+  /** The run that saved it; '' for rows saved before run ids were recorded. */
+  runId: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What `saveResult` stores: one run's decision. */
+export interface ResultToSave {
+  workflowId: string;
+  runId: string;
+  result: ResearchResult;
 }
 
 /** Where pipeline results are kept. `saveResult` writes through it; tests and the e2e suite read rows back. */
 export interface ResultStore {
   readonly kind: 'postgres' | 'pglite';
-  /** Inserts or replaces the row of `workflowId`; repeating the call leaves exactly one row. */
-  upsert(workflowId: string, result: ResearchResult): Promise<void>;
-  get(workflowId: string): Promise<StoredResult | null>;
+  /**
+   * Stores one run's result, keyed by (workflowId, runId). Never overwrites a decision: repeating the call for the
+   * same run (an activity retry) only touches `updatedAt` and resolves false; another run with the same workflow id
+   * adds a row of its own.
+   * @returns whether a new row was inserted.
+   */
+  save(entry: ResultToSave): Promise<boolean>;
+  /** The row of that run, or without `runId` the latest decision saved under `workflowId`. */
+  get(workflowId: string, runId?: string): Promise<StoredResult | null>;
   count(): Promise<number>;
   close(): Promise<void>;
 }
@@ -31,6 +46,7 @@ export interface ResultStoreOptions {
 
 interface ResultRow extends Record<string, unknown> {
   workflow_id: string;
+  run_id: string;
   topic: string;
   source_url: string;
   summary: string;
@@ -43,24 +59,23 @@ interface ResultRow extends Record<string, unknown> {
   updated_at: Date;
 }
 
-const UPSERT = `
+// A run's decision is fixed once made (the activity input comes from the workflow history), so a second write for the
+// same run only records that it happened (updated_at); the decision columns are never written twice.
+const INSERT = `
   INSERT INTO research_results
-    (workflow_id, topic, source_url, summary, outcome, reviewer, comment, decided_at, usage)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
-  ON CONFLICT (workflow_id) DO UPDATE SET
-    topic = EXCLUDED.topic,
-    source_url = EXCLUDED.source_url,
-    summary = EXCLUDED.summary,
-    outcome = EXCLUDED.outcome,
-    reviewer = EXCLUDED.reviewer,
-    comment = EXCLUDED.comment,
-    decided_at = EXCLUDED.decided_at,
-    usage = EXCLUDED.usage,
-    updated_at = now()`;
+    (workflow_id, run_id, topic, source_url, summary, outcome, reviewer, comment, decided_at, usage)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+  ON CONFLICT (workflow_id, run_id) DO UPDATE SET updated_at = now()
+  RETURNING (xmax = 0) AS inserted`;
+
+const SELECT_RUN = 'SELECT * FROM research_results WHERE workflow_id = $1 AND run_id = $2';
+const SELECT_LATEST =
+  'SELECT * FROM research_results WHERE workflow_id = $1 ORDER BY decided_at DESC, created_at DESC LIMIT 1';
 
 function fromRow(row: ResultRow): StoredResult {
   return {
     workflowId: row.workflow_id,
+    runId: row.run_id,
     outcome: row.outcome,
     summary: row.summary,
     topic: row.topic,
@@ -77,9 +92,10 @@ function fromRow(row: ResultRow): StoredResult {
 function resultStore(db: Database): ResultStore {
   return {
     kind: db.kind,
-    async upsert(workflowId, result) {
-      await db.query(UPSERT, [
+    async save({ workflowId, runId, result }) {
+      const { rows } = await db.query<{ inserted: boolean }>(INSERT, [
         workflowId,
+        runId,
         result.topic,
         result.sourceUrl,
         result.summary,
@@ -89,9 +105,13 @@ function resultStore(db: Database): ResultStore {
         result.decidedAt,
         JSON.stringify(result.usage),
       ]);
+      return rows[0]?.inserted === true;
     },
-    async get(workflowId) {
-      const { rows } = await db.query<ResultRow>('SELECT * FROM research_results WHERE workflow_id = $1', [workflowId]);
+    async get(workflowId, runId) {
+      const { rows } =
+        runId === undefined
+          ? await db.query<ResultRow>(SELECT_LATEST, [workflowId])
+          : await db.query<ResultRow>(SELECT_RUN, [workflowId, runId]);
       return rows[0] === undefined ? null : fromRow(rows[0]);
     },
     async count() {

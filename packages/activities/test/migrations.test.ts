@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { openPglite, openPostgres, type Database } from '../src/database.js';
 import { migrate, MIGRATIONS, type Migration } from '../src/migrations.js';
+import { openResultStore } from '../src/result-store.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
 
@@ -62,5 +66,52 @@ describe(`migrate (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
     const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations WHERE version >= 200');
     assert.deepEqual(rows, []);
     await assert.rejects(db.query('SELECT * FROM migration_probe_c'));
+  });
+});
+
+describe(`migration 2, run ids (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('keeps rows saved before run ids readable, and a new run of the same workflow id adds a row', async (t) => {
+    const schema = `migrations_v2_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const dataDir = await mkdtemp(join(tmpdir(), 'migrations-v2-'));
+    t.after(async () => {
+      await rm(dataDir, { recursive: true, force: true });
+      if (databaseUrl) {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    });
+    const location = databaseUrl ? { databaseUrl, schema } : { dataDir };
+    const legacy = databaseUrl
+      ? await openPostgres(databaseUrl, { schema })
+      : await openPglite(join(dataDir, 'results-db'));
+    try {
+      await migrate(legacy, MIGRATIONS.slice(0, 1), { createSchema: databaseUrl ? schema : undefined });
+      await legacy.query(
+        `INSERT INTO research_results (workflow_id, topic, source_url, summary, outcome, decided_at, usage)
+         VALUES ('wf-legacy', 'old topic', 'https://example.com/', 'Old summary.', 'approved',
+                 '2025-01-01T00:00:00Z', '{"promptTokens":1,"completionTokens":1,"totalTokens":2}')`,
+      );
+    } finally {
+      await legacy.close();
+    }
+
+    const store = await openResultStore(location);
+    t.after(() => store.close());
+    const old = await store.get('wf-legacy');
+    assert.ok(old);
+    assert.equal(old.summary, 'Old summary.');
+    assert.equal(old.runId, '');
+    const later = {
+      ...old,
+      outcome: 'rejected' as const,
+      summary: 'New summary.',
+      decidedAt: '2025-06-01T00:00:00.000Z',
+    };
+    assert.equal(await store.save({ workflowId: 'wf-legacy', runId: 'run-new', result: later }), true);
+    assert.equal(await store.count(), 2);
+    assert.equal((await store.get('wf-legacy', ''))?.summary, 'Old summary.');
+    assert.equal((await store.get('wf-legacy'))?.runId, 'run-new');
   });
 });

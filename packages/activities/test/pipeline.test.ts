@@ -22,7 +22,7 @@ describe('fetchSource then summarize', () => {
   it('summarises the page text and never shows the LLM script or style content', async () => {
     const activities = createActivities({
       config: { fetch: fetchConfig(), llm: llmConfig(llm.url) },
-      store: { upsert: async () => {} },
+      store: { save: async () => true },
     });
     const environment = mockEnvironment();
     const source = await runActivity(environment, activities.fetchSource, { url: `${site.url}/redirect` });

@@ -23,6 +23,11 @@ export interface SummarizeInput {
 
 export interface SaveResultInput {
   workflowId: string;
+  /**
+   * The run that decided. Optional because activities scheduled by workflow code older than this field carry none;
+   * `saveResult` then takes it from the activity's own info.
+   */
+  runId?: string | undefined;
   result: ResearchResult;
 }
 

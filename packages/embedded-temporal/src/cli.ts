@@ -55,9 +55,12 @@ if (values.help) {
   process.exit(0);
 }
 
-const port = Number(values.port ?? process.env.TEMPORAL_PORT ?? 7233);
+/** An empty variable counts as unset, as everywhere else in the project. */
+const fromEnv = (name: string): string | undefined => process.env[name]?.trim() || undefined;
+
+const port = Number(values.port ?? fromEnv('TEMPORAL_PORT') ?? 7233);
 if (!Number.isInteger(port) || port < 0 || port > 65535)
-  fail(`invalid port: ${values.port ?? process.env.TEMPORAL_PORT}`);
+  fail(`invalid port: ${values.port ?? fromEnv('TEMPORAL_PORT')}`);
 
 function durationFlag(name: 'long-poll-timeout' | 'task-poll-timeout'): number | undefined {
   const raw = values[name];
@@ -87,7 +90,7 @@ if (values.host !== undefined && !isLoopbackHost(values.host)) {
   );
 }
 
-const dataDir = values['in-memory'] ? undefined : (values['data-dir'] ?? process.env.DATA_DIR ?? './.data');
+const dataDir = values['in-memory'] ? undefined : (values['data-dir'] ?? fromEnv('DATA_DIR') ?? './.data');
 
 const logger = {
   info: (m: string) => console.log(`[embedded-temporal] ${m}`),

@@ -36,7 +36,7 @@ const SUMMARIZE: ActivityOptions = {
 };
 
 /**
- * Idempotent upsert: no attempt limit, retried for up to an hour (schedule-to-close), since losing a decided
+ * Idempotent write: no attempt limit, retried for up to an hour (schedule-to-close), since losing a decided
  * result is the worst outcome.
  */
 const SAVE_RESULT: ActivityOptions = {

@@ -134,7 +134,9 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
   const result = toResult(input, draft, state.decision);
 
   enter('saving');
-  await step('saveResult', () => saveResult({ workflowId: workflowInfo().workflowId, result }));
+  // runId in the input changes no command (activity inputs are not compared on replay), so no patch is needed.
+  const { workflowId, runId } = workflowInfo();
+  await step('saveResult', () => saveResult({ workflowId, runId, result }));
   state.result = result;
 
   enter('completed');

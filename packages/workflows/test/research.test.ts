@@ -78,7 +78,9 @@ describe('research workflow', { timeout: 120_000 }, () => {
       assert.equal(result.reviewer, 'ada');
       assert.equal(result.comment, 'looks right');
       assert.equal(result.decidedAt, decision.decidedAt);
-      assert.deepEqual(stubs.saved, [{ workflowId: handle.workflowId, result }]);
+      assert.deepEqual(stubs.saved, [
+        { workflowId: handle.workflowId, runId: (await handle.describe()).runId, result },
+      ]);
       assert.equal(await stageOf(handle), 'completed');
     });
   });
@@ -105,7 +107,9 @@ describe('research workflow', { timeout: 120_000 }, () => {
       const result = await handle.result();
       assert.equal(result.outcome, 'expired');
       assert.equal(result.reviewer, null);
-      assert.deepEqual(stubs.saved, [{ workflowId: handle.workflowId, result }]);
+      assert.deepEqual(stubs.saved, [
+        { workflowId: handle.workflowId, runId: (await handle.describe()).runId, result },
+      ]);
     });
   });
 
