@@ -3,8 +3,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { pino } from 'pino';
 import type { Config } from './config.js';
+import { createLogger } from './logger.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
@@ -17,7 +17,7 @@ export interface AppDeps {
   config: Config;
   /** The Temporal side; {@link createTemporalGateway} in production, a stub in route tests. */
   temporal: ResearchGateway;
-  /** Defaults to a pino logger at `config.LOG_LEVEL`. */
+  /** Defaults to {@link createLogger} at `config.LOG_LEVEL`. */
   logger?: FastifyBaseLogger;
 }
 
@@ -40,7 +40,7 @@ function probeLogLevel(level: Config['LOG_LEVEL']): Config['LOG_LEVEL'] {
  */
 export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger ?? pino({ level: deps.config.LOG_LEVEL }),
+    loggerInstance: deps.logger ?? createLogger(deps.config.LOG_LEVEL),
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     return503OnClosing: true,

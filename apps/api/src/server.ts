@@ -1,7 +1,7 @@
-import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
+import { createLogger } from './logger.js';
 import { createTemporalConnection, temporalPort } from './temporal/connection.js';
 import { createTemporalGateway } from './temporal/temporal-gateway.js';
 
@@ -20,7 +20,7 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const logger = pino({ level: config.LOG_LEVEL });
+const logger = createLogger(config.LOG_LEVEL);
 
 process.on('unhandledRejection', (reason) => {
   logger.fatal({ err: reason }, 'unhandled rejection');

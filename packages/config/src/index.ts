@@ -10,3 +10,4 @@ export {
   type TemporalTlsSettings,
 } from './temporal-env.js';
 export { ConfigError, loadEnv } from './load-env.js';
+export { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './log-redact.js';
