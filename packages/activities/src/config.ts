@@ -19,6 +19,20 @@ export const activitiesEnvSchema = z.object({
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
   FETCH_MAX_CHARS: positiveInt(20_000),
   FETCH_ALLOW_PRIVATE_HOSTS: z.stringbool().default(false),
+  FETCH_ALLOWED_PORTS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const ports = value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+      if (!ports.every((port) => /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65_535)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of ports (1-65535)' });
+        return z.NEVER;
+      }
+      return ports.map(Number);
+    }),
   DATABASE_URL: z.string().optional(),
   DATABASE_SCHEMA: z
     .string()
@@ -38,8 +52,10 @@ export interface FetchConfig {
   maxBytes: number;
   /** Characters of readable text handed on; longer text is cut and marked `truncated`. */
   maxChars: number;
-  /** Allows loopback/private/link-local targets. For local development and tests only. */
+  /** Allows loopback/private targets on any port (never link-local or metadata). For local development and tests only. */
   allowPrivateHosts: boolean;
+  /** Ports fetched besides 80 and 443 when private hosts are not allowed. */
+  allowedPorts: number[];
 }
 
 export interface LlmConfig {
@@ -84,6 +100,7 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
       maxBytes: env.FETCH_MAX_BYTES,
       maxChars: env.FETCH_MAX_CHARS,
       allowPrivateHosts: env.FETCH_ALLOW_PRIVATE_HOSTS,
+      allowedPorts: env.FETCH_ALLOWED_PORTS,
     },
     llm: {
       apiKey: env.OPENAI_API_KEY,

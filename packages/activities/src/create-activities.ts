@@ -15,7 +15,7 @@ export interface ActivitiesDeps {
   openai?: OpenAI | undefined;
   /** Replaces DNS resolution for `fetchSource`; the address policy still applies to what it returns. */
   resolveHost?: ResolveHost | undefined;
-  /** Replaces the address policy of `fetchSource` (default: public addresses only, unless `allowPrivateHosts`). */
+  /** Replaces the address policy of `fetchSource` (default: `addressPolicy(config.fetch.allowPrivateHosts)`). */
   isAllowedAddress?: ((address: string) => boolean) | undefined;
   /** How often `summarize` heartbeats while waiting for the model; default 5000 ms. */
   heartbeatIntervalMs?: number | undefined;
@@ -27,8 +27,10 @@ export interface ActivitiesDeps {
  * Every failure is an `ApplicationFailure` whose `type` is a {@link FailureType}:
  * - `fetchSource`: `SourceHttpClientError` (4xx, non-retryable; 408/429 count as `SourceUnavailable`),
  *   `SourceUnavailable` (5xx, network, timeout; retryable), `SourceAddressBlocked` (target, any redirect hop or any
- *   resolved address is not public; non-retryable), `SourceUnreadable` (bad URL, unsupported content type or
- *   encoding, too many redirects; non-retryable). Bodies past `maxBytes` are cut, not failed.
+ *   resolved address is refused by the address policy, or its port by the port rule; non-retryable),
+ *   `SourceUnreadable` (bad URL, unsupported content type or
+ *   encoding, too many redirects; non-retryable). Bodies past `maxBytes` are cut, not failed. Blocked and
+ *   unreachable sources fail with a fixed sentence; the address, port and socket error go to the activity log.
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
  *   `LlmEmptyAnswer` (retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.

@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type FetchedSource, type FetchSourceInput } from '@research/contracts';
 import { request } from 'undici';
-import { isPublicAddress } from './address-policy.js';
+import { addressPolicy, isAllowedPort } from './address-policy.js';
 import type { FetchConfig } from './config.js';
 import { AddressBlockedError, createGuardedAgent, type ResolveHost } from './guarded-agent.js';
 import { extractTitle, htmlToReadableText, truncateText } from './html-to-text.js';
@@ -13,7 +13,7 @@ export interface FetchSourceDeps {
   config: FetchConfig;
   /** Replaces DNS resolution (tests map names to addresses without a resolver). */
   resolveHost?: ResolveHost | undefined;
-  /** Replaces the address policy; by default {@link isPublicAddress}, or anything when `allowPrivateHosts`. */
+  /** Replaces the address policy; by default {@link addressPolicy} of `allowPrivateHosts`. */
   isAllowedAddress?: ((address: string) => boolean) | undefined;
 }
 
@@ -29,11 +29,25 @@ const HEADERS = {
   'user-agent': 'research-gateway/0.1 (fetchSource activity)',
 };
 
+/**
+ * What API callers see of a refused or unreachable source: one fixed sentence per failure type, so the API is no
+ * DNS oracle or port scanner. The details (address, port, socket error) go to the worker log only.
+ */
+export const ADDRESS_NOT_ALLOWED = 'The source address is not allowed';
+export const SOURCE_UNREACHABLE = 'The source could not be reached';
+
 const unreadable = (message: string, cause?: Error): ApplicationFailure =>
   ApplicationFailure.create({ type: FailureType.SourceUnreadable, message, nonRetryable: true, cause });
 
-const unavailable = (message: string, cause?: Error): ApplicationFailure =>
-  ApplicationFailure.create({ type: FailureType.SourceUnavailable, message, nonRetryable: false, cause });
+const unavailable = (message: string): ApplicationFailure =>
+  ApplicationFailure.create({ type: FailureType.SourceUnavailable, message, nonRetryable: false });
+
+const addressNotAllowed = (): ApplicationFailure =>
+  ApplicationFailure.create({
+    type: FailureType.SourceAddressBlocked,
+    message: ADDRESS_NOT_ALLOWED,
+    nonRetryable: true,
+  });
 
 function parseHttpUrl(text: string, base?: URL): URL {
   let url: URL;
@@ -60,10 +74,28 @@ function findCause<T extends Error>(error: unknown, type: new (...args: never[])
   return undefined;
 }
 
+/** The socket error behind `error`, with its code, for the worker log. */
+function describeNetworkError(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    parts.push(code === undefined ? current.message : `${current.message} (${code})`);
+  }
+  return parts.length === 0 ? String(error) : parts.join(': ');
+}
+
 /** Builds the `fetchSource` activity. See {@link createActivities} for the failures it raises. */
 export function createFetchSource(deps: FetchSourceDeps): (input: FetchSourceInput) => Promise<FetchedSource> {
   const { config } = deps;
-  const isAllowed = deps.isAllowedAddress ?? (config.allowPrivateHosts ? () => true : isPublicAddress);
+  const isAllowed = deps.isAllowedAddress ?? addressPolicy(config.allowPrivateHosts);
+  /** Checked before each hop connects; IP addresses are checked by the agent when it connects. */
+  const checkPort = (url: URL): void => {
+    if (isAllowedPort(url, config.allowPrivateHosts, config.allowedPorts)) return;
+    Context.current().log.warn('fetchSource refused a port outside 80, 443 and FETCH_ALLOWED_PORTS', {
+      url: url.href,
+    });
+    throw addressNotAllowed();
+  };
 
   return async function fetchSource({ url }: FetchSourceInput): Promise<FetchedSource> {
     const cancellation = Context.current().cancellationSignal;
@@ -73,6 +105,7 @@ export function createFetchSource(deps: FetchSourceDeps): (input: FetchSourceInp
     let current = parseHttpUrl(url);
     try {
       for (let hop = 0; ; hop++) {
+        checkPort(current);
         const response = await request(current, { dispatcher: agent, method: 'GET', headers: HEADERS, signal });
         const status = response.statusCode;
         if (REDIRECT_STATUSES.has(status)) {
@@ -105,18 +138,18 @@ export function createFetchSource(deps: FetchSourceDeps): (input: FetchSourceInp
     } catch (error) {
       if (cancellation.aborted) throw cancellation.reason;
       if (error instanceof ApplicationFailure) throw error;
+      const log = Context.current().log;
       const blocked = findCause(error, AddressBlockedError);
       if (blocked) {
-        throw ApplicationFailure.create({
-          type: FailureType.SourceAddressBlocked,
-          message: `${blocked.message} (${current.href})`,
-          nonRetryable: true,
-        });
+        log.warn('fetchSource refused an address', { url: current.href, reason: blocked.message });
+        throw addressNotAllowed();
       }
       if (error instanceof UnsupportedEncodingError) throw unreadable(`${error.message} for ${current.href}`);
-      if (deadline.aborted) throw unavailable(`Source did not answer within ${config.timeoutMs} ms: ${current.href}`);
-      const cause = error instanceof Error ? error : new Error(String(error));
-      throw unavailable(`Could not fetch ${current.href}: ${cause.message}`, cause);
+      const reason = deadline.aborted
+        ? `no answer within FETCH_TIMEOUT_MS (${config.timeoutMs} ms)`
+        : describeNetworkError(error);
+      log.warn('fetchSource could not reach the source', { url: current.href, reason });
+      throw unavailable(SOURCE_UNREACHABLE);
     } finally {
       await agent.destroy();
     }

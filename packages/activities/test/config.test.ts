@@ -12,6 +12,7 @@ describe('loadActivitiesConfig', () => {
         maxBytes: 5 * 1024 * 1024,
         maxChars: 20_000,
         allowPrivateHosts: false,
+        allowedPorts: [],
       },
       llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000 },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
@@ -30,6 +31,7 @@ describe('loadActivitiesConfig', () => {
       FETCH_MAX_BYTES: '100',
       FETCH_MAX_CHARS: '50',
       FETCH_ALLOW_PRIVATE_HOSTS: 'true',
+      FETCH_ALLOWED_PORTS: '8080, 8443',
       DATABASE_URL: '',
       DATA_DIR: '/tmp/research',
     });
@@ -39,6 +41,7 @@ describe('loadActivitiesConfig', () => {
       maxBytes: 100,
       maxChars: 50,
       allowPrivateHosts: true,
+      allowedPorts: [8080, 8443],
     });
     assert.deepEqual(config.llm, {
       apiKey: 'sk-test',
@@ -55,11 +58,17 @@ describe('loadActivitiesConfig', () => {
 
   it('names every malformed variable', () => {
     assert.throws(
-      () => loadActivitiesConfig({ FETCH_MAX_BYTES: 'lots', FETCH_ALLOW_PRIVATE_HOSTS: 'perhaps' }),
+      () =>
+        loadActivitiesConfig({
+          FETCH_MAX_BYTES: 'lots',
+          FETCH_ALLOW_PRIVATE_HOSTS: 'perhaps',
+          FETCH_ALLOWED_PORTS: '8080,70000',
+        }),
       (error: unknown) =>
         error instanceof ConfigError &&
         /FETCH_MAX_BYTES/.test(error.message) &&
-        /FETCH_ALLOW_PRIVATE_HOSTS/.test(error.message),
+        /FETCH_ALLOW_PRIVATE_HOSTS/.test(error.message) &&
+        /FETCH_ALLOWED_PORTS/.test(error.message),
     );
   });
 });

@@ -7,7 +7,7 @@ export const FailureType = {
   SourceHttpClientError: 'SourceHttpClientError',
   /** The source answered 5xx or the network failed; retried. */
   SourceUnavailable: 'SourceUnavailable',
-  /** The source resolves to a loopback, private, link-local or metadata address. */
+  /** The source resolves to a loopback, private, link-local or metadata address, or uses a port not allowed. */
   SourceAddressBlocked: 'SourceAddressBlocked',
   /** The source is not something we can read (content type, size, too many redirects, bad URL). */
   SourceUnreadable: 'SourceUnreadable',
