@@ -14,6 +14,7 @@ export const activitiesEnvSchema = z.object({
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: positiveInt(120_000),
+  OPENAI_MAX_OUTPUT_TOKENS: positiveInt(800),
   FETCH_TIMEOUT_MS: positiveInt(15_000),
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
@@ -65,6 +66,8 @@ export interface LlmConfig {
   baseUrl: string | undefined;
   model: string;
   timeoutMs: number;
+  /** `max_tokens` of each request; also bounds the length of an accepted answer. */
+  maxOutputTokens: number;
 }
 
 export interface StorageConfig {
@@ -107,6 +110,7 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
       baseUrl: env.OPENAI_BASE_URL,
       model: env.OPENAI_MODEL,
       timeoutMs: env.OPENAI_TIMEOUT_MS,
+      maxOutputTokens: env.OPENAI_MAX_OUTPUT_TOKENS,
     },
     storage: { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR },
     testHooks: { saveResultDelayAfterWriteMs: env.TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS },

@@ -33,7 +33,7 @@ export interface ActivitiesDeps {
  *   unreachable sources fail with a fixed sentence; the address, port and socket error go to the activity log.
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
- *   `LlmEmptyAnswer` (retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
+ *   `LlmEmptyAnswer` and `LlmInvalidAnswer` (too long for `maxOutputTokens`, or control characters; both retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
  * - `saveResult`: database errors are thrown as they are and retried; the upsert makes retries harmless.
  */
 export function createActivities(deps: ActivitiesDeps): ResearchActivities {

@@ -14,7 +14,7 @@ describe('loadActivitiesConfig', () => {
         allowPrivateHosts: false,
         allowedPorts: [],
       },
-      llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000 },
+      llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000, maxOutputTokens: 800 },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
       testHooks: { saveResultDelayAfterWriteMs: 0 },
     });
@@ -26,6 +26,7 @@ describe('loadActivitiesConfig', () => {
       OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1',
       OPENAI_MODEL: 'llama3',
       OPENAI_TIMEOUT_MS: '3000',
+      OPENAI_MAX_OUTPUT_TOKENS: '300',
       FETCH_TIMEOUT_MS: '1000',
       FETCH_MAX_REDIRECTS: '0',
       FETCH_MAX_BYTES: '100',
@@ -48,6 +49,7 @@ describe('loadActivitiesConfig', () => {
       baseUrl: 'http://127.0.0.1:9999/v1',
       model: 'llama3',
       timeoutMs: 3000,
+      maxOutputTokens: 300,
     });
     assert.deepEqual(config.storage, { databaseUrl: undefined, schema: undefined, dataDir: '/tmp/research' });
   });

@@ -26,6 +26,7 @@ export const llmConfig = (baseUrl: string, overrides: Partial<LlmConfig> = {}): 
   baseUrl,
   model: 'fake-model',
   timeoutMs: 5_000,
+  maxOutputTokens: 800,
   ...overrides,
 });
 

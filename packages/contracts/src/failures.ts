@@ -21,6 +21,8 @@ export const FailureType = {
   LlmUnavailable: 'LlmUnavailable',
   /** The LLM answered without usable content. */
   LlmEmptyAnswer: 'LlmEmptyAnswer',
+  /** The LLM's answer is unusable: longer than the output budget allows, or has control characters; retried. */
+  LlmInvalidAnswer: 'LlmInvalidAnswer',
   /** Raised by the workflow: its input cannot be used (e.g. a malformed approval timeout). */
   InvalidResearchInput: 'InvalidResearchInput',
   /** Raised by the workflow: a step failed without a typed activity failure (e.g. it timed out). */
