@@ -3,6 +3,21 @@ import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** HTML to text conversion, on a pool of worker threads (see `createHtmlExtractor`). */
+export interface ExtractConfig {
+  /**
+   * Longest one conversion may run (waiting for a free thread not counted); past it the thread is terminated and
+   * the source is `SourceUnreadable`.
+   */
+  timeoutMs: number;
+  threads: number;
+  /** Bytes of an HTML page parsed; the rest is dropped and the text marked `truncated`. */
+  maxHtmlBytes: number;
+}
+
+/** The HTML_EXTRACT_* defaults, for callers that build activities without reading the environment. */
+export const DEFAULT_EXTRACT_CONFIG: ExtractConfig = { timeoutMs: 5_000, threads: 2, maxHtmlBytes: 2 * 1024 * 1024 };
+
 /**
  * Environment variables the activities read. A plain `z.object`, so an app can `.extend(...)` it with its own
  * variables, parse with `loadEnv` (which treats empty values as unset) and hand the result to
@@ -34,6 +49,9 @@ export const activitiesEnvSchema = z.object({
       }
       return ports.map(Number);
     }),
+  HTML_EXTRACT_TIMEOUT_MS: positiveInt(DEFAULT_EXTRACT_CONFIG.timeoutMs),
+  HTML_EXTRACT_THREADS: z.coerce.number().int().positive().max(64).default(DEFAULT_EXTRACT_CONFIG.threads),
+  HTML_EXTRACT_MAX_BYTES: positiveInt(DEFAULT_EXTRACT_CONFIG.maxHtmlBytes),
   DATABASE_URL: z.string().optional(),
   DATABASE_SCHEMA: z
     .string()
@@ -89,6 +107,7 @@ export interface TestHooks {
 
 export interface ActivitiesConfig {
   fetch: FetchConfig;
+  extract: ExtractConfig;
   llm: LlmConfig;
   storage: StorageConfig;
   testHooks: TestHooks;
@@ -104,6 +123,11 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
       maxChars: env.FETCH_MAX_CHARS,
       allowPrivateHosts: env.FETCH_ALLOW_PRIVATE_HOSTS,
       allowedPorts: env.FETCH_ALLOWED_PORTS,
+    },
+    extract: {
+      timeoutMs: env.HTML_EXTRACT_TIMEOUT_MS,
+      threads: env.HTML_EXTRACT_THREADS,
+      maxHtmlBytes: env.HTML_EXTRACT_MAX_BYTES,
     },
     llm: {
       apiKey: env.OPENAI_API_KEY,

@@ -1,16 +1,23 @@
 import { Context } from '@temporalio/activity';
 import type { ResearchActivities, SaveResultInput } from '@research/contracts';
 import type OpenAI from 'openai';
-import type { ActivitiesConfig } from './config.js';
+import { DEFAULT_EXTRACT_CONFIG, type ActivitiesConfig } from './config.js';
 import { createFetchSource } from './fetch-source.js';
 import type { ResolveHost } from './guarded-agent.js';
+import { createHtmlExtractor, type HtmlExtractor } from './html-extractor.js';
 import type { ResultStore } from './result-store.js';
 import { createSummarize } from './summarize.js';
 
 export interface ActivitiesDeps {
-  config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'testHooks'>>;
+  config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'extract' | 'testHooks'>>;
   /** Where `saveResult` writes; usually from {@link openResultStore}. The caller owns closing it. */
   store: Pick<ResultStore, 'upsert'>;
+  /**
+   * Where `fetchSource` converts HTML; usually from {@link createHtmlExtractor}, and the caller owns closing it.
+   * When omitted one is made from `config.extract` (or the defaults) and never closed: its idle threads do not
+   * keep the process alive.
+   */
+  htmlExtractor?: HtmlExtractor | undefined;
   /** OpenAI client to use instead of one built from `config.llm` (tests, custom transports). */
   openai?: OpenAI | undefined;
   /** Replaces DNS resolution for `fetchSource`; the address policy still applies to what it returns. */
@@ -29,7 +36,7 @@ export interface ActivitiesDeps {
  *   `SourceUnavailable` (5xx, network, timeout; retryable), `SourceAddressBlocked` (target, any redirect hop or any
  *   resolved address is refused by the address policy, or its port by the port rule; non-retryable),
  *   `SourceUnreadable` (bad URL, unsupported content type or
- *   encoding, too many redirects; non-retryable). Bodies past `maxBytes` are cut, not failed. Blocked and
+ *   encoding, too many redirects, HTML that cannot be converted to text within `extract.timeoutMs`; non-retryable). Bodies past `maxBytes` are cut, not failed. Blocked and
  *   unreachable sources fail with a fixed sentence; the address, port and socket error go to the activity log.
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
@@ -39,6 +46,7 @@ export interface ActivitiesDeps {
 export function createActivities(deps: ActivitiesDeps): ResearchActivities {
   const fetchSource = createFetchSource({
     config: deps.config.fetch,
+    extractor: deps.htmlExtractor ?? createHtmlExtractor(deps.config.extract ?? DEFAULT_EXTRACT_CONFIG),
     resolveHost: deps.resolveHost,
     isAllowedAddress: deps.isAllowedAddress,
   });

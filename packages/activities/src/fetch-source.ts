@@ -6,11 +6,14 @@ import { request } from 'undici';
 import { addressPolicy, isAllowedPort } from './address-policy.js';
 import type { FetchConfig } from './config.js';
 import { AddressBlockedError, createGuardedAgent, type ResolveHost } from './guarded-agent.js';
-import { extractTitle, htmlToReadableText, truncateText } from './html-to-text.js';
+import { HtmlExtractionError, type HtmlExtractor } from './html-extractor.js';
+import { truncateText } from './html-to-text.js';
 import { decodeText, discard, readCapped, UnsupportedEncodingError } from './read-body.js';
 
 export interface FetchSourceDeps {
   config: FetchConfig;
+  /** Converts HTML pages to text off the activity thread. */
+  extractor: HtmlExtractor;
   /** Replaces DNS resolution (tests map names to addresses without a resolver). */
   resolveHost?: ResolveHost | undefined;
   /** Replaces the address policy; by default {@link addressPolicy} of `allowPrivateHosts`. */
@@ -133,7 +136,7 @@ export function createFetchSource(deps: FetchSourceDeps): (input: FetchSourceInp
           }
           throw unreadable(`${answer} for ${current.href}`);
         }
-        return await readSource(response, current, config);
+        return await readSource(response, current, config, deps.extractor, cancellation);
       }
     } catch (error) {
       if (cancellation.aborted) throw cancellation.reason;
@@ -158,7 +161,13 @@ export function createFetchSource(deps: FetchSourceDeps): (input: FetchSourceInp
 
 type Response = Awaited<ReturnType<typeof request>>;
 
-async function readSource(response: Response, url: URL, config: FetchConfig): Promise<FetchedSource> {
+async function readSource(
+  response: Response,
+  url: URL,
+  config: FetchConfig,
+  extractor: HtmlExtractor,
+  cancellation: AbortSignal,
+): Promise<FetchedSource> {
   const contentTypeHeader = header(response.headers['content-type']);
   const [mediaType = '', ...parameters] = contentTypeHeader.split(';').map((part) => part.trim());
   const contentType = mediaType.toLowerCase();
@@ -171,16 +180,42 @@ async function readSource(response: Response, url: URL, config: FetchConfig): Pr
     .map((parameter) => /^charset\s*=\s*"?([^";]+)"?$/i.exec(parameter)?.[1])
     .find((value) => value !== undefined);
   const body = await readCapped(response.body, header(response.headers['content-encoding']), config.maxBytes);
-  const decoded = decodeText(body.bytes, charset);
-  const readable = isHtml ? htmlToReadableText(decoded) : decoded.replace(/\r\n?/g, '\n').trim();
+  const page = isHtml
+    ? await extractHtml(extractor, body.bytes, charset, url, cancellation)
+    : { text: decodeText(body.bytes, charset).replace(/\r\n?/g, '\n').trim(), title: null, truncated: false };
   // A page that is all script (a client-rendered app) has nothing to summarise; retrying will not change that.
-  if (readable.trim() === '') throw unreadable(`Source has no readable text: ${url.href}`);
-  const { text, truncated } = truncateText(readable, config.maxChars);
+  if (page.text.trim() === '') throw unreadable(`Source has no readable text: ${url.href}`);
+  const { text, truncated } = truncateText(page.text, config.maxChars);
   return {
     finalUrl: url.href,
-    title: isHtml ? extractTitle(decoded) : null,
+    title: page.title,
     text,
     contentType,
-    truncated: truncated || body.truncated,
+    truncated: truncated || body.truncated || page.truncated,
   };
+}
+
+/** Runs the conversion on the extractor's threads and turns its failures into the activity's. */
+async function extractHtml(
+  extractor: HtmlExtractor,
+  bytes: Uint8Array,
+  charset: string | undefined,
+  url: URL,
+  cancellation: AbortSignal,
+): ReturnType<HtmlExtractor['extract']> {
+  try {
+    return await extractor.extract(bytes, charset, cancellation);
+  } catch (error) {
+    if (!(error instanceof HtmlExtractionError)) throw error;
+    Context.current().log.warn('fetchSource could not convert the page to text', {
+      url: url.href,
+      reason: error.message,
+      cause: error.cause instanceof Error ? error.cause.message : undefined,
+    });
+    throw unreadable(
+      error.reason === 'timeout'
+        ? 'The source page took too long to convert to text'
+        : 'The source page could not be converted to text',
+    );
+  }
 }

@@ -14,6 +14,7 @@ describe('loadActivitiesConfig', () => {
         allowPrivateHosts: false,
         allowedPorts: [],
       },
+      extract: { timeoutMs: 5_000, threads: 2, maxHtmlBytes: 2 * 1024 * 1024 },
       llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000, maxOutputTokens: 800 },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
       testHooks: { saveResultDelayAfterWriteMs: 0 },
@@ -33,6 +34,9 @@ describe('loadActivitiesConfig', () => {
       FETCH_MAX_CHARS: '50',
       FETCH_ALLOW_PRIVATE_HOSTS: 'true',
       FETCH_ALLOWED_PORTS: '8080, 8443',
+      HTML_EXTRACT_TIMEOUT_MS: '700',
+      HTML_EXTRACT_THREADS: '3',
+      HTML_EXTRACT_MAX_BYTES: '4096',
       DATABASE_URL: '',
       DATA_DIR: '/tmp/research',
     });
@@ -44,6 +48,7 @@ describe('loadActivitiesConfig', () => {
       allowPrivateHosts: true,
       allowedPorts: [8080, 8443],
     });
+    assert.deepEqual(config.extract, { timeoutMs: 700, threads: 3, maxHtmlBytes: 4096 });
     assert.deepEqual(config.llm, {
       apiKey: 'sk-test',
       baseUrl: 'http://127.0.0.1:9999/v1',

@@ -11,7 +11,7 @@ import {
   waitFor,
   type FakeSite,
 } from '@research/testkit';
-import type { FetchConfig } from '../src/config.js';
+import { DEFAULT_EXTRACT_CONFIG, type FetchConfig } from '../src/config.js';
 import {
   ADDRESS_NOT_ALLOWED,
   createFetchSource,
@@ -19,6 +19,7 @@ import {
   type FetchSourceDeps,
 } from '../src/fetch-source.js';
 import type { ResolveHost } from '../src/guarded-agent.js';
+import { createHtmlExtractor } from '../src/html-extractor.js';
 import {
   closedPort,
   fetchConfig,
@@ -29,12 +30,16 @@ import {
   type LogEntry,
 } from './helpers.js';
 
+// One conversion pool for the file, closed after its last test.
+const extractor = createHtmlExtractor(DEFAULT_EXTRACT_CONFIG);
+after(() => extractor.close());
+
 function fetchWith(
   url: string,
   config: Partial<FetchConfig> = {},
   deps: Partial<FetchSourceDeps> = {},
 ): Promise<FetchedSource> {
-  const fetchSource = createFetchSource({ config: fetchConfig(config), ...deps });
+  const fetchSource = createFetchSource({ config: fetchConfig(config), extractor, ...deps });
   return mockEnvironment().run(fetchSource, { url });
 }
 
@@ -45,7 +50,9 @@ async function fetchLogged(
   deps: Partial<FetchSourceDeps> = {},
 ): Promise<{ result: Promise<FetchedSource>; logs: LogEntry[] }> {
   const { environment, logs } = recordingEnvironment();
-  const result = runActivity(environment, createFetchSource({ config: fetchConfig(config), ...deps }), { url });
+  const result = runActivity(environment, createFetchSource({ config: fetchConfig(config), extractor, ...deps }), {
+    url,
+  });
   // Settled here so the caller can assert on the rejection and the logs together.
   await result.catch(() => {});
   return { result, logs };
@@ -198,7 +205,7 @@ describe('fetchSource', () => {
 
   it('rethrows the cancellation when the activity is cancelled mid-request', async () => {
     const env = mockEnvironment();
-    const pending = env.run(createFetchSource({ config: fetchConfig() }), { url: `${site.url}/hang` });
+    const pending = env.run(createFetchSource({ config: fetchConfig(), extractor }), { url: `${site.url}/hang` });
     const hits = site.hitCount('/hang');
     await waitFor(() => site.hitCount('/hang') > hits);
     env.cancel();
