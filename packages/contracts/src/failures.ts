@@ -9,7 +9,7 @@ export const FailureType = {
   SourceUnavailable: 'SourceUnavailable',
   /** The source resolves to a loopback, private, link-local or metadata address, or uses a port not allowed. */
   SourceAddressBlocked: 'SourceAddressBlocked',
-  /** The source is not something we can read (content type, size, too many redirects, bad URL). */
+  /** The source is not something we can read (content type, too many redirects, bad URL, HTML not convertible in time). */
   SourceUnreadable: 'SourceUnreadable',
   /** The LLM rejected our credentials (401/403). */
   LlmAuthentication: 'LlmAuthentication',
