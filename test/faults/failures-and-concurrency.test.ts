@@ -112,10 +112,12 @@ describe('LLM and source failures, concurrency', () => {
       );
       assert.equal(retrying.retry?.activity, 'fetchSource');
       assert.equal(retrying.retry?.lastFailure?.code, 'SourceUnavailable');
+      // A fixed sentence: no socket error (ECONNREFUSED) or address:port for callers to scan the network with.
+      assert.equal(retrying.retry?.lastFailure?.message, 'The source could not be reached');
       const view = await waitForClose(stack, workflowId);
       assert.equal(view.status, 'FAILED');
       assert.equal(view.error.code, 'SourceUnavailable');
-      assert.match(view.error.message, /^Could not fetch the source: /);
+      assert.equal(view.error.message, 'Could not fetch the source: The source could not be reached');
       assert.equal(llm.callCount, 0);
     });
   });

@@ -4,7 +4,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { pino } from 'pino';
 import { authSettings } from './auth/auth-config.js';
 import type { Config } from './config.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
@@ -12,6 +11,7 @@ import type { ApiMetrics } from './metrics/api-metrics.js';
 import { instrumentGateway } from './metrics/instrumented-gateway.js';
 import metricsPlugin from './plugins/metrics.js';
 import { authPlugin } from './plugins/auth.js';
+import { createLogger } from './logger.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { rateLimitOptions } from './plugins/rate-limit.js';
 import { installOversizedBodyDrain } from './plugins/oversized-body.js';
@@ -26,7 +26,7 @@ export interface AppDeps {
   config: Config;
   /** The Temporal side; {@link createTemporalGateway} in production, a stub in route tests. */
   temporal: ResearchGateway;
-  /** Defaults to a pino logger at `config.LOG_LEVEL`. */
+  /** Defaults to {@link createLogger} at `config.LOG_LEVEL`. */
   logger?: FastifyBaseLogger;
   /** Defaults to a fresh set; `server.ts` passes the one its Temporal port is instrumented with. */
   metrics?: ApiMetrics;
@@ -51,7 +51,7 @@ function probeLogLevel(level: Config['LOG_LEVEL']): Config['LOG_LEVEL'] {
  */
 export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger ?? pino({ level: deps.config.LOG_LEVEL }),
+    loggerInstance: deps.logger ?? createLogger(deps.config.LOG_LEVEL),
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     return503OnClosing: true,

@@ -1,10 +1,10 @@
-import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { instrumentPort } from './metrics/instrumented-port.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import type { Config } from './config.js';
+import { createLogger } from './logger.js';
 import { createTemporalConnection, temporalPort } from './temporal/connection.js';
 import { createTemporalGateway } from './temporal/temporal-gateway.js';
 
@@ -23,7 +23,7 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const logger = pino({ level: config.LOG_LEVEL });
+const logger = createLogger(config.LOG_LEVEL);
 
 process.on('unhandledRejection', (reason) => {
   logger.fatal({ err: reason }, 'unhandled rejection');

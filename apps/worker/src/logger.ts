@@ -1,10 +1,21 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/worker';
+import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '@research/config';
 import { pino } from 'pino';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 
-/** The worker's pino logger, JSON to stdout. */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'research-worker' } });
+/**
+ * The worker's pino logger, JSON to stdout (or `destination`), with credential headers and key, token and
+ * password fields redacted.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'research-worker' },
+      redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR },
+    },
+    destination,
+  );
 }
 
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;

@@ -1,4 +1,4 @@
-import { createActivities, openResultStore } from '@research/activities';
+import { createActivities, createHtmlExtractor, openResultStore } from '@research/activities';
 import { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -11,7 +11,7 @@ import { resolveWorkflowSource } from './workflow-source.js';
 export interface ResearchWorker {
   worker: Worker;
   connection: NativeConnection;
-  /** Closes the result store and the connection; call after `worker.run()` settled. */
+  /** Stops the HTML conversion threads, closes the result store and the connection; call after `worker.run()` settled. */
   close: () => Promise<void>;
 }
 
@@ -42,7 +42,9 @@ export async function createWorker(config: Config, logger: Logger, signal?: Abor
   }
   const connection = connected.value;
   const store = opened.value;
+  const htmlExtractor = createHtmlExtractor(config.activities.extract);
   const release = async (): Promise<void> => {
+    await htmlExtractor.close();
     await store.close();
     await connection.close();
   };
@@ -51,7 +53,7 @@ export async function createWorker(config: Config, logger: Logger, signal?: Abor
     logger.warn('OPENAI_API_KEY is not set: pipelines will fail at the summarize step until it is');
   }
   try {
-    const activities = createActivities({ config: config.activities, store });
+    const activities = createActivities({ config: config.activities, store, htmlExtractor });
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,

@@ -3,6 +3,21 @@ import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** HTML to text conversion, on a pool of worker threads (see `createHtmlExtractor`). */
+export interface ExtractConfig {
+  /**
+   * Longest one conversion may run (waiting for a free thread not counted); past it the thread is terminated and
+   * the source is `SourceUnreadable`.
+   */
+  timeoutMs: number;
+  threads: number;
+  /** Bytes of an HTML page parsed; the rest is dropped and the text marked `truncated`. */
+  maxHtmlBytes: number;
+}
+
+/** The HTML_EXTRACT_* defaults, for callers that build activities without reading the environment. */
+export const DEFAULT_EXTRACT_CONFIG: ExtractConfig = { timeoutMs: 5_000, threads: 2, maxHtmlBytes: 2 * 1024 * 1024 };
+
 /**
  * Environment variables the activities read. A plain `z.object`, so an app can `.extend(...)` it with its own
  * variables, parse with `loadEnv` (which treats empty values as unset) and hand the result to
@@ -14,11 +29,29 @@ export const activitiesEnvSchema = z.object({
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: positiveInt(120_000),
+  OPENAI_MAX_OUTPUT_TOKENS: positiveInt(800),
   FETCH_TIMEOUT_MS: positiveInt(15_000),
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
   FETCH_MAX_CHARS: positiveInt(20_000),
   FETCH_ALLOW_PRIVATE_HOSTS: z.stringbool().default(false),
+  FETCH_ALLOWED_PORTS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      const ports = value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+      if (!ports.every((port) => /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65_535)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of ports (1-65535)' });
+        return z.NEVER;
+      }
+      return ports.map(Number);
+    }),
+  HTML_EXTRACT_TIMEOUT_MS: positiveInt(DEFAULT_EXTRACT_CONFIG.timeoutMs),
+  HTML_EXTRACT_THREADS: z.coerce.number().int().positive().max(64).default(DEFAULT_EXTRACT_CONFIG.threads),
+  HTML_EXTRACT_MAX_BYTES: positiveInt(DEFAULT_EXTRACT_CONFIG.maxHtmlBytes),
   DATABASE_URL: z.string().optional(),
   DATABASE_SCHEMA: z
     .string()
@@ -38,8 +71,10 @@ export interface FetchConfig {
   maxBytes: number;
   /** Characters of readable text handed on; longer text is cut and marked `truncated`. */
   maxChars: number;
-  /** Allows loopback/private/link-local targets. For local development and tests only. */
+  /** Allows loopback/private targets on any port (never link-local or metadata). For local development and tests only. */
   allowPrivateHosts: boolean;
+  /** Ports fetched besides 80 and 443 when private hosts are not allowed. */
+  allowedPorts: number[];
 }
 
 export interface LlmConfig {
@@ -49,6 +84,8 @@ export interface LlmConfig {
   baseUrl: string | undefined;
   model: string;
   timeoutMs: number;
+  /** `max_tokens` of each request; also bounds the length of an accepted answer. */
+  maxOutputTokens: number;
 }
 
 export interface StorageConfig {
@@ -70,6 +107,7 @@ export interface TestHooks {
 
 export interface ActivitiesConfig {
   fetch: FetchConfig;
+  extract: ExtractConfig;
   llm: LlmConfig;
   storage: StorageConfig;
   testHooks: TestHooks;
@@ -84,12 +122,19 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
       maxBytes: env.FETCH_MAX_BYTES,
       maxChars: env.FETCH_MAX_CHARS,
       allowPrivateHosts: env.FETCH_ALLOW_PRIVATE_HOSTS,
+      allowedPorts: env.FETCH_ALLOWED_PORTS,
+    },
+    extract: {
+      timeoutMs: env.HTML_EXTRACT_TIMEOUT_MS,
+      threads: env.HTML_EXTRACT_THREADS,
+      maxHtmlBytes: env.HTML_EXTRACT_MAX_BYTES,
     },
     llm: {
       apiKey: env.OPENAI_API_KEY,
       baseUrl: env.OPENAI_BASE_URL,
       model: env.OPENAI_MODEL,
       timeoutMs: env.OPENAI_TIMEOUT_MS,
+      maxOutputTokens: env.OPENAI_MAX_OUTPUT_TOKENS,
     },
     storage: { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR },
     testHooks: { saveResultDelayAfterWriteMs: env.TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS },

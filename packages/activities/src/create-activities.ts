@@ -1,21 +1,28 @@
 import { Context } from '@temporalio/activity';
 import type { ResearchActivities, SaveResultInput } from '@research/contracts';
 import type OpenAI from 'openai';
-import type { ActivitiesConfig } from './config.js';
+import { DEFAULT_EXTRACT_CONFIG, type ActivitiesConfig } from './config.js';
 import { createFetchSource } from './fetch-source.js';
 import type { ResolveHost } from './guarded-agent.js';
+import { createHtmlExtractor, type HtmlExtractor } from './html-extractor.js';
 import type { ResultStore } from './result-store.js';
 import { createSummarize } from './summarize.js';
 
 export interface ActivitiesDeps {
-  config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'testHooks'>>;
+  config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'extract' | 'testHooks'>>;
   /** Where `saveResult` writes; usually from {@link openResultStore}. The caller owns closing it. */
   store: Pick<ResultStore, 'save'>;
+  /**
+   * Where `fetchSource` converts HTML; usually from {@link createHtmlExtractor}, and the caller owns closing it.
+   * When omitted one is made from `config.extract` (or the defaults) and never closed: its idle threads do not
+   * keep the process alive.
+   */
+  htmlExtractor?: HtmlExtractor | undefined;
   /** OpenAI client to use instead of one built from `config.llm` (tests, custom transports). */
   openai?: OpenAI | undefined;
   /** Replaces DNS resolution for `fetchSource`; the address policy still applies to what it returns. */
   resolveHost?: ResolveHost | undefined;
-  /** Replaces the address policy of `fetchSource` (default: public addresses only, unless `allowPrivateHosts`). */
+  /** Replaces the address policy of `fetchSource` (default: `addressPolicy(config.fetch.allowPrivateHosts)`). */
   isAllowedAddress?: ((address: string) => boolean) | undefined;
   /** How often `summarize` heartbeats while waiting for the model; default 5000 ms. */
   heartbeatIntervalMs?: number | undefined;
@@ -27,17 +34,20 @@ export interface ActivitiesDeps {
  * Every failure is an `ApplicationFailure` whose `type` is a {@link FailureType}:
  * - `fetchSource`: `SourceHttpClientError` (4xx, non-retryable; 408/429 count as `SourceUnavailable`),
  *   `SourceUnavailable` (5xx, network, timeout; retryable), `SourceAddressBlocked` (target, any redirect hop or any
- *   resolved address is not public; non-retryable), `SourceUnreadable` (bad URL, unsupported content type or
- *   encoding, too many redirects; non-retryable). Bodies past `maxBytes` are cut, not failed.
+ *   resolved address is refused by the address policy, or its port by the port rule; non-retryable),
+ *   `SourceUnreadable` (bad URL, unsupported content type or
+ *   encoding, too many redirects, HTML that cannot be converted to text within `extract.timeoutMs`; non-retryable). Bodies past `maxBytes` are cut, not failed. Blocked and
+ *   unreachable sources fail with a fixed sentence; the address, port and socket error go to the activity log.
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
- *   `LlmEmptyAnswer` (retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
+ *   `LlmEmptyAnswer` and `LlmInvalidAnswer` (too long for `maxOutputTokens`, or control characters; both retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
  * - `saveResult`: database errors are thrown as they are and retried; a retry of the same run writes nothing new, and
  *   another run with the same workflow id gets a row of its own (see {@link ResultStore.save}).
  */
 export function createActivities(deps: ActivitiesDeps): ResearchActivities {
   const fetchSource = createFetchSource({
     config: deps.config.fetch,
+    extractor: deps.htmlExtractor ?? createHtmlExtractor(deps.config.extract ?? DEFAULT_EXTRACT_CONFIG),
     resolveHost: deps.resolveHost,
     isAllowedAddress: deps.isAllowedAddress,
   });

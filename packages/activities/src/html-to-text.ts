@@ -1,4 +1,4 @@
-import { compile, type SelectorDefinition } from 'html-to-text';
+import { compile, type FormatCallback, type HtmlToTextOptions, type SelectorDefinition } from 'html-to-text';
 
 // Elements whose content is code, markup or media rather than prose; their text must never reach the LLM.
 const SKIPPED = [
@@ -31,19 +31,42 @@ const selectors: SelectorDefinition[] = [
     selector,
     options: { uppercase: false },
   })),
-  { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+  // Tables as rows of cells: html-to-text's dataTable layout is super-linear in the number of rows.
+  { selector: 'table', format: 'block', options: { leadingLineBreaks: 2, trailingLineBreaks: 2 } },
+  { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
+  { selector: 'td', format: 'tableCell' },
+  { selector: 'th', format: 'tableCell' },
 ];
+
+/** A cell's text followed by a separator, so the cells of a row do not run together. */
+const formatTableCell: FormatCallback = (elem, walk, builder) => {
+  walk(elem.children, builder);
+  builder.addLiteral(' | ');
+};
+
+/**
+ * Bounds on what one conversion walks, whatever the page: the recursion depth (deeper nesting is cut, where it would
+ * otherwise overflow the stack), the children of one element (a table of 200 000 rows is read up to the limit), and
+ * the input length (the caller already cut the HTML to `HTML_EXTRACT_MAX_BYTES`; this is the backstop). The text
+ * kept is far more than the `FETCH_MAX_CHARS` handed to the LLM.
+ */
+export const EXTRACT_LIMITS = { maxDepth: 100, maxChildNodes: 10_000, maxInputLength: 16 * 1024 * 1024 } as const;
+
+const limits: HtmlToTextOptions['limits'] = { ...EXTRACT_LIMITS, ellipsis: ' ...' };
 
 const toText = compile({
   wordwrap: false,
   baseElements: { selectors: ['body'], returnDomByDefault: true },
   selectors,
+  formatters: { tableCell: formatTableCell },
+  limits,
 });
 
 const toTitle = compile({
   wordwrap: false,
   baseElements: { selectors: ['title'], returnDomByDefault: false },
   selectors: [{ selector: 'title', format: 'inline' }],
+  limits,
 });
 
 /**
@@ -53,7 +76,7 @@ const toTitle = compile({
 export function htmlToReadableText(html: string): string {
   return toText(html)
     .split('\n')
-    .map((line) => line.trimEnd())
+    .map((line) => line.trimEnd().replace(/ \|$/, ''))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

@@ -2,9 +2,11 @@ export { isPublicAddress } from './address-policy.js';
 export {
   activitiesConfigFromEnv,
   activitiesEnvSchema,
+  DEFAULT_EXTRACT_CONFIG,
   loadActivitiesConfig,
   type ActivitiesConfig,
   type ActivitiesEnv,
+  type ExtractConfig,
   type FetchConfig,
   type LlmConfig,
   type StorageConfig,
@@ -13,6 +15,7 @@ export {
 export { createActivities, type ActivitiesDeps } from './create-activities.js';
 export type { ResolveHost } from './guarded-agent.js';
 export { DirectoryLockedError } from './directory-lock.js';
+export { createHtmlExtractor, HtmlExtractionError, type ExtractedPage, type HtmlExtractor } from './html-extractor.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export {
   openResultStore,

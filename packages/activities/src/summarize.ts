@@ -5,6 +5,7 @@ import OpenAI from 'openai';
 import type { LlmConfig } from './config.js';
 import { toLlmFailure } from './llm-errors.js';
 import { buildSummaryMessages } from './prompt.js';
+import { checkSummary } from './summary-answer.js';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
 
@@ -43,7 +44,7 @@ export function createSummarize(deps: SummarizeDeps): (input: SummarizeInput) =>
     const heartbeats = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
     try {
       const completion = await client.chat.completions.create(
-        { model: config.model, messages: buildSummaryMessages(input) },
+        { model: config.model, messages: buildSummaryMessages(input), max_tokens: config.maxOutputTokens },
         { signal, maxRetries: 0, timeout: config.timeoutMs },
       );
       const choice = completion.choices[0];
@@ -55,6 +56,7 @@ export function createSummarize(deps: SummarizeDeps): (input: SummarizeInput) =>
           nonRetryable: false,
         });
       }
+      checkSummary(summary, config.maxOutputTokens);
       const usage = completion.usage;
       const promptTokens = usage?.prompt_tokens ?? 0;
       const completionTokens = usage?.completion_tokens ?? 0;

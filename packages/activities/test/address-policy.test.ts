@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPublicAddress } from '../src/address-policy.js';
+import { addressPolicy, isAllowedPort, isLinkLocalOrMetadata, isPublicAddress } from '../src/address-policy.js';
 
 const refused: [string, string][] = [
   ['127.0.0.1', 'IPv4 loopback'],
@@ -61,4 +61,69 @@ describe('isPublicAddress', () => {
   for (const [ip, what] of allowed) {
     it(`allows ${ip} (${what})`, () => assert.equal(isPublicAddress(ip), true));
   }
+});
+
+describe('addressPolicy', () => {
+  const withPrivateHosts = addressPolicy(true);
+
+  it('is isPublicAddress without private hosts', () => {
+    assert.equal(addressPolicy(false), isPublicAddress);
+  });
+
+  for (const ip of ['127.0.0.1', '::1', '10.1.2.3', '192.168.1.1', 'fc00::1', '8.8.8.8']) {
+    it(`allows ${ip} with private hosts`, () => assert.equal(withPrivateHosts(ip), true));
+  }
+
+  const alwaysRefused: [string, string][] = [
+    ['169.254.169.254', 'AWS, GCP and Azure metadata service'],
+    ['169.254.0.1', 'IPv4 link-local'],
+    ['::ffff:169.254.169.254', 'IPv4-mapped metadata service'],
+    ['::ffff:a9fe:a9fe', 'IPv4-mapped metadata service in hex form'],
+    ['64:ff9b::169.254.169.254', 'NAT64 of the metadata service'],
+    ['fe80::1', 'IPv6 link-local'],
+    ['fe80::1%eth0', 'link-local with zone id'],
+    ['fd00:ec2::254', 'AWS IPv6 metadata service'],
+    ['fd00:0ec2:0000::0254', 'AWS IPv6 metadata service, long form'],
+    ['100.100.100.200', 'Alibaba Cloud metadata service'],
+    ['192.0.0.192', 'Oracle Cloud metadata service'],
+    ['168.63.129.16', 'Azure wire server'],
+    ['not-an-ip', 'a host name'],
+  ];
+  for (const [ip, what] of alwaysRefused) {
+    it(`refuses ${ip} (${what}) even with private hosts`, () => {
+      assert.equal(isLinkLocalOrMetadata(ip), true);
+      assert.equal(withPrivateHosts(ip), false);
+    });
+  }
+});
+
+describe('isAllowedPort', () => {
+  const port = (url: string, allowPrivateHosts: boolean, extra: number[] = []): boolean =>
+    isAllowedPort(new URL(url), allowPrivateHosts, extra);
+
+  it('allows the default ports of http and https, explicit or not', () => {
+    for (const url of [
+      'http://example.com/',
+      'https://example.com/',
+      'http://example.com:443/',
+      'https://example.com:80/',
+    ]) {
+      assert.equal(port(url, false), true, url);
+    }
+  });
+
+  it('refuses any other port without private hosts', () => {
+    for (const url of ['http://example.com:8080/', 'https://example.com:22/', 'http://example.com:6379/']) {
+      assert.equal(port(url, false), false, url);
+    }
+  });
+
+  it('allows the ports FETCH_ALLOWED_PORTS lists', () => {
+    assert.equal(port('http://example.com:8080/', false, [8080]), true);
+    assert.equal(port('http://example.com:8081/', false, [8080]), false);
+  });
+
+  it('allows any port with private hosts', () => {
+    assert.equal(port('http://127.0.0.1:6379/', true), true);
+  });
 });

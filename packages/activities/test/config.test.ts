@@ -12,8 +12,10 @@ describe('loadActivitiesConfig', () => {
         maxBytes: 5 * 1024 * 1024,
         maxChars: 20_000,
         allowPrivateHosts: false,
+        allowedPorts: [],
       },
-      llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000 },
+      extract: { timeoutMs: 5_000, threads: 2, maxHtmlBytes: 2 * 1024 * 1024 },
+      llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000, maxOutputTokens: 800 },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
       testHooks: { saveResultDelayAfterWriteMs: 0 },
     });
@@ -25,11 +27,16 @@ describe('loadActivitiesConfig', () => {
       OPENAI_BASE_URL: 'http://127.0.0.1:9999/v1',
       OPENAI_MODEL: 'llama3',
       OPENAI_TIMEOUT_MS: '3000',
+      OPENAI_MAX_OUTPUT_TOKENS: '300',
       FETCH_TIMEOUT_MS: '1000',
       FETCH_MAX_REDIRECTS: '0',
       FETCH_MAX_BYTES: '100',
       FETCH_MAX_CHARS: '50',
       FETCH_ALLOW_PRIVATE_HOSTS: 'true',
+      FETCH_ALLOWED_PORTS: '8080, 8443',
+      HTML_EXTRACT_TIMEOUT_MS: '700',
+      HTML_EXTRACT_THREADS: '3',
+      HTML_EXTRACT_MAX_BYTES: '4096',
       DATABASE_URL: '',
       DATA_DIR: '/tmp/research',
     });
@@ -39,12 +46,15 @@ describe('loadActivitiesConfig', () => {
       maxBytes: 100,
       maxChars: 50,
       allowPrivateHosts: true,
+      allowedPorts: [8080, 8443],
     });
+    assert.deepEqual(config.extract, { timeoutMs: 700, threads: 3, maxHtmlBytes: 4096 });
     assert.deepEqual(config.llm, {
       apiKey: 'sk-test',
       baseUrl: 'http://127.0.0.1:9999/v1',
       model: 'llama3',
       timeoutMs: 3000,
+      maxOutputTokens: 300,
     });
     assert.deepEqual(config.storage, { databaseUrl: undefined, schema: undefined, dataDir: '/tmp/research' });
   });
@@ -55,11 +65,17 @@ describe('loadActivitiesConfig', () => {
 
   it('names every malformed variable', () => {
     assert.throws(
-      () => loadActivitiesConfig({ FETCH_MAX_BYTES: 'lots', FETCH_ALLOW_PRIVATE_HOSTS: 'perhaps' }),
+      () =>
+        loadActivitiesConfig({
+          FETCH_MAX_BYTES: 'lots',
+          FETCH_ALLOW_PRIVATE_HOSTS: 'perhaps',
+          FETCH_ALLOWED_PORTS: '8080,70000',
+        }),
       (error: unknown) =>
         error instanceof ConfigError &&
         /FETCH_MAX_BYTES/.test(error.message) &&
-        /FETCH_ALLOW_PRIVATE_HOSTS/.test(error.message),
+        /FETCH_ALLOW_PRIVATE_HOSTS/.test(error.message) &&
+        /FETCH_ALLOWED_PORTS/.test(error.message),
     );
   });
 });

@@ -11,19 +11,54 @@ import {
   waitFor,
   type FakeSite,
 } from '@research/testkit';
-import type { FetchConfig } from '../src/config.js';
-import { createFetchSource, type FetchSourceDeps } from '../src/fetch-source.js';
+import { DEFAULT_EXTRACT_CONFIG, type FetchConfig } from '../src/config.js';
+import {
+  ADDRESS_NOT_ALLOWED,
+  createFetchSource,
+  SOURCE_UNREACHABLE,
+  type FetchSourceDeps,
+} from '../src/fetch-source.js';
 import type { ResolveHost } from '../src/guarded-agent.js';
-import { closedPort, fetchConfig, mockEnvironment, rejectsWithFailure } from './helpers.js';
+import { createHtmlExtractor } from '../src/html-extractor.js';
+import {
+  closedPort,
+  fetchConfig,
+  mockEnvironment,
+  recordingEnvironment,
+  rejectsWithFailure,
+  runActivity,
+  type LogEntry,
+} from './helpers.js';
+
+// One conversion pool for the file, closed after its last test.
+const extractor = createHtmlExtractor(DEFAULT_EXTRACT_CONFIG);
+after(() => extractor.close());
 
 function fetchWith(
   url: string,
   config: Partial<FetchConfig> = {},
   deps: Partial<FetchSourceDeps> = {},
 ): Promise<FetchedSource> {
-  const fetchSource = createFetchSource({ config: fetchConfig(config), ...deps });
+  const fetchSource = createFetchSource({ config: fetchConfig(config), extractor, ...deps });
   return mockEnvironment().run(fetchSource, { url });
 }
+
+/** Fetches like {@link fetchWith} and also returns what the activity logged. */
+async function fetchLogged(
+  url: string,
+  config: Partial<FetchConfig> = {},
+  deps: Partial<FetchSourceDeps> = {},
+): Promise<{ result: Promise<FetchedSource>; logs: LogEntry[] }> {
+  const { environment, logs } = recordingEnvironment();
+  const result = runActivity(environment, createFetchSource({ config: fetchConfig(config), extractor, ...deps }), {
+    url,
+  });
+  // Settled here so the caller can assert on the rejection and the logs together.
+  await result.catch(() => {});
+  return { result, logs };
+}
+
+const logged = (logs: LogEntry[]): string => JSON.stringify(logs);
 
 /** Resolves every name to the given addresses, so no resolver is asked and nothing leaves the machine. */
 const resolvingTo =
@@ -97,21 +132,21 @@ describe('fetchSource', () => {
     await rejectsWithFailure(fetchWith(`${site.url}/busy`), FailureType.SourceUnavailable, false);
   });
 
-  it('fails as retryable SourceUnavailable when nothing listens', async () => {
-    await rejectsWithFailure(
-      fetchWith(`http://127.0.0.1:${await closedPort()}/`),
-      FailureType.SourceUnavailable,
-      false,
-    );
+  it('fails a refused connection as retryable SourceUnavailable with a fixed sentence, the socket error only logged', async () => {
+    const port = await closedPort();
+    const { result, logs } = await fetchLogged(`http://127.0.0.1:${port}/`);
+    const failure = await rejectsWithFailure(result, FailureType.SourceUnavailable, false);
+    assert.equal(failure.message, SOURCE_UNREACHABLE);
+    assert.equal(failure.cause, undefined);
+    assert.match(logged(logs), /ECONNREFUSED/);
+    assert.match(logged(logs), new RegExp(`127\\.0\\.0\\.1:${port}`));
   });
 
-  it('fails as retryable SourceUnavailable when the source does not answer in time', async () => {
-    const failure = await rejectsWithFailure(
-      fetchWith(`${site.url}/hang`, { timeoutMs: 200 }),
-      FailureType.SourceUnavailable,
-      false,
-    );
-    assert.match(failure.message, /did not answer within 200 ms/);
+  it('fails a source that does not answer in time as retryable SourceUnavailable with the same sentence', async () => {
+    const { result, logs } = await fetchLogged(`${site.url}/hang`, { timeoutMs: 200 });
+    const failure = await rejectsWithFailure(result, FailureType.SourceUnavailable, false);
+    assert.equal(failure.message, SOURCE_UNREACHABLE);
+    assert.match(logged(logs), /within FETCH_TIMEOUT_MS \(200 ms\)/);
   });
 
   it('refuses content types other than HTML and plain text', async () => {
@@ -170,7 +205,7 @@ describe('fetchSource', () => {
 
   it('rethrows the cancellation when the activity is cancelled mid-request', async () => {
     const env = mockEnvironment();
-    const pending = env.run(createFetchSource({ config: fetchConfig() }), { url: `${site.url}/hang` });
+    const pending = env.run(createFetchSource({ config: fetchConfig(), extractor }), { url: `${site.url}/hang` });
     const hits = site.hitCount('/hang');
     await waitFor(() => site.hitCount('/hang') > hits);
     env.cancel();
@@ -180,32 +215,70 @@ describe('fetchSource', () => {
   describe('address guard', () => {
     it('refuses loopback before connecting when private hosts are not allowed', async () => {
       const hits = site.hitCount('/article');
-      const failure = await rejectsWithFailure(
-        fetchWith(`${site.url}/article`, { allowPrivateHosts: false }),
+      const port = new URL(site.url).port;
+      const { result, logs } = await fetchLogged(`${site.url}/article`, {
+        allowPrivateHosts: false,
+        allowedPorts: [Number(port)],
+      });
+      const failure = await rejectsWithFailure(result, FailureType.SourceAddressBlocked, true);
+      assert.equal(failure.message, ADDRESS_NOT_ALLOWED);
+      assert.match(logged(logs), /127\.0\.0\.1/);
+      assert.equal(site.hitCount('/article'), hits);
+    });
+
+    it('refuses ports other than 80 and 443 without private hosts, before connecting, unless listed', async () => {
+      const port = Number(new URL(site.url).port);
+      const hits = site.hitCount('/article');
+      const { result, logs } = await fetchLogged(
+        `${site.url}/article`,
+        { allowPrivateHosts: false },
+        { isAllowedAddress: onlyLoopback4 },
+      );
+      const failure = await rejectsWithFailure(result, FailureType.SourceAddressBlocked, true);
+      assert.equal(failure.message, ADDRESS_NOT_ALLOWED);
+      assert.match(logged(logs), new RegExp(`:${port}/article`));
+      assert.equal(site.hitCount('/article'), hits);
+      const source = await fetchWith(
+        `${site.url}/article`,
+        { allowPrivateHosts: false, allowedPorts: [port] },
+        { isAllowedAddress: onlyLoopback4 },
+      );
+      assert.equal(source.title, FAKE_ARTICLE.title);
+    });
+
+    it('re-checks the port of every redirect hop', async () => {
+      const port = Number(new URL(site.url).port);
+      site.route('/to-other-port', { status: 302, headers: { location: `http://127.0.0.1:${await closedPort()}/` } });
+      await rejectsWithFailure(
+        fetchWith(
+          `${site.url}/to-other-port`,
+          { allowPrivateHosts: false, allowedPorts: [port] },
+          { isAllowedAddress: onlyLoopback4 },
+        ),
         FailureType.SourceAddressBlocked,
         true,
       );
-      assert.match(failure.message, /127\.0\.0\.1/);
-      assert.equal(site.hitCount('/article'), hits);
     });
 
     it('refuses IPv6 and IPv4-mapped loopback literals', async () => {
       for (const host of ['[::1]', '[::ffff:127.0.0.1]']) {
         await rejectsWithFailure(
-          fetchWith(`http://${host}:1/`, { allowPrivateHosts: false }),
+          fetchWith(`http://${host}:1/`, { allowPrivateHosts: false, allowedPorts: [1] }),
           FailureType.SourceAddressBlocked,
           true,
         );
       }
     });
 
-    it('checks the address a host name resolves to, not the name', async () => {
-      const failure = await rejectsWithFailure(
-        fetchWith('http://innocent.example/', { allowPrivateHosts: false }, { resolveHost: resolvingTo('10.0.0.7') }),
-        FailureType.SourceAddressBlocked,
-        true,
+    it('checks the address a host name resolves to, and names it in the log only', async () => {
+      const { result, logs } = await fetchLogged(
+        'http://innocent.example/',
+        { allowPrivateHosts: false },
+        { resolveHost: resolvingTo('10.0.0.7') },
       );
-      assert.match(failure.message, /innocent\.example.*10\.0\.0\.7/);
+      const failure = await rejectsWithFailure(result, FailureType.SourceAddressBlocked, true);
+      assert.equal(failure.message, ADDRESS_NOT_ALLOWED);
+      assert.match(logged(logs), /innocent\.example.*10\.0\.0\.7/);
     });
 
     it('refuses a name when any of its addresses is private', async () => {
@@ -244,12 +317,14 @@ describe('fetchSource', () => {
       site.route('/to-internal', { status: 307, headers: { location: 'http://internal.example/admin' } });
       const resolveHost: ResolveHost = async (name) =>
         name === 'internal.example' ? [{ address: '192.168.0.10', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
-      const failure = await rejectsWithFailure(
-        fetchWith(`${site.url}/to-internal`, {}, { isAllowedAddress: onlyLoopback4, resolveHost }),
-        FailureType.SourceAddressBlocked,
-        true,
+      const { result, logs } = await fetchLogged(
+        `${site.url}/to-internal`,
+        {},
+        { isAllowedAddress: onlyLoopback4, resolveHost },
       );
-      assert.match(failure.message, /192\.168\.0\.10/);
+      const failure = await rejectsWithFailure(result, FailureType.SourceAddressBlocked, true);
+      assert.equal(failure.message, ADDRESS_NOT_ALLOWED);
+      assert.match(logged(logs), /192\.168\.0\.10/);
     });
   });
 });

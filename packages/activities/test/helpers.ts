@@ -17,6 +17,7 @@ export const fetchConfig = (overrides: Partial<FetchConfig> = {}): FetchConfig =
   maxBytes: 1024 * 1024,
   maxChars: 20_000,
   allowPrivateHosts: true,
+  allowedPorts: [],
   ...overrides,
 });
 
@@ -25,6 +26,7 @@ export const llmConfig = (baseUrl: string, overrides: Partial<LlmConfig> = {}): 
   baseUrl,
   model: 'fake-model',
   timeoutMs: 5_000,
+  maxOutputTokens: 800,
   ...overrides,
 });
 
@@ -34,6 +36,31 @@ const silentLogger: Logger = { log: silent, trace: silent, debug: silent, info: 
 /** An activity environment that does not log the failures tests provoke on purpose. */
 export const mockEnvironment = (): MockActivityEnvironment =>
   new MockActivityEnvironment(undefined, { logger: silentLogger });
+
+export interface LogEntry {
+  level: string;
+  message: string;
+  meta: Record<string, unknown> | undefined;
+}
+
+/** An activity environment that keeps what the activity logs, for asserting what reaches the worker log. */
+export function recordingEnvironment(): { environment: MockActivityEnvironment; logs: LogEntry[] } {
+  const logs: LogEntry[] = [];
+  const record =
+    (level: string) =>
+    (message: string, meta?: Record<string, unknown>): void => {
+      logs.push({ level, message, meta });
+    };
+  const logger: Logger = {
+    log: (level, message, meta) => record(level)(message, meta),
+    trace: record('TRACE'),
+    debug: record('DEBUG'),
+    info: record('INFO'),
+    warn: record('WARN'),
+    error: record('ERROR'),
+  };
+  return { environment: new MockActivityEnvironment(undefined, { logger }), logs };
+}
 
 /** Runs `activity` in `environment` with its argument and result types kept (`run` alone infers `unknown`). */
 export const runActivity = <A extends unknown[], R>(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FAKE_ARTICLE, FAKE_ARTICLE_HTML, FAKE_SITE_SECRET } from '@research/testkit';
-import { extractTitle, htmlToReadableText, truncateText } from '../src/html-to-text.js';
+import { EXTRACT_LIMITS, extractTitle, htmlToReadableText, truncateText } from '../src/html-to-text.js';
 
 describe('htmlToReadableText', () => {
   const text = htmlToReadableText(FAKE_ARTICLE_HTML);
@@ -32,6 +32,29 @@ describe('htmlToReadableText', () => {
 
   it('decodes entities', () => {
     assert.equal(htmlToReadableText('<p>Fish &amp; chips &lt;3</p>'), 'Fish & chips <3');
+  });
+
+  it('writes a table as one line per row, cells separated by bars', () => {
+    const table =
+      '<p>Intro</p><table><tr><th>Name</th><th>Age</th></tr><tr><td>Ada <b>L.</b></td><td>36</td></tr></table>';
+    assert.equal(htmlToReadableText(`${table}<p>After</p>`), 'Intro\n\nName | Age\nAda L. | 36\n\nAfter');
+  });
+
+  it('cuts nesting deeper than the depth limit instead of overflowing the stack', () => {
+    const depth = 20_000;
+    const html = `<p>Intro</p>${'<div>'.repeat(depth)}deep${'</div>'.repeat(depth)}`;
+    const text = htmlToReadableText(html);
+    assert.ok(text.startsWith('Intro'), text.slice(0, 100));
+    assert.ok(!text.includes('deep'));
+    assert.equal(extractTitle(`<head><title>T</title></head><body>${html}</body>`), 'T');
+  });
+
+  it('reads no more children of one element than the limit', () => {
+    const rows = EXTRACT_LIMITS.maxChildNodes + 5;
+    const html = `<table>${Array.from({ length: rows }, (_, i) => `<tr><td>r${i}</td></tr>`).join('')}</table>`;
+    const text = htmlToReadableText(html);
+    assert.ok(text.includes(`r${EXTRACT_LIMITS.maxChildNodes - 1}\n`), 'the last row within the limit');
+    assert.ok(!text.includes(`r${EXTRACT_LIMITS.maxChildNodes}`), 'a row past the limit');
   });
 });
 

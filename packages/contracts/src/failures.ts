@@ -7,9 +7,9 @@ export const FailureType = {
   SourceHttpClientError: 'SourceHttpClientError',
   /** The source answered 5xx or the network failed; retried. */
   SourceUnavailable: 'SourceUnavailable',
-  /** The source resolves to a loopback, private, link-local or metadata address. */
+  /** The source resolves to a loopback, private, link-local or metadata address, or uses a port not allowed. */
   SourceAddressBlocked: 'SourceAddressBlocked',
-  /** The source is not something we can read (content type, size, too many redirects, bad URL). */
+  /** The source is not something we can read (content type, too many redirects, bad URL, HTML not convertible in time). */
   SourceUnreadable: 'SourceUnreadable',
   /** The LLM rejected our credentials (401/403). */
   LlmAuthentication: 'LlmAuthentication',
@@ -21,6 +21,8 @@ export const FailureType = {
   LlmUnavailable: 'LlmUnavailable',
   /** The LLM answered without usable content. */
   LlmEmptyAnswer: 'LlmEmptyAnswer',
+  /** The LLM's answer is unusable: longer than the output budget allows, or has control characters; retried. */
+  LlmInvalidAnswer: 'LlmInvalidAnswer',
   /** Raised by the workflow: its input cannot be used (e.g. a malformed approval timeout). */
   InvalidResearchInput: 'InvalidResearchInput',
   /** Raised by the workflow: a step failed without a typed activity failure (e.g. it timed out). */

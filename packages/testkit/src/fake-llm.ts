@@ -22,6 +22,7 @@ export type FakeLlmBehaviour =
 export interface ChatCompletionBody {
   model?: string;
   messages?: { role: string; content: unknown }[];
+  max_tokens?: number;
   [key: string]: unknown;
 }
 
