@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import type { Tracer } from '@opentelemetry/api';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -12,6 +13,7 @@ import { installErrorHandling } from './plugins/error-handler.js';
 import metricsPlugin from './plugins/metrics.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
+import tracingPlugin from './plugins/tracing.js';
 import { healthRoutes } from './routes/health.js';
 import { researchRoutes } from './routes/research.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -25,6 +27,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Defaults to a fresh set; `server.ts` passes the one its Temporal port is instrumented with. */
   metrics?: ApiMetrics;
+  /** When tracing is on (`OTEL_*`): every request gets a server span, and route handlers run in its context. */
+  tracer?: Tracer;
 }
 
 /** HTTP server timeouts; `server.ts` sets them from the config. Fastify's defaults apply when omitted. */
@@ -62,6 +66,8 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
   const metrics = deps.metrics ?? createApiMetrics();
   const gateway = instrumentGateway(deps.temporal, metrics);
 
+  // First, so its onRoute hook sees every route and its span covers the other plugins' hooks.
+  if (deps.tracer !== undefined) void app.register(tracingPlugin, { tracer: deps.tracer });
   // On the root instance (both are fastify-plugin wrapped), before the routes, so every route is documented.
   void app.register(swagger, swaggerOptions);
   void app.register(swaggerUi, swaggerUiOptions);
