@@ -7,31 +7,9 @@ import type { OtlpReceiver, ReceivedSpan } from '@research/testkit';
 import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
 import { request, waitForWorkflow } from '../support/stack.js';
 
-let receiver: OtlpReceiver | undefined;
-let fixture: StackWithFakes | undefined;
-
-before(
-  async () => {
-    receiver = await startOtlpReceiver();
-    const otel = {
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      // Export within 100 ms instead of 5 s, so the test's wait is short.
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-    };
-    fixture = await startStackWithFakes({ env: { api: otel, worker: otel } });
-  },
-  { timeout: 180_000 },
-);
-
-after(async () => {
-  await fixture?.close();
-  await receiver?.close();
-});
-
 const SERVER = 2;
 
-/** The chain of span names from `span` up to its trace's root, as far as the parents were received. */
+/** The spans from `span` up to its trace's root, as far as the parents were received. */
 function ancestry(span: ReceivedSpan, spans: readonly ReceivedSpan[]): ReceivedSpan[] {
   const chain = [span];
   for (let current = span; current.parentSpanId !== undefined;) {
@@ -43,52 +21,83 @@ function ancestry(span: ReceivedSpan, spans: readonly ReceivedSpan[]): ReceivedS
   return chain;
 }
 
-describe('traces', () => {
-  test('POST /research, the workflow start, the workflow run and the fetchSource activity are one trace', async () => {
-    assert.ok(fixture && receiver);
-    const { stack, site } = fixture;
-    const started = await request(stack.apiUrl, 'POST', '/research', {
-      body: { topic: 'Tracing', sourceUrl: `${site.url}/article` },
+/**
+ * `prebuiltBundle`: the worker loads a bundle built once by `build:bundle` (the production image) or bundles the
+ * workflows at start-up (`npm start`); the workflow interceptor module must be in both.
+ */
+function describeTracing(prebuiltBundle: boolean): void {
+  describe(`traces, ${prebuiltBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start-up'}`, () => {
+    let receiver: OtlpReceiver | undefined;
+    let fixture: StackWithFakes | undefined;
+
+    before(
+      async () => {
+        receiver = await startOtlpReceiver();
+        const otel = {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          // Export within 100 ms instead of 5 s, so the test's wait is short.
+          OTEL_BSP_SCHEDULE_DELAY: '100',
+        };
+        fixture = await startStackWithFakes({ env: { api: otel, worker: otel }, prebuiltBundle });
+      },
+      { timeout: 180_000 },
+    );
+
+    after(async () => {
+      await fixture?.close();
+      await receiver?.close();
     });
-    assert.equal(started.status, 202);
-    const id = started.body.workflowId as string;
-    await waitForWorkflow(stack.apiUrl, id, (w) => w.stage === 'awaiting_approval', { timeoutMs: 60_000 });
-    const decided = await request(stack.apiUrl, 'POST', `/workflows/${id}/approve`, { body: { approved: true } });
-    assert.equal(decided.status, 200);
-    await waitForWorkflow(stack.apiUrl, id, (w) => w.status === 'COMPLETED', { timeoutMs: 60_000 });
 
-    const spans = receiver.spans;
-    const http = await waitFor(
-      () => spans.find((s) => s.service === 'research-api' && s.name === 'POST /research' && s.kind === SERVER),
-      { timeoutMs: 15_000, description: 'the POST /research span' },
-    );
-    assert.equal(http.attributes['http.route'], '/research');
-    assert.equal(http.attributes['http.response.status_code'], 202);
+    test('POST /research, the workflow start, the workflow run and the fetchSource activity are one trace', async () => {
+      assert.ok(fixture && receiver);
+      const { stack, site } = fixture;
+      const started = await request(stack.apiUrl, 'POST', '/research', {
+        body: { topic: 'Tracing', sourceUrl: `${site.url}/article` },
+      });
+      assert.equal(started.status, 202);
+      const id = started.body.workflowId as string;
+      await waitForWorkflow(stack.apiUrl, id, (w) => w.stage === 'awaiting_approval', { timeoutMs: 60_000 });
+      const decided = await request(stack.apiUrl, 'POST', `/workflows/${id}/approve`, { body: { approved: true } });
+      assert.equal(decided.status, 200);
+      await waitForWorkflow(stack.apiUrl, id, (w) => w.status === 'COMPLETED', { timeoutMs: 60_000 });
 
-    // The activity's span arrives once its chain up to the request span is complete.
-    const chain = await waitFor(
-      () => {
-        const activity = spans.find(
-          (s) => s.name === 'RunActivity:fetchSource' && s.attributes['temporalWorkflowId'] === id,
-        );
-        const chain = activity && ancestry(activity, spans);
-        return chain?.at(-1)?.spanId === http.spanId ? chain : undefined;
-      },
-      {
-        timeoutMs: 15_000,
-        description: `RunActivity:fetchSource descending from POST /research; received ${JSON.stringify(spans.map((s) => s.name))}`,
-      },
-    );
-    assert.deepEqual(
-      chain.map((s) => `${s.service} ${s.name}`),
-      [
-        'research-worker RunActivity:fetchSource',
-        'research-worker StartActivity:fetchSource',
-        'research-worker RunWorkflow:research',
-        'research-api StartWorkflow:research',
-        'research-api POST /research',
-      ],
-    );
-    assert.ok(chain.every((s) => s.traceId === http.traceId));
+      const spans = receiver.spans;
+      const http = await waitFor(
+        () => spans.find((s) => s.service === 'research-api' && s.name === 'POST /research' && s.kind === SERVER),
+        { timeoutMs: 15_000, description: 'the POST /research span' },
+      );
+      assert.equal(http.attributes['http.route'], '/research');
+      assert.equal(http.attributes['http.response.status_code'], 202);
+
+      // The activity's span arrives once its chain up to the request span is complete.
+      const chain = await waitFor(
+        () => {
+          const activity = spans.find(
+            (s) => s.name === 'RunActivity:fetchSource' && s.attributes['temporalWorkflowId'] === id,
+          );
+          const chain = activity && ancestry(activity, spans);
+          return chain?.at(-1)?.spanId === http.spanId ? chain : undefined;
+        },
+        {
+          timeoutMs: 15_000,
+          description: `RunActivity:fetchSource descending from POST /research; received ${JSON.stringify(spans.map((s) => s.name))}`,
+        },
+      );
+      assert.deepEqual(
+        chain.map((s) => `${s.service} ${s.name}`),
+        [
+          'research-worker RunActivity:fetchSource',
+          'research-worker StartActivity:fetchSource',
+          'research-worker RunWorkflow:research',
+          'research-api StartWorkflow:research',
+          'research-api POST /research',
+        ],
+      );
+      assert.ok(chain.every((s) => s.traceId === http.traceId));
+    });
   });
-});
+}
+
+describeTracing(true);
+describeTracing(false);
