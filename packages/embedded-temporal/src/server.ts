@@ -7,6 +7,11 @@ import { registerService } from './rpc/service-registry.js';
 import { systemHandlers } from './rpc/system-handlers.js';
 import { clientHandlers } from './rpc/client-handlers.js';
 import { workerHandlers } from './rpc/worker-handlers.js';
+import { withPayloadLimits } from './rpc/payload-limit-handlers.js';
+import { DEFAULT_PAYLOAD_LIMITS } from './rpc/payload-limits.js';
+
+/** gRPC's default, which Temporal's frontend keeps. */
+export const DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 4 * 1024 * 1024;
 
 /** Options of {@link startEmbeddedTemporal}. */
 export interface EmbeddedTemporalOptions {
@@ -33,6 +38,11 @@ export interface EmbeddedTemporalOptions {
    * completion and returned in its response instead of being polled for. Default false.
    */
   eagerActivities?: boolean;
+  /**
+   * Largest request message accepted, in bytes (`grpc.max_receive_message_length`); a larger one is refused with
+   * RESOURCE_EXHAUSTED before it is read. Default 4 MiB, gRPC's default and Temporal's.
+   */
+  maxReceiveMessageSize?: number;
   logger?: EngineLogger;
 }
 
@@ -78,11 +88,15 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {
   // Every in-flight call listens for shutdown; hundreds of long polls are normal.
   setMaxListeners(0, shutdown.signal);
   const server = new Server({
-    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    'grpc.max_receive_message_length': options.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
     interceptors: options.acceptCompressedRequests ? [] : [refuseCompressedRequests],
   });
   const logError = (method: string, err: unknown): void => logger.warn(`${method} failed`, err);
-  const workflowService = { ...systemHandlers(engine), ...clientHandlers(engine), ...workerHandlers(engine) };
+  const workflowService = withPayloadLimits(
+    engine,
+    { ...systemHandlers(engine), ...clientHandlers(engine), ...workerHandlers(engine) },
+    DEFAULT_PAYLOAD_LIMITS,
+  );
   registerService(
     server,
     'temporal.api.workflowservice.v1.WorkflowService',

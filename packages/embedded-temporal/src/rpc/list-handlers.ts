@@ -18,7 +18,12 @@ import { invalidArgument } from './errors.js';
 import { executionInfo } from './describe.js';
 import type { Handler } from './service-registry.js';
 
-const DEFAULT_PAGE_SIZE = 1000;
+/** Temporal's `frontend.visibilityMaxPageSize`: also the size of a page asked for with 0 or less. */
+export const MAX_PAGE_SIZE = 1000;
+
+/** The page size Temporal's frontend uses for a request's `page_size`. */
+export const effectivePageSize = (requested: number): number =>
+  requested <= 0 || requested > MAX_PAGE_SIZE ? MAX_PAGE_SIZE : requested;
 
 function registryFor(engine: Engine, namespace: string): SearchAttributeRegistry {
   const custom: Record<string, SearchAttributeType> = {};
@@ -74,7 +79,7 @@ export function listHandlers(engine: Engine): Record<string, Handler> {
     const query = compile((req.query as string) ?? '', registry);
     try {
       const page = listPage(records(req.namespace, registry), query, {
-        pageSize: (req.pageSize as number) || DEFAULT_PAGE_SIZE,
+        pageSize: effectivePageSize((req.pageSize as number) || 0),
         nextPageToken: req.nextPageToken as Uint8Array | undefined,
       });
       return {

@@ -7,6 +7,7 @@ import { systemSearchAttributes, type NamespaceRecord } from '../engine/namespac
 import { RpcError, invalidArgument } from './errors.js';
 import { SearchAttributeError, SearchAttributeRegistry, searchAttributeTypeFrom } from '../visibility/index.js';
 import type { Handler } from './service-registry.js';
+import { DEFAULT_PAYLOAD_LIMITS } from './payload-limits.js';
 
 /** The server version we report; nobody parses it. */
 export const SERVER_VERSION = '1.29.0-embedded';
@@ -21,6 +22,8 @@ function namespaceInfo(ns: NamespaceRecord): Msg {
       // Everything that would make core start extra pollers or heartbeats stays off (notes §3.2).
       capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
       supportsSchedules: false,
+      // sdk-core checks its completions against these before sending them, as it does with Temporal's.
+      limits: { ...DEFAULT_PAYLOAD_LIMITS },
     },
     config: { workflowExecutionRetentionTtl: dur(ns.retentionMs), historyArchivalState: 1, visibilityArchivalState: 1 },
     replicationConfig: { activeClusterName: 'active', clusters: [{ clusterName: 'active' }], state: 1 },

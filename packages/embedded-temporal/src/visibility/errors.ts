@@ -1,6 +1,6 @@
 /** What kind of mistake a {@link ListQueryError} reports, for callers that branch on it. */
 export type ListQueryErrorReason =
-  'syntax' | 'unknown-attribute' | 'type-mismatch' | 'unsupported-operator' | 'invalid-page-token';
+  'syntax' | 'unknown-attribute' | 'type-mismatch' | 'unsupported-operator' | 'too-complex' | 'invalid-page-token';
 
 /**
  * A list filter (or page token) the server cannot accept. The message follows Temporal's wording,

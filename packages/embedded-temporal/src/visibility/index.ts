@@ -19,3 +19,4 @@ export {
   SearchAttributeRegistry,
   type SearchAttributeType,
 } from './search-attributes.js';
+export { MAX_QUERY_DEPTH, MAX_QUERY_LENGTH } from './parser.js';

@@ -25,13 +25,27 @@ const RESERVED = new Set([
   'LIMIT',
 ]);
 
-/** Parses a list filter; an empty or blank query parses to no condition and no ordering. */
+/** Longest list filter accepted, in UTF-8 bytes. */
+export const MAX_QUERY_LENGTH = 32 * 1024;
+/** Deepest nesting of parentheses and NOTs accepted; the parser recurses once per level. */
+export const MAX_QUERY_DEPTH = 100;
+
+/**
+ * Parses a list filter; an empty or blank query parses to no condition and no ordering.
+ *
+ * @throws ListQueryError (`syntax`, `too-complex` past {@link MAX_QUERY_LENGTH} or {@link MAX_QUERY_DEPTH})
+ */
 export function parseListQuery(query: string): ParsedQuery {
+  const bytes = Buffer.byteLength(query);
+  if (bytes > MAX_QUERY_LENGTH) {
+    throw new ListQueryError('too-complex', `query is ${bytes} bytes long, the limit is ${MAX_QUERY_LENGTH}`);
+  }
   return new Parser(tokenize(query)).query();
 }
 
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   query(): ParsedQuery {
@@ -68,13 +82,29 @@ class Parser {
   }
 
   private not(): Expr {
-    if (this.acceptWord('NOT')) return { kind: 'not', expr: this.not() };
+    const token = this.peek();
+    if (this.acceptWord('NOT')) return this.nested(token, () => ({ kind: 'not', expr: this.not() }));
     if (this.acceptOp('(')) {
-      const expr = this.or();
-      this.expectOp(')');
-      return expr;
+      return this.nested(token, () => {
+        const expr = this.or();
+        this.expectOp(')');
+        return expr;
+      });
     }
     return this.predicate();
+  }
+
+  /** Parses one level deeper, refusing past MAX_QUERY_DEPTH rather than running out of stack. */
+  private nested(token: Token, parse: () => Expr): Expr {
+    if (++this.depth > MAX_QUERY_DEPTH) {
+      throw new ListQueryError(
+        'too-complex',
+        `max nesting level reached at position ${token.pos + 1}: parentheses and NOT nest at most ${MAX_QUERY_DEPTH} deep`,
+      );
+    }
+    const expr = parse();
+    this.depth--;
+    return expr;
   }
 
   private predicate(): Expr {

@@ -69,3 +69,13 @@ test('reports syntax errors with a position', () => {
   rejects(`WorkflowId = 'a' ; DROP`, 'syntax', /unexpected ";"/);
   rejects(`Priority = 12abc`, 'syntax', /malformed number/);
 });
+
+test('refuses queries over 32 KiB or nested over 100 deep as too complex', () => {
+  const term = `WorkflowId = 'x'`;
+  rejects(`${'('.repeat(101)}${term}${')'.repeat(101)}`, 'too-complex', /^invalid query: max nesting level reached/);
+  rejects(`${'NOT '.repeat(101)}${term}`, 'too-complex', /nest at most 100 deep/);
+  rejects(`${term}${' '.repeat(32 * 1024)}`, 'too-complex', /query is 32784 bytes long, the limit is 32768/);
+  // Multi-byte characters count as the bytes they take.
+  rejects(`WorkflowId = '${'é'.repeat(16 * 1024)}'`, 'too-complex', /the limit is 32768/);
+  compileListQuery(`${'('.repeat(100)}${term}${')'.repeat(100)}`, registry());
+});
