@@ -39,7 +39,9 @@ function describeTracing(prebuiltBundle: boolean): void {
           // Export within 100 ms instead of 5 s, so the test's wait is short.
           OTEL_BSP_SCHEDULE_DELAY: '100',
         };
-        fixture = await startStackWithFakes({ env: { api: otel, worker: otel }, prebuiltBundle });
+        // Its only use here: saveResult then logs a line through Context.log, which must carry the trace id.
+        const worker = { ...otel, TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS: '1' };
+        fixture = await startStackWithFakes({ env: { api: otel, worker }, prebuiltBundle });
       },
       { timeout: 180_000 },
     );
@@ -95,6 +97,12 @@ function describeTracing(prebuiltBundle: boolean): void {
         ],
       );
       assert.ok(chain.every((s) => s.traceId === http.traceId));
+      const activityLog = stack.worker?.output.split('\n').find((line) => line.includes('saveResult wrote the row'));
+      assert.match(
+        activityLog ?? '',
+        new RegExp(`"trace_id":"${http.traceId}"`),
+        'Context.log lines carry the trace id',
+      );
     });
   });
 }
