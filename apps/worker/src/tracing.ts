@@ -10,8 +10,7 @@ import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/wor
 /**
  * The sink through which the workflow interceptor module (always in the workflow bundle, see
  * `WORKFLOW_INTERCEPTOR_MODULES`) hands over the spans it records in the sandbox. With tracing off the sink drops
- * them: the bundle is built once, with or without tracing, and a workflow calling an unregistered sink would log
- * an error on every workflow task.
+ * them; it is registered anyway, since a workflow calling an unregistered sink logs an error on every workflow task.
  */
 export function workflowSpanSinks(tracing: Tracing | undefined): InjectedSinks<OpenTelemetrySinks> {
   if (tracing === undefined) return { exporter: { export: { fn: () => undefined } } };

@@ -20,10 +20,11 @@ export function withSourceCondition(config: WebpackConfiguration): WebpackConfig
 }
 
 /**
- * Workflow interceptor modules compiled into every workflow bundle, prebuilt or made at start-up: OpenTelemetry's,
- * which traces workflow runs and passes the trace context on to activities in their headers. It only adds headers
- * and sink calls, never commands, so histories replay the same with or without it; the worker registers its sink
- * whether tracing is on or off (`workflowSpanSinks`).
+ * Workflow interceptor modules compiled into every workflow bundle, prebuilt or made at start-up, whether tracing
+ * is on or off: OpenTelemetry's, which traces workflow runs and passes the trace context on to activities in their
+ * headers. Histories recorded before it existed replay with it, but it settles the approval update a few microtasks
+ * later, so a history recorded with it replays only with it (`test/tracing-replay.test.ts`): it must stay in every
+ * bundle. The worker registers its span sink either way (`workflowSpanSinks`).
  */
 export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
   fileURLToPath(import.meta.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors.js')),
