@@ -39,7 +39,7 @@ function describeTracing(prebuiltBundle: boolean): void {
           // Export within 100 ms instead of 5 s, so the test's wait is short.
           OTEL_BSP_SCHEDULE_DELAY: '100',
         };
-        // Its only use here: saveResult then logs a line through Context.log, which must carry the trace id.
+        // Set only so that saveResult logs a line through Context.log, which must carry the trace id.
         const worker = { ...otel, TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS: '1' };
         fixture = await startStackWithFakes({ env: { api: otel, worker }, prebuiltBundle });
       },
@@ -51,7 +51,7 @@ function describeTracing(prebuiltBundle: boolean): void {
       await receiver?.close();
     });
 
-    test('POST /research, the workflow start, the workflow run and the fetchSource activity are one trace', async () => {
+    test('POST /research, the workflow start and run and the fetchSource activity are one trace; activity logs carry its id', async () => {
       assert.ok(fixture && receiver);
       const { stack, site } = fixture;
       const started = await request(stack.apiUrl, 'POST', '/research', {
