@@ -91,14 +91,13 @@ export default tseslint.config(
     files: ['packages/embedded-temporal/src/**/*.ts'],
     rules: {
       // Off until the engine reads protobuf messages through the generated temporal.api types instead of the
-      // untyped `Msg` record, and its deadline and run-closed paths stop importing the Engine back (issue 12).
+      // untyped `Msg` record (issue 12).
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-enum-comparison': 'off',
-      'import-x/no-cycle': 'off',
     },
   },
   {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs every *.test.ts in the workspace with Node's test runner, TypeScript loaded by tsx and
 // sibling packages resolved to their sources (the "source" export condition).
-// Usage: node scripts/run-tests.mjs [path-substring ...]
+// Usage: node scripts/run-tests.mjs [--pglite] [path-substring ...]
+// --pglite runs without TEST_DATABASE_URL, so database tests use embedded PGlite (what `npm start` uses) even where
+// the environment points them at PostgreSQL.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,7 +23,11 @@ function findTests(dir, found = []) {
   return found;
 }
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const pglite = args.includes('--pglite');
+const filters = args.filter((arg) => arg !== '--pglite');
+const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test' };
+if (pglite) delete env.TEST_DATABASE_URL;
 const files = findTests(root)
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();
@@ -33,7 +39,7 @@ if (files.length === 0) {
 const child = spawn(
   process.execPath,
   ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'test' } },
+  { cwd: root, stdio: 'inherit', env },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

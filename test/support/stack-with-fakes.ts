@@ -28,6 +28,8 @@ async function buildWorkflowBundle(processes: ProcessGroup, path: string): Promi
 
 export interface StackWithFakesOptions {
   env?: StackOptions['env'];
+  /** Runs the API with these callers' API keys (authentication on). */
+  callers?: StackOptions['callers'];
   /** `false` leaves every process stopped. */
   start?: boolean;
   /**
@@ -44,7 +46,11 @@ export interface StackWithFakesOptions {
 export async function startStackWithFakes(options: StackWithFakesOptions = {}): Promise<StackWithFakes> {
   const [llm, site] = await Promise.all([startFakeLlm(), startFakeSite()]);
   const builder = new ProcessGroup();
-  const stack = await Stack.create({ llmUrl: llm.url, env: options.env });
+  const stack = await Stack.create({
+    llmUrl: llm.url,
+    env: options.env,
+    ...(options.callers ? { callers: options.callers } : {}),
+  });
   const prebuilt = options.prebuiltBundle ?? true;
   const bundlePath = join(stack.dataDir, 'workflow-bundle.js');
   if (prebuilt) {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,17 @@ const ENTRIES = {
 /** Worker and API start-up includes compiling TypeScript, bundling workflows and (with PGlite) creating a database. */
 const START_TIMEOUT_MS = 90_000;
 
+/** A caller the API accepts when the stack runs with API keys. */
+export interface StackCaller {
+  id: string;
+  scopes: string[];
+}
+
 export interface StackOptions {
   /** Base URL of the OpenAI-compatible endpoint the worker calls (the fake LLM's `url`). */
   llmUrl: string;
+  /** Runs the API with an API key per caller (authentication on); `Stack#keys` holds the raw keys. */
+  callers?: StackCaller[];
   /** Extra environment per process, applied on every (re)start. */
   env?: { temporal?: Record<string, string>; worker?: Record<string, string>; api?: Record<string, string> };
 }
@@ -36,6 +44,9 @@ export class Stack {
   worker: ManagedProcess | undefined;
   api: ManagedProcess | undefined;
   #workerGeneration = 0;
+  /** The raw API key of each of `options.callers`, by caller id, to send as `token` to {@link request}. */
+  readonly keys: Readonly<Record<string, string>>;
+  readonly #apiKeysEnv: Record<string, string>;
 
   private constructor(
     readonly options: StackOptions,
@@ -43,7 +54,18 @@ export class Stack {
     readonly temporalPort: number,
     readonly apiPort: number,
     readonly databaseSchema: string | undefined,
-  ) {}
+  ) {
+    const callers = options.callers ?? [];
+    const keys = Object.fromEntries(callers.map((c) => [c.id, `e2e-${c.id}-${randomBytes(24).toString('hex')}`]));
+    const entries = callers.map((c) => ({
+      id: c.id,
+      name: `Caller ${c.id}`,
+      keySha256: createHash('sha256').update(keys[c.id]!).digest('hex'),
+      scopes: c.scopes,
+    }));
+    this.keys = keys;
+    this.#apiKeysEnv = callers.length > 0 ? { API_KEYS: JSON.stringify(entries) } : {};
+  }
 
   static async create(options: StackOptions): Promise<Stack> {
     const dataDir = await mkdtemp(join(tmpdir(), 'research-stack-'));
@@ -114,6 +136,9 @@ export class Stack {
         HOST: '127.0.0.1',
         PORT: String(this.apiPort),
         LOG_LEVEL: 'info',
+        // The suites poll every 100 ms from one address, many workflows at once; the limit itself is tested in apps/api.
+        RATE_LIMIT_MAX: '1000000',
+        ...this.#apiKeysEnv,
         ...this.options.env?.api,
       },
     });
@@ -161,17 +186,18 @@ export interface HttpResponse<T = any> {
   body: T;
 }
 
-/** A JSON request to the API; the body is parsed when the response has one. */
+/** A JSON request to the API, with `token` as the bearer credential when given; the body is parsed when present. */
 export async function request<T = any>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { body?: unknown; headers?: Record<string, string> } = {},
+  options: { body?: unknown; headers?: Record<string, string>; token?: string } = {},
 ): Promise<HttpResponse<T>> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
       ...options.headers,
     },
     body:
@@ -190,11 +216,12 @@ export async function waitForWorkflow<T = any>(
   baseUrl: string,
   workflowId: string,
   accept: (workflow: T) => boolean,
-  options: { timeoutMs?: number; description?: string } = {},
+  options: { timeoutMs?: number; description?: string; token?: string } = {},
 ): Promise<T> {
+  const token = options.token === undefined ? {} : { token: options.token };
   return waitFor(
     async () => {
-      const response = await request<T>(baseUrl, 'GET', `/workflows/${encodeURIComponent(workflowId)}`);
+      const response = await request<T>(baseUrl, 'GET', `/workflows/${encodeURIComponent(workflowId)}`, token);
       return response.status === 200 && accept(response.body) ? response.body : undefined;
     },
     {

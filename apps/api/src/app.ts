@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Tracer } from '@opentelemetry/api';
 import swaggerUi from '@fastify/swagger-ui';
@@ -5,12 +6,15 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { pino } from 'pino';
+import { authSettings } from './auth/auth-config.js';
 import type { Config } from './config.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import type { ApiMetrics } from './metrics/api-metrics.js';
 import { instrumentGateway } from './metrics/instrumented-gateway.js';
-import { installErrorHandling } from './plugins/error-handler.js';
 import metricsPlugin from './plugins/metrics.js';
+import { authPlugin } from './plugins/auth.js';
+import { installErrorHandling } from './plugins/error-handler.js';
+import { rateLimitOptions } from './plugins/rate-limit.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import tracingPlugin from './plugins/tracing.js';
@@ -68,6 +72,13 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
 
   // First, so its onRoute hook sees every route and its span covers the other plugins' hooks.
   if (deps.tracer !== undefined) void app.register(tracingPlugin, { tracer: deps.tracer });
+  // Rate limit before auth: each appends a hook to every route added later, and the limit must run first, so
+  // requests with bad credentials are limited too (see plugins/rate-limit.ts).
+  void app.register(
+    rateLimit,
+    rateLimitOptions({ max: deps.config.RATE_LIMIT_MAX, windowMs: deps.config.RATE_LIMIT_WINDOW_MS }),
+  );
+  void app.register(authPlugin, { settings: authSettings(deps.config), host: deps.config.HOST });
   // On the root instance (both are fastify-plugin wrapped), before the routes, so every route is documented.
   void app.register(swagger, swaggerOptions);
   void app.register(swaggerUi, swaggerUiOptions);

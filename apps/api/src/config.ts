@@ -2,6 +2,7 @@ import { approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts
 import { appEnvSchema, checkTemporalEnv, loadEnv, temporalEnvSchema } from '@research/config';
 import { tracingEnvSchema } from '@research/tracing';
 import { z } from 'zod';
+import { authEnvShape, checkAuthEnv } from './auth/auth-config.js';
 
 const milliseconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -36,8 +37,10 @@ const configSchema = temporalEnvSchema
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     APPROVAL_TIMEOUT_DEFAULT: approvalTimeoutSchema.optional(),
     ACTIVITY_RETRY_OVERRIDES: retryOverridesJson.optional(),
+    ...authEnvShape,
   })
-  .superRefine(checkTemporalEnv);
+  .superRefine(checkTemporalEnv)
+  .superRefine(checkAuthEnv);
 
 /** The API's settings, parsed from the environment by {@link loadConfig}. */
 export type Config = z.infer<typeof configSchema>;

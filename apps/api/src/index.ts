@@ -1,4 +1,7 @@
 export { buildApp } from './app.js';
+export { SCOPES } from './auth/scopes.js';
+export type { Scope } from './auth/scopes.js';
+export type { AuthMethod, Caller } from './auth/caller.js';
 export type { AppDeps, ServerTimeouts } from './app.js';
 export { ConfigError, loadConfig } from './config.js';
 export type { Config } from './config.js';
@@ -15,11 +18,12 @@ export {
   GatewayError,
   IdempotencyKeyReusedError,
   NotAwaitingApprovalError,
+  SelfApprovalForbiddenError,
   TemporalUnavailableError,
   WorkflowNotFoundError,
   WorkflowTimeoutError,
 } from './temporal/errors.js';
-export type { ResearchGateway, StartResearchOptions, StartedResearch } from './temporal/gateway.js';
+export type { ApproveOptions, ResearchGateway, StartResearchOptions, StartedResearch } from './temporal/gateway.js';
 export type { TemporalPort } from './temporal/ports.js';
 export { createTemporalGateway } from './temporal/temporal-gateway.js';
 export type { TemporalGatewayOptions } from './temporal/temporal-gateway.js';

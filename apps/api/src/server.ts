@@ -48,6 +48,7 @@ const gateway = createTemporalGateway(instrumentPort(port, metrics), {
   readyTimeoutMs: config.TEMPORAL_READY_TIMEOUT_MS,
   approvalTimeoutDefault: config.APPROVAL_TIMEOUT_DEFAULT,
   retryOverrides: config.ACTIVITY_RETRY_OVERRIDES,
+  requireDistinctApprover: config.REQUIRE_DISTINCT_APPROVER,
   logger,
 });
 const app = buildApp(

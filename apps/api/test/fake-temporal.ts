@@ -1,4 +1,4 @@
-import type { Decision, DecisionRequest, ResearchState } from '@research/contracts';
+import type { ApprovalRequest, Decision, ResearchState } from '@research/contracts';
 import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { WorkflowExecutionStatusName, WorkflowStartOptions } from '@temporalio/client';
 import type { ResearchWorkflowHandle, TemporalPort, WorkflowDescription } from '../src/temporal/ports.js';
@@ -11,6 +11,10 @@ export function grpcError(code: number, details = 'connection refused'): Error {
 export interface FakeExecution {
   workflowId: string;
   runId: string;
+  /** The workflow type it was started with. */
+  type: string;
+  /** The input it was started with. */
+  args?: unknown[];
   status: WorkflowExecutionStatusName;
   memo: Record<string, unknown>;
   startTime: Date;
@@ -21,7 +25,7 @@ export interface FakeExecution {
   /** Settles `result()`: a value, or an Error to throw (e.g. WorkflowFailedError). */
   result?: unknown;
   /** Behaviour of the approval update. */
-  update?: (request: DecisionRequest) => Promise<Decision>;
+  update?: (request: ApprovalRequest) => Promise<Decision>;
 }
 
 /**
@@ -52,6 +56,8 @@ export class FakeTemporal implements TemporalPort {
       this.executions.set(options.workflowId, {
         workflowId: options.workflowId,
         runId,
+        type: workflowType,
+        args: options.args ? [...options.args] : [],
         status: 'RUNNING',
         memo: structuredClone(options.memo ?? {}),
         startTime: new Date('2025-01-01T00:00:00.000Z'),
@@ -64,6 +70,7 @@ export class FakeTemporal implements TemporalPort {
         return {
           workflowId,
           runId: execution.runId,
+          type: execution.type,
           status: { name: execution.status },
           memo: structuredClone(execution.memo),
           startTime: execution.startTime,

@@ -7,8 +7,8 @@ import { stubGateway, testApp } from './support.js';
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-  components: { schemas: Record<string, unknown> };
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>;
+  components: { schemas: Record<string, unknown>; securitySchemes?: Record<string, { type: string; scheme: string }> };
 };
 
 function refsIn(value: unknown, found: string[] = []): string[] {
@@ -41,9 +41,12 @@ describe('OpenAPI document', () => {
       '200',
       '202',
       '400',
+      '401',
+      '403',
       '413',
       '415',
       '422',
+      '429',
       '500',
       '503',
     ]);
@@ -54,6 +57,29 @@ describe('OpenAPI document', () => {
       assert.ok(ref.startsWith('#/components/schemas/') && doc.components.schemas[name], `unresolved ${ref}`);
     }
     assert.ok(!Object.keys(doc.paths).some((path) => path.startsWith('/docs')), 'docs routes are hidden');
+  });
+
+  test("declares the bearer security schemes, each operation's scope and its 401, 403 and 429 answers", async (t) => {
+    const app = testApp(t, stubGateway());
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<Doc>();
+    assert.deepEqual(
+      Object.entries(doc.components.securitySchemes ?? {}).map(([name, s]) => [name, s.type, s.scheme]),
+      [
+        ['apiKey', 'http', 'bearer'],
+        ['oidc', 'http', 'bearer'],
+      ],
+    );
+    const secured = [
+      ['/research', 'post', 'research:submit'],
+      ['/workflows/{id}', 'get', 'research:read'],
+      ['/workflows/{id}/approve', 'post', 'research:approve'],
+    ] as const;
+    for (const [path, method, scope] of secured) {
+      const operation = doc.paths[path]![method]!;
+      assert.deepEqual(operation.security, [{ apiKey: [scope] }, { oidc: [scope] }], `${method} ${path}`);
+      for (const status of ['401', '403', '429']) assert.ok(operation.responses[status], `${method} ${path} ${status}`);
+    }
+    for (const path of ['/healthz', '/readyz']) assert.deepEqual(doc.paths[path]!.get!.security, [], path);
   });
 
   test('serves Swagger UI and its assets at /docs', async (t) => {

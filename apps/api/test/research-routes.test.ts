@@ -33,7 +33,8 @@ describe('POST /research', () => {
       status: 'RUNNING',
       stage: 'queued',
     });
-    assert.deepEqual(calls, [[VALID_REQUEST, { idempotencyKey: undefined }]]);
+    // Open mode (the test config): nobody is identified, so no submitter is recorded.
+    assert.deepEqual(calls, [[VALID_REQUEST, { idempotencyKey: undefined, submittedBy: undefined }]]);
   });
 
   test('passes the Idempotency-Key to the gateway and returns 200 when the workflow already existed', async (t) => {

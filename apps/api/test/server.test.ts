@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { waitFor } from '@research/testkit';
 
 const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
@@ -79,5 +80,29 @@ describe('server process', () => {
     assert.match(server.output(), /Invalid configuration:/);
     assert.match(server.output(), /at PORT/);
     assert.match(server.output(), /at TEMPORAL_TLS/);
+  });
+
+  test('refuses to start on a non-loopback address without authentication', async () => {
+    const server = startServer({ HOST: '0.0.0.0' });
+    const [code] = await server.exited;
+    await server.address.catch(() => undefined);
+    assert.equal(code, 1);
+    assert.match(server.output(), /no authentication is configured/);
+    assert.match(server.output(), /AUTH_DISABLED=true/);
+  });
+
+  test('warns loudly at start-up when running open on loopback', async (t) => {
+    const server = startServer({ TEMPORAL_ADDRESS: `127.0.0.1:${await closedPort()}` });
+    t.after(() => server.child.kill('SIGKILL'));
+    await server.address;
+    await waitFor(async () => /AUTHENTICATION IS OFF/.test(server.output()), {
+      timeoutMs: 10_000,
+      description: 'warning',
+    });
+    const line = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('AUTHENTICATION IS OFF'))!;
+    assert.equal(JSON.parse(line).level, 40);
   });
 });

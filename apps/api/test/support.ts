@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { Writable } from 'node:stream';
 import type { Tracer } from '@opentelemetry/api';
@@ -65,6 +66,7 @@ export function sampleView(overrides: Partial<WorkflowView> = {}): WorkflowView 
     stage: 'awaiting_approval',
     topic: VALID_REQUEST.topic,
     sourceUrl: VALID_REQUEST.sourceUrl,
+    submittedBy: null,
     draft: {
       summary: 'A summary.',
       model: 'gpt-test',
@@ -107,3 +109,15 @@ export function problemOf(response: { statusCode: number; headers: Record<string
   }
   return problem;
 }
+
+/** An API key for tests: the raw key a client sends and its `API_KEYS` entry (which holds only the hash). */
+export function testApiKey(id: string, scopes: string[]): { key: string; entry: Record<string, unknown> } {
+  const key = `test-key-${id}-${randomBytes(16).toString('hex')}`;
+  return {
+    key,
+    entry: { id, name: `Caller ${id}`, keySha256: createHash('sha256').update(key).digest('hex'), scopes },
+  };
+}
+
+/** `Authorization` header for a bearer token. */
+export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });

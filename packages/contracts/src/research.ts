@@ -17,8 +17,23 @@ export const researchRequestSchema = z
   .strict();
 export type ResearchRequest = z.infer<typeof researchRequestSchema>;
 
-/** Input of the `research` workflow: the request, plus retry overrides the API's operator configured. */
-export type ResearchInput = ResearchRequest & { retryOverrides?: RetryOverrides };
+/** An authenticated caller as recorded on a pipeline: the stable id from the credentials and a display name. */
+export const actorSchema = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string().max(200),
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+/**
+ * Input of the `research` workflow: the request, plus what the API adds. `submittedBy` is absent for pipelines
+ * started without authentication (and for those started before submitters were recorded); `requireDistinctApprover`
+ * makes the approval validator refuse a decision by the submitter.
+ */
+export type ResearchInput = ResearchRequest & {
+  retryOverrides?: RetryOverrides;
+  submittedBy?: Actor;
+  requireDistinctApprover?: boolean;
+};
 
 /** Body of `POST /workflows/:id/approve`, and the argument of the approval update. */
 export const decisionRequestSchema = z
@@ -29,6 +44,12 @@ export const decisionRequestSchema = z
   })
   .strict();
 export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
+
+/**
+ * Argument of the approval update: the decision, and the authenticated caller who took it. When `decidedBy` is
+ * present it is the reviewer, whatever `reviewer` says; the API sets it from the credentials.
+ */
+export type ApprovalRequest = DecisionRequest & { decidedBy?: Actor };
 
 /** A decision the workflow accepted. */
 export const decisionSchema = z.object({

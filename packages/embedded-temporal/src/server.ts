@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { Engine, type EngineLogger } from './engine/engine.js';
-import { createMemoryStore, openFileStore, type DurableStore } from './persistence/index.js';
+import type { EngineLogger } from './engine/engine.js';
+import { createEngine } from './engine/create-engine.js';
+import { createMemoryStore, openFileStore, type DurableStore, type StoreFs } from './persistence/index.js';
 import { refuseCompressedRequests } from './rpc/compression.js';
 import { registerService } from './rpc/service-registry.js';
 import { systemHandlers } from './rpc/system-handlers.js';
@@ -44,6 +45,8 @@ export interface EmbeddedTemporalOptions {
    */
   maxReceiveMessageSize?: number;
   logger?: EngineLogger;
+  /** @internal File operations of the data directory's store, for tests that inject disk failures. */
+  storeFs?: StoreFs;
 }
 
 /** A running embedded server. */
@@ -71,8 +74,10 @@ async function bind(server: Server, host: string, port: number): Promise<number>
  */
 export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions = {}): Promise<EmbeddedTemporal> {
   const logger = options.logger ?? silentLogger;
-  const store: DurableStore = options.dataDir ? await openFileStore(options.dataDir) : createMemoryStore();
-  const engine = new Engine(store, {
+  const store: DurableStore = options.dataDir
+    ? await openFileStore(options.dataDir, { fs: options.storeFs })
+    : createMemoryStore();
+  const engine = createEngine(store, {
     longPollTimeoutMs: options.longPollTimeoutMs ?? 20_000,
     taskPollTimeoutMs: options.taskPollTimeoutMs ?? 60_000,
     eagerActivities: options.eagerActivities ?? false,

@@ -13,14 +13,15 @@ import {
   DEFAULT_APPROVAL_TIMEOUT,
   FailureType,
   NOT_AWAITING_APPROVAL,
+  SELF_APPROVAL_FORBIDDEN,
   STATUS_MEMO_KEY,
   approveUpdate,
   parseDurationMs,
   stateQuery,
 } from '@research/contracts';
 import type {
+  ApprovalRequest,
   Decision,
-  DecisionRequest,
   Draft,
   PublishedStatus,
   ResearchInput,
@@ -39,7 +40,8 @@ import type { ResearchStep } from './failures.js';
  * Answers {@link stateQuery} at any time and publishes `{ stage, draft }` in its memo under
  * {@link STATUS_MEMO_KEY} at every stage change. Accepts {@link approveUpdate} only while awaiting
  * approval and before a decision was taken; otherwise the update is rejected with an
- * `ApplicationFailure` of type {@link NOT_AWAITING_APPROVAL}.
+ * `ApplicationFailure` of type {@link NOT_AWAITING_APPROVAL}. With `input.requireDistinctApprover`, a decision
+ * by the submitter is rejected with type {@link SELF_APPROVAL_FORBIDDEN}.
  *
  * @throws ApplicationFailure when a step fails for good: stage `failed`, message a readable sentence
  *   ("Could not fetch the source: ..."), type the activity's failure type, cause the activity failure.
@@ -61,14 +63,25 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     approveUpdate,
     // Synchronous on purpose: the decision is recorded before any other update's validator runs,
     // so of two concurrent approvals exactly one is accepted.
-    (request: DecisionRequest): Decision => {
+    (request: ApprovalRequest): Decision => {
       const decision = toDecision(request);
       state.decision = decision;
       return decision;
     },
     {
-      // Takes the argument only so the handler's argument type is inferred for both functions.
-      validator: (_request: DecisionRequest) => {
+      // Validators are not replayed, so changing what they refuse is safe for recorded histories.
+      validator: (request: ApprovalRequest) => {
+        // Four-eyes is enforced here as well as in the API, so it holds whichever API replica delivers the decision.
+        if (
+          input.requireDistinctApprover === true &&
+          input.submittedBy !== undefined &&
+          request.decidedBy?.id === input.submittedBy.id
+        ) {
+          throw ApplicationFailure.nonRetryable(
+            'The submitter of a pipeline cannot decide it; another reviewer must.',
+            SELF_APPROVAL_FORBIDDEN,
+          );
+        }
         if (state.stage !== 'awaiting_approval') {
           throw ApplicationFailure.nonRetryable(
             `The pipeline is not awaiting approval (its stage is ${state.stage}).`,
@@ -143,11 +156,12 @@ function parseApprovalTimeout(text: string | undefined, onInvalid: () => void): 
   return ms;
 }
 
-function toDecision(request: DecisionRequest): Decision {
+function toDecision(request: ApprovalRequest): Decision {
   return {
     approved: request.approved,
     comment: request.comment ?? null,
-    reviewer: request.reviewer ?? null,
+    // Histories recorded before `decidedBy` existed lack it, so they replay to the same decision.
+    reviewer: request.decidedBy?.id ?? request.reviewer ?? null,
     // Workflow time: deterministic on replay.
     decidedAt: new Date().toISOString(),
   };

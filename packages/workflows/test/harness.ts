@@ -10,15 +10,26 @@ import { startEmbeddedTemporal } from '@research/embedded-temporal';
 
 export interface Harness {
   client: Client;
-  /** Runs `fn` while a worker with `activities` polls a fresh task queue; the worker is shut down afterwards. */
-  withWorker<T>(activities: ResearchActivities, fn: (taskQueue: string) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while a worker with `activities` polls a task queue (a fresh one unless `taskQueue` is given);
+   * the worker is shut down afterwards.
+   */
+  withWorker<T>(
+    activities: ResearchActivities,
+    fn: (taskQueue: string) => Promise<T>,
+    options?: { taskQueue?: string },
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
-/** Starts an in-memory embedded Temporal server on a free loopback port and bundles the workflows once. */
-export async function startHarness(): Promise<Harness> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const workflowBundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
+export interface HarnessOptions {
+  /** Identity of the client and the workers, which the server writes into history; default `pid@hostname`. */
+  identity?: string;
+}
+
+/** Bundles the workflows of `src/index.ts` from their TypeScript sources, as the tests and the replay test run them. */
+export function bundleResearchWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('../src/index.ts', import.meta.url)),
     logger: new DefaultLogger('WARN'),
     // Workflow code imports @research/contracts, whose sources are exported under the `source` condition.
@@ -27,15 +38,20 @@ export async function startHarness(): Promise<Harness> {
       return config;
     },
   });
+}
+
+/** Starts an in-memory embedded Temporal server on a free loopback port and bundles the workflows once. */
+export async function startHarness({ identity }: HarnessOptions = {}): Promise<Harness> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleResearchWorkflows();
   const server = await startEmbeddedTemporal({ port: 0 });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', ...(identity === undefined ? {} : { identity }) });
 
   return {
     client,
-    async withWorker(activities, fn) {
-      const taskQueue = `research-test-${randomUUID()}`;
+    async withWorker(activities, fn, { taskQueue = `research-test-${randomUUID()}` } = {}) {
       const worker = await Worker.create({
         connection: nativeConnection,
         namespace: 'default',
@@ -43,6 +59,7 @@ export async function startHarness(): Promise<Harness> {
         workflowBundle,
         activities,
         shutdownGraceTime: '1s',
+        ...(identity === undefined ? {} : { identity }),
       });
       return worker.runUntil(() => fn(taskQueue));
     },

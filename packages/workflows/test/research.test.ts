@@ -7,6 +7,7 @@ import {
   FailureType,
   NOT_AWAITING_APPROVAL,
   RESEARCH_WORKFLOW_TYPE,
+  SELF_APPROVAL_FORBIDDEN,
   STATUS_MEMO_KEY,
   approveUpdate,
   stateQuery,
@@ -130,6 +131,44 @@ describe('research workflow', { timeout: 120_000 }, () => {
       assert.equal(late.type, NOT_AWAITING_APPROVAL);
       saving.open();
       assert.equal((await handle.result()).outcome, 'approved');
+    });
+  });
+
+  test(
+    'four-eyes: rejects a decision by the submitter with SelfApprovalForbidden and accepts another reviewer',
+    T,
+    async () => {
+      const stubs = stubActivities();
+      await harness.withWorker(stubs.activities, async (taskQueue) => {
+        const ana = { id: 'ana', name: 'Ana' };
+        const handle = await start(taskQueue, { ...INPUT, submittedBy: ana, requireDistinctApprover: true });
+        await waitForStage(handle, 'awaiting_approval');
+        const own = await rejectionOf(
+          handle.executeUpdate(approveUpdate, { args: [{ approved: true, decidedBy: ana }] }),
+        );
+        assert.equal(own.type, SELF_APPROVAL_FORBIDDEN);
+        assert.equal((await handle.query(stateQuery)).decision, null);
+
+        const decision = await handle.executeUpdate(approveUpdate, {
+          args: [{ approved: true, reviewer: 'ignored', decidedBy: { id: 'ben', name: 'Ben' } }],
+        });
+        assert.equal(decision.reviewer, 'ben', 'the authenticated decider is the reviewer');
+        assert.equal((await handle.result()).reviewer, 'ben');
+      });
+    },
+  );
+
+  test('lets the submitter decide when four-eyes is off or the pipeline has no submitter', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const ana = { id: 'ana', name: 'Ana' };
+      for (const input of [{ ...INPUT, submittedBy: ana, requireDistinctApprover: false }, INPUT]) {
+        const handle = await start(taskQueue, input);
+        await waitForStage(handle, 'awaiting_approval');
+        const decision = await handle.executeUpdate(approveUpdate, { args: [{ approved: true, decidedBy: ana }] });
+        assert.equal(decision.reviewer, 'ana');
+        assert.equal((await handle.result()).outcome, 'approved');
+      }
     });
   });
 

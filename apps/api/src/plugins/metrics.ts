@@ -26,7 +26,8 @@ const metricsPlugin: FastifyPluginAsync<MetricsPluginOptions> = async (app, { me
   });
 
   if (exposeRoute) {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    // Behind authentication like every route: a scraper uses an API key with the admin scope, or METRICS_PORT.
+    app.get('/metrics', { schema: { hide: true }, config: { scope: 'research:admin' } }, async (_request, reply) => {
       reply.type(metrics.registry.contentType);
       return metrics.registry.metrics();
     });

@@ -1,6 +1,7 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { SECURITY_SCHEMES } from '../schemas/security.js';
 
 export const DOCS_PREFIX = '/docs';
 
@@ -12,8 +13,12 @@ const OPENAPI_DEFINITION = {
     version: '0.1.0',
     description:
       'Starts durable AI research pipelines on Temporal (fetch source, LLM summary, human approval, persist), ' +
-      'reports their status and delivers approval decisions. Errors are RFC 9457 problem documents with a stable `code`.',
+      'reports their status and delivers approval decisions. Errors are RFC 9457 problem documents with a stable `code`. ' +
+      'Callers authenticate with `Authorization: Bearer` (an API key or an OIDC access token); each operation names ' +
+      'the scope it needs, and `research:admin` passes every check. With no authentication configured the API runs ' +
+      'open on loopback only and answers other `Host` names with 421 HOST_NOT_ALLOWED.',
   },
+  components: { securitySchemes: SECURITY_SCHEMES },
   tags: [
     { name: 'research', description: 'Research pipelines' },
     { name: 'health', description: 'Liveness and readiness' },

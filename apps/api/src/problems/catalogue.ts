@@ -6,6 +6,10 @@ export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' }, // body, header or path failed its schema; see `errors`
   MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' }, // also an empty body sent as application/json
   BAD_REQUEST: { status: 400, title: 'The request could not be read' }, // other framing errors, e.g. a wrong Content-Length
+  UNAUTHENTICATED: { status: 401, title: 'Authentication required' }, // no Authorization header; see `WWW-Authenticate`
+  INVALID_CREDENTIALS: { status: 401, title: 'The credentials are not valid' }, // unknown API key; token expired, for another audience or signed by an unknown key
+  INSUFFICIENT_SCOPE: { status: 403, title: 'The caller lacks the scope this route needs' }, // authenticated, but not allowed here
+  SELF_APPROVAL_FORBIDDEN: { status: 403, title: 'The submitter cannot decide their own pipeline' }, // four-eyes: another reviewer must decide
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' }, // unknown path
   WORKFLOW_NOT_FOUND: { status: 404, title: 'No such workflow' }, // unknown workflow id in this namespace
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' }, // path exists with other methods; see `Allow`
@@ -13,9 +17,12 @@ export const PROBLEMS = {
   DECISION_REJECTED: { status: 409, title: 'The workflow rejected the decision' }, // the update handler failed for another reason
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' }, // over BODY_LIMIT_BYTES
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' }, // bodies must be application/json
+  HOST_NOT_ALLOWED: { status: 421, title: 'This host name is not served' }, // open mode answers only localhost, 127.0.0.1 and [::1]
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The idempotency key was used with a different request' }, // same Idempotency-Key, other body
+  RATE_LIMITED: { status: 429, title: 'Too many requests' }, // over RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS for this caller; see `Retry-After`
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' }, // a bug; logged with the request id
   TEMPORAL_UNAVAILABLE: { status: 503, title: 'The workflow service is unavailable' }, // Temporal unreachable, timing out or refusing us
+  IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, title: 'The identity provider is unavailable' }, // OIDC discovery or keys could not be fetched
   WORKFLOW_TIMEOUT: { status: 504, title: 'The workflow did not answer in time' }, // update not handled before the deadline (no worker?)
 } as const satisfies Record<string, { status: number; title: string }>;
 

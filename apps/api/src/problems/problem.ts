@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AuthError } from '../auth/errors.js';
+import { RateLimitedError } from '../plugins/rate-limit.js';
 import type { FieldError, Problem } from '../schemas/problem.js';
 import { GatewayError } from '../temporal/errors.js';
 import { PROBLEMS, problemTypeUri } from './catalogue.js';
@@ -96,6 +98,14 @@ export function toProblem(error: unknown, request: FastifyRequest): ProblemReply
     const errors = fieldErrors(error.validation, part);
     const detail = errors.map((e) => `${e.pointer || '(root)'} ${e.message}`).join('; ');
     return { problem: problemFor('VALIDATION_FAILED', request, `Invalid ${part}: ${detail}`, { errors }), log: 'none' };
+  }
+  if (error instanceof AuthError) {
+    const problem = problemFor(error.code, request, error.message);
+    return { problem, headers: error.headers, log: problem.status >= 500 ? 'warn' : 'none' };
+  }
+  if (error instanceof RateLimitedError) {
+    // @fastify/rate-limit has already set Retry-After and the RateLimit headers.
+    return { problem: problemFor('RATE_LIMITED', request, error.message), log: 'none' };
   }
   if (error instanceof GatewayError) {
     const problem = problemFor(error.code, request, error.message);

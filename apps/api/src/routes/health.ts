@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { ResearchGateway } from '../temporal/gateway.js';
 import { problemResponses } from '../schemas/problem.js';
 
+// Probes are public and not rate limited: orchestrators call them every few seconds from one address.
+const PROBE_CONFIG = { public: true, rateLimit: false } as const;
+
 const healthSchema = z.object({ status: z.literal('ok') });
 const readySchema = z.object({ status: z.literal('ready') });
 
@@ -22,7 +25,9 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
         tags: ['health'],
         summary: 'Liveness: the process is up',
         response: { 200: healthSchema },
+        security: [],
       },
+      config: PROBE_CONFIG,
       logLevel,
     },
     async () => ({ status: 'ok' as const }),
@@ -35,7 +40,9 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (a
         tags: ['health'],
         summary: 'Readiness: Temporal is reachable',
         response: { 200: readySchema, ...problemResponses(503, 500) },
+        security: [],
       },
+      config: PROBE_CONFIG,
       logLevel,
     },
     async () => {

@@ -1,7 +1,10 @@
 import { researchRequestSchema } from '@research/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../auth/caller.js';
+import { callerOf } from '../plugins/auth.js';
 import { problemResponses } from '../schemas/problem.js';
+import { securedBy } from '../schemas/security.js';
 import { researchAcceptedSchema } from '../schemas/workflow.js';
 import type { ResearchGateway } from '../temporal/gateway.js';
 
@@ -14,7 +17,8 @@ const headersSchema = z.looseObject({
     .regex(/^[\x20-\x7E]{1,200}$/, 'must be 1 to 200 printable ASCII characters')
     .describe(
       'Makes the request safe to retry: the same key and body start one workflow (202, then 200 with the same ' +
-        'workflow); the same key with another body is refused (422).',
+        'workflow); the same key with another body is refused (422). Keys are per caller: two callers sending ' +
+        'the same key start two workflows.',
     )
     .optional(),
 });
@@ -27,6 +31,8 @@ export const researchRoutes: FastifyPluginAsyncZod<{ gateway: ResearchGateway }>
       schema: {
         tags: ['research'],
         summary: 'Start a research pipeline',
+        description: 'Records the authenticated caller as the submitter. Needs research:submit.',
+        security: securedBy('research:submit'),
         headers: headersSchema,
         body: researchRequestSchema,
         response: {
@@ -38,13 +44,15 @@ export const researchRoutes: FastifyPluginAsyncZod<{ gateway: ResearchGateway }>
             description: 'Started; poll the URL in the Location header (/workflows/{id}) for status',
             content: { 'application/json': { schema: researchAcceptedSchema } },
           },
-          ...problemResponses(400, 413, 415, 422, 500, 503),
+          ...problemResponses(400, 401, 403, 413, 415, 422, 429, 500, 503),
         },
       },
+      config: { scope: 'research:submit' },
     },
     async (request, reply) => {
       const { created, ...accepted } = await gateway.startResearch(request.body, {
         idempotencyKey: request.headers['idempotency-key'],
+        submittedBy: actorOf(callerOf(request)),
       });
       request.log = reply.log = request.log.child({ workflowId: accepted.workflowId });
       request.log.info({ created }, created ? 'research workflow started' : 'research workflow already started');

@@ -45,13 +45,16 @@ export function problemResponses<S extends number>(
 
 const STATUS_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (VALIDATION_FAILED, MALFORMED_JSON, BAD_REQUEST)',
+  401: 'Missing or invalid credentials (UNAUTHENTICATED, INVALID_CREDENTIALS); see WWW-Authenticate',
+  403: 'Forbidden: the caller lacks the scope (INSUFFICIENT_SCOPE) or submitted this pipeline (SELF_APPROVAL_FORBIDDEN)',
   404: 'Not found (WORKFLOW_NOT_FOUND)',
   409: 'Conflict (NOT_AWAITING_APPROVAL, DECISION_REJECTED)',
   413: 'Body too large (PAYLOAD_TOO_LARGE)',
   415: 'Unsupported media type (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Idempotency key reused with a different body (IDEMPOTENCY_KEY_REUSED)',
+  429: 'Too many requests from this caller (RATE_LIMITED); see Retry-After',
   500: 'Internal error (INTERNAL_ERROR)',
-  503: 'Temporal unavailable (TEMPORAL_UNAVAILABLE)',
+  503: 'Temporal or the identity provider unavailable (TEMPORAL_UNAVAILABLE, IDENTITY_PROVIDER_UNAVAILABLE)',
   504: 'The workflow did not answer in time (WORKFLOW_TIMEOUT)',
 };
 

@@ -1,4 +1,5 @@
 import {
+  actorSchema,
   decisionRequestSchema,
   decisionSchema,
   draftSchema,
@@ -28,6 +29,7 @@ component('Decision', decisionSchema, 'A decision the workflow accepted');
 component('Draft', draftSchema, 'The LLM summary, waiting for a human');
 component('ResearchResult', researchResultSchema, 'What a finished pipeline returns and persists');
 component('Usage', usageSchema, 'LLM token usage');
+component('Actor', actorSchema, 'An authenticated caller: the id from their credentials and a display name');
 
 /** Answer of `POST /research`. */
 export const researchAcceptedSchema = component(
@@ -79,6 +81,11 @@ export const workflowSchema = component(
     stage: stageSchema,
     topic: z.string().nullable(),
     sourceUrl: z.string().nullable(),
+    submittedBy: actorSchema
+      .nullable()
+      .describe(
+        'Who started the pipeline; null in open mode and for pipelines started before submitters were recorded',
+      ),
     draft: draftSchema.nullable(),
     decision: decisionSchema.nullable(),
     result: researchResultSchema.nullable(),

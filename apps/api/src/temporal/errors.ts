@@ -30,6 +30,15 @@ export class NotAwaitingApprovalError extends GatewayError {
   }
 }
 
+/** Four-eyes: the caller submitted the pipeline, so another reviewer must decide it. */
+export class SelfApprovalForbiddenError extends GatewayError {
+  override readonly name = 'SelfApprovalForbiddenError';
+  readonly code = 'SELF_APPROVAL_FORBIDDEN';
+  constructor(readonly workflowId: string) {
+    super('You submitted this pipeline, so you cannot decide it: another reviewer must.');
+  }
+}
+
 /** The approval update handler failed for a reason other than the stage check. */
 export class DecisionRejectedError extends GatewayError {
   override readonly name = 'DecisionRejectedError';

@@ -1,9 +1,19 @@
-import type { Decision, DecisionRequest, ResearchRequest } from '@research/contracts';
+import type { Actor, Decision, DecisionRequest, ResearchRequest } from '@research/contracts';
 import type { ResearchAccepted, WorkflowView } from '../schemas/workflow.js';
 
 export interface StartResearchOptions {
   /** Client-chosen key: the same key and body start at most one workflow, ever (within namespace retention). */
   idempotencyKey?: string | undefined;
+  /**
+   * The authenticated caller, recorded as the submitter (workflow input and memo). It also scopes the idempotency
+   * key: the same key from two callers names two workflows. Undefined in open mode, where keys keep their old ids.
+   */
+  submittedBy?: Actor | undefined;
+}
+
+export interface ApproveOptions {
+  /** The authenticated caller taking the decision; they become the reviewer. Undefined in open mode. */
+  decidedBy?: Actor | undefined;
 }
 
 export interface StartedResearch extends ResearchAccepted {
@@ -25,15 +35,15 @@ export interface ResearchGateway {
   startResearch(request: ResearchRequest, options?: StartResearchOptions): Promise<StartedResearch>;
   /**
    * Reads a pipeline's status; works with no worker running (falls back to the memo).
-   * @throws WorkflowNotFoundError, TemporalUnavailableError
+   * @throws WorkflowNotFoundError (also for a workflow of another type), TemporalUnavailableError
    */
   getWorkflow(workflowId: string): Promise<WorkflowView>;
   /**
    * Delivers a human decision through the approval update.
-   * @throws WorkflowNotFoundError, NotAwaitingApprovalError, DecisionRejectedError, WorkflowTimeoutError,
-   *   TemporalUnavailableError
+   * @throws WorkflowNotFoundError (also for a workflow of another type), SelfApprovalForbiddenError,
+   *   NotAwaitingApprovalError, DecisionRejectedError, WorkflowTimeoutError, TemporalUnavailableError
    */
-  approve(workflowId: string, decision: DecisionRequest): Promise<Decision>;
+  approve(workflowId: string, decision: DecisionRequest, options?: ApproveOptions): Promise<Decision>;
   /** Resolves when Temporal answers within the readiness deadline. @throws TemporalUnavailableError */
   ready(): Promise<void>;
 }

@@ -20,10 +20,13 @@ export function requestSha256(request: ResearchRequest): string {
 /**
  * Workflow id for an `Idempotency-Key`: deterministic, so Temporal's workflow-id uniqueness (not the API)
  * guarantees one workflow per key, across restarts and concurrent requests. Hashed, so any printable key
- * gives a valid, bounded id and the key itself is not exposed.
+ * gives a valid, bounded id and the key itself is not exposed. With a `callerId` (authentication on) the key
+ * is the caller's own: another caller's identical key names another workflow. Without one (open mode) the id
+ * is the one earlier versions derived, so their keys keep working.
  */
-export function workflowIdForKey(idempotencyKey: string): string {
-  return `research-key-${sha256(idempotencyKey)}`;
+export function workflowIdForKey(idempotencyKey: string, callerId?: string): string {
+  const scoped = callerId === undefined ? idempotencyKey : canonicalJson(['caller', callerId, idempotencyKey]);
+  return `research-key-${sha256(scoped)}`;
 }
 
 /** Workflow id for a request without an idempotency key. */

@@ -1,5 +1,5 @@
-import { REQUEST_MEMO_KEY, STATUS_MEMO_KEY, draftSchema, stageSchema } from '@research/contracts';
-import type { PublishedStatus, ResearchRequest } from '@research/contracts';
+import { REQUEST_MEMO_KEY, STATUS_MEMO_KEY, actorSchema, draftSchema, stageSchema } from '@research/contracts';
+import type { Actor, PublishedStatus, ResearchRequest } from '@research/contracts';
 import { z } from 'zod';
 
 // The workflow publishes only `{ stage, draft }`, so topic, source and the idempotency body hash are recorded
@@ -10,16 +10,23 @@ const requestMemoSchema = z.object({
   approvalTimeout: z.string().optional(),
   /** sha256 of the canonical request body; compared on an idempotent retry. */
   requestSha256: z.string(),
+  /** The authenticated caller who started it; absent in open mode and on workflows started before it was recorded. */
+  submittedBy: actorSchema.optional(),
 });
 export type RequestMemo = z.infer<typeof requestMemoSchema>;
 
 const publishedStatusSchema = z.object({ stage: stageSchema, draft: draftSchema.nullable() });
 
 /** The memo a new workflow starts with: stage `queued`, no draft, and the request. */
-export function initialMemo(request: ResearchRequest, requestSha256: string): Record<string, unknown> {
+export function initialMemo(
+  request: ResearchRequest,
+  requestSha256: string,
+  submittedBy: Actor | undefined,
+): Record<string, unknown> {
   const status: PublishedStatus = { stage: 'queued', draft: null };
   const recorded: RequestMemo = { topic: request.topic, sourceUrl: request.sourceUrl, requestSha256 };
   if (request.approvalTimeout !== undefined) recorded.approvalTimeout = request.approvalTimeout;
+  if (submittedBy !== undefined) recorded.submittedBy = submittedBy;
   return { [STATUS_MEMO_KEY]: status, [REQUEST_MEMO_KEY]: recorded };
 }
 

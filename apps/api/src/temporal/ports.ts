@@ -1,4 +1,4 @@
-import type { Decision, DecisionRequest, ResearchState, approveUpdate, stateQuery } from '@research/contracts';
+import type { ApprovalRequest, Decision, ResearchState, approveUpdate, stateQuery } from '@research/contracts';
 import type { WorkflowExecutionStatusName, WorkflowStartOptions } from '@temporalio/client';
 
 /*
@@ -31,6 +31,8 @@ export interface PendingActivity {
 export interface WorkflowDescription {
   workflowId: string;
   runId: string;
+  /** The workflow type; the API serves only `RESEARCH_WORKFLOW_TYPE`. */
+  type: string;
   status: { name: WorkflowExecutionStatusName };
   memo?: Record<string, unknown> | undefined;
   startTime: Date;
@@ -42,7 +44,7 @@ export interface ResearchWorkflowHandle {
   describe(): Promise<WorkflowDescription>;
   query(query: typeof stateQuery): Promise<ResearchState>;
   result(): Promise<unknown>;
-  executeUpdate(update: typeof approveUpdate, options: { args: [DecisionRequest] }): Promise<Decision>;
+  executeUpdate(update: typeof approveUpdate, options: { args: [ApprovalRequest] }): Promise<Decision>;
 }
 
 export interface WorkflowClientPort {

@@ -2,12 +2,14 @@ import {
   NOT_AWAITING_APPROVAL,
   RESEARCH_TASK_QUEUE,
   RESEARCH_WORKFLOW_TYPE,
+  SELF_APPROVAL_FORBIDDEN,
   approveUpdate,
   researchResultSchema,
   researchStateSchema,
   stateQuery,
 } from '@research/contracts';
 import type {
+  ApprovalRequest,
   Decision,
   DecisionRequest,
   ResearchInput,
@@ -30,12 +32,13 @@ import {
   DecisionRejectedError,
   IdempotencyKeyReusedError,
   NotAwaitingApprovalError,
+  SelfApprovalForbiddenError,
   TemporalUnavailableError,
   WorkflowNotFoundError,
   WorkflowTimeoutError,
   mapUnavailable,
 } from './errors.js';
-import type { ResearchGateway, StartResearchOptions, StartedResearch } from './gateway.js';
+import type { ApproveOptions, ResearchGateway, StartResearchOptions, StartedResearch } from './gateway.js';
 import { newWorkflowId, requestSha256, workflowIdForKey } from './idempotency.js';
 import { initialMemo, readRequestMemo, readStatusMemo } from './memo.js';
 import type { ResearchWorkflowHandle, TemporalPort, WorkflowDescription } from './ports.js';
@@ -57,6 +60,11 @@ export interface TemporalGatewayOptions {
   approvalTimeoutDefault?: string | undefined;
   /** Step retry policies passed to every workflow started (the workflow's own policies when unset). */
   retryOverrides?: RetryOverrides | undefined;
+  /**
+   * Four-eyes (`REQUIRE_DISTINCT_APPROVER`, default true): a pipeline's submitter cannot decide it. Checked here and,
+   * through the workflow input, by the workflow's update validator. Applies only where both are identified.
+   */
+  requireDistinctApprover?: boolean | undefined;
   logger?: Pick<Logger, 'warn' | 'debug'> | undefined;
   /** Id generator for requests without an idempotency key. */
   newWorkflowId?: () => string;
@@ -70,15 +78,20 @@ export interface TemporalGatewayOptions {
 export function createTemporalGateway(port: TemporalPort, options: TemporalGatewayOptions): ResearchGateway {
   const { logger } = options;
   const generateId = options.newWorkflowId ?? newWorkflowId;
+  const requireDistinctApprover = options.requireDistinctApprover ?? true;
   const within = <T>(ms: number, fn: () => Promise<T>): Promise<T> => port.withDeadline(Date.now() + ms, fn);
 
+  /** Describes a research workflow; any other workflow in the namespace is not the API's to show or decide. */
   async function describe(handle: ResearchWorkflowHandle, workflowId: string): Promise<WorkflowDescription> {
+    let description: WorkflowDescription;
     try {
-      return await within(options.rpcTimeoutMs, () => handle.describe());
+      description = await within(options.rpcTimeoutMs, () => handle.describe());
     } catch (error) {
       if (error instanceof TemporalWorkflowNotFoundError) throw new WorkflowNotFoundError(workflowId);
       return mapUnavailable(error);
     }
+    if (description.type !== RESEARCH_WORKFLOW_TYPE) throw new WorkflowNotFoundError(workflowId);
+    return description;
   }
 
   async function liveState(handle: ResearchWorkflowHandle, workflowId: string): Promise<ResearchState | null> {
@@ -122,14 +135,16 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
   }
 
   return {
-    async startResearch(request: ResearchRequest, { idempotencyKey }: StartResearchOptions = {}) {
+    async startResearch(request: ResearchRequest, { idempotencyKey, submittedBy }: StartResearchOptions = {}) {
       const sha256 = requestSha256(request);
-      const workflowId = idempotencyKey === undefined ? generateId() : workflowIdForKey(idempotencyKey);
+      const workflowId =
+        idempotencyKey === undefined ? generateId() : workflowIdForKey(idempotencyKey, submittedBy?.id);
       const approvalTimeout = request.approvalTimeout ?? options.approvalTimeoutDefault;
       const input: ResearchInput = {
         ...request,
         ...(approvalTimeout === undefined ? {} : { approvalTimeout }),
         ...(options.retryOverrides === undefined ? {} : { retryOverrides: options.retryOverrides }),
+        ...(submittedBy === undefined ? {} : { submittedBy, requireDistinctApprover }),
       };
       try {
         const handle = await within(options.rpcTimeoutMs, () =>
@@ -137,7 +152,7 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
             taskQueue: options.taskQueue ?? RESEARCH_TASK_QUEUE,
             workflowId,
             args: [input],
-            memo: initialMemo(request, sha256),
+            memo: initialMemo(request, sha256, submittedBy),
             // A key names one workflow forever: never a second run, whether the first is running or closed.
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -164,15 +179,24 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
       return buildWorkflowView({ description, state: null, result, error });
     },
 
-    async approve(workflowId: string, decision: DecisionRequest): Promise<Decision> {
+    async approve(
+      workflowId: string,
+      decision: DecisionRequest,
+      { decidedBy }: ApproveOptions = {},
+    ): Promise<Decision> {
       const handle = port.workflow.getHandle(workflowId);
       const description = await describe(handle, workflowId);
+      const submitter = readRequestMemo(description.memo)?.submittedBy;
+      if (requireDistinctApprover && decidedBy !== undefined && submitter?.id === decidedBy.id) {
+        throw new SelfApprovalForbiddenError(workflowId);
+      }
       const status = toWorkflowStatus(description.status.name);
       if (status !== 'RUNNING') {
         throw new NotAwaitingApprovalError(workflowId, `The workflow is closed (${status}); it takes no decision.`);
       }
+      const request: ApprovalRequest = decidedBy === undefined ? decision : { ...decision, decidedBy };
       try {
-        return await within(options.updateTimeoutMs, () => handle.executeUpdate(approveUpdate, { args: [decision] }));
+        return await within(options.updateTimeoutMs, () => handle.executeUpdate(approveUpdate, { args: [request] }));
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) {
           const cause = error.cause;
@@ -180,6 +204,9 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
             cause instanceof ApplicationFailure && cause.message ? cause.message : 'The decision was refused.';
           if (cause instanceof ApplicationFailure && cause.type === NOT_AWAITING_APPROVAL) {
             throw new NotAwaitingApprovalError(workflowId, reason);
+          }
+          if (cause instanceof ApplicationFailure && cause.type === SELF_APPROVAL_FORBIDDEN) {
+            throw new SelfApprovalForbiddenError(workflowId);
           }
           throw new DecisionRejectedError(workflowId, reason);
         }

@@ -117,6 +117,7 @@ export function buildWorkflowView({ description, state, result, error }: ViewSou
     stage: reportedStage(status, state?.stage ?? published?.stage),
     topic: state?.topic ?? requested?.topic ?? result?.topic ?? null,
     sourceUrl: state?.sourceUrl ?? requested?.sourceUrl ?? result?.sourceUrl ?? null,
+    submittedBy: requested?.submittedBy ?? null,
     draft,
     decision: state?.decision ?? decisionFromResult(result),
     result: state?.result ?? result,

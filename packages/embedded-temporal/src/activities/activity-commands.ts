@@ -1,7 +1,7 @@
 import type { Msg } from '../proto/root.js';
 import { dur, durMs } from '../proto/time.js';
 import { queueKey } from '../matching/task-queues.js';
-import type { Engine } from '../engine/engine.js';
+import type { EngineCore } from '../engine/core.js';
 import type { ActivityState, Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
 import { appendEvent } from '../engine/history.js';
@@ -12,7 +12,7 @@ interface Normalized {
   timeouts: ActivityState['timeouts'];
 }
 
-/** Timeout normalization of ScheduleActivityTask (notes §8.1). */
+/** Timeout normalization of ScheduleActivityTask, as the real server's attribute validator does it. */
 export function normalizeActivity(run: Run, a: Msg): Normalized {
   const timeouts = { scheduleToCloseMs: 0, scheduleToStartMs: 0, startToCloseMs: 0, heartbeatMs: 0 };
   if (!a.activityId) return { error: 'ActivityId is not set on ScheduleActivityTask command.', timeouts };
@@ -49,7 +49,7 @@ export function normalizeActivity(run: Run, a: Msg): Normalized {
  * (eager execution): the server allows it, the worker asked for it (having reserved a slot), and the activity's
  * task queue is the workflow's, which that worker polls. Saves the activity poll round trip.
  */
-export function wantsEagerStart(engine: Engine, run: Run, a: Msg): boolean {
+export function wantsEagerStart(engine: Pick<EngineCore, 'opts'>, run: Run, a: Msg): boolean {
   return (
     engine.opts.eagerActivities &&
     !!a.requestEagerExecution &&
@@ -62,7 +62,7 @@ export function wantsEagerStart(engine: Engine, run: Run, a: Msg): boolean {
  * Returns the scheduled event id.
  */
 export function scheduleActivity(
-  engine: Engine,
+  engine: Pick<EngineCore, 'queues'>,
   tx: Tx,
   run: Run,
   a: Msg,
@@ -118,7 +118,13 @@ export function scheduleActivity(
   return scheduledId;
 }
 
-export function dispatchActivity(engine: Engine, tx: Tx, run: Run, scheduledId: number, attempt: number): void {
+export function dispatchActivity(
+  engine: Pick<EngineCore, 'queues'>,
+  tx: Tx,
+  run: Run,
+  scheduledId: number,
+  attempt: number,
+): void {
   const act = run.activities[String(scheduledId)];
   if (!act) return;
   tx.afterCommit(() =>
@@ -132,7 +138,7 @@ export function dispatchActivity(engine: Engine, tx: Tx, run: Run, scheduledId: 
 }
 
 /** RequestCancelActivityTask: cancelled at once unless an attempt is running (then via heartbeat). */
-export function requestCancelActivity(engine: Engine, tx: Tx, run: Run, a: Msg, wtc: number): void {
+export function requestCancelActivity(_engine: EngineCore, tx: Tx, run: Run, a: Msg, wtc: number): void {
   const scheduledId = Number(a.scheduledEventId);
   const act = run.activities[String(scheduledId)];
   if (!act) return;

@@ -2,14 +2,14 @@ import { status } from '@grpc/grpc-js';
 import type { Msg } from '../proto/root.js';
 import { WorkflowStatus } from '../proto/enums.js';
 import { durMs } from '../proto/time.js';
-import type { Engine } from '../engine/engine.js';
+import type { EngineCore } from '../engine/core.js';
 import type { ActivityState, Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
 import { RpcError, invalidArgument, notFound, workflowCompleted } from '../rpc/errors.js';
 import { dispatchActivity } from './activity-commands.js';
 
 /**
- * Operator controls of pending activities (PauseActivity, UnpauseActivity, ResetActivity; notes §8).
+ * Operator controls of pending activities (PauseActivity, UnpauseActivity, ResetActivity).
  *
  * A paused activity gets no new attempt: a queued one is refused at poll time, one in backoff waits when its
  * backoff ends. A running attempt is not interrupted by the server; its heartbeats answer `activity_paused` /
@@ -35,7 +35,7 @@ function jitterMs(req: Msg): number {
 }
 
 /** Dispatches the activity's current attempt now (or after a random jitter) unless one is running. */
-function scheduleNow(engine: Engine, tx: Tx, run: Run, act: ActivityState, jitter: number): void {
+function scheduleNow(engine: Pick<EngineCore, 'queues'>, tx: Tx, run: Run, act: ActivityState, jitter: number): void {
   if (act.state === 'started') return;
   const now = Date.now();
   act.token = '';
@@ -70,7 +70,13 @@ export function pauseActivities(tx: Tx, run: Run, acts: ActivityState[], req: Ms
   tx.dirty.add(run);
 }
 
-export function unpauseActivities(engine: Engine, tx: Tx, run: Run, acts: ActivityState[], req: Msg): void {
+export function unpauseActivities(
+  engine: Pick<EngineCore, 'queues'>,
+  tx: Tx,
+  run: Run,
+  acts: ActivityState[],
+  req: Msg,
+): void {
   for (const act of acts) {
     if (!act.paused) continue;
     delete act.paused;
@@ -84,7 +90,13 @@ export function unpauseActivities(engine: Engine, tx: Tx, run: Run, acts: Activi
   tx.dirty.add(run);
 }
 
-export function resetActivities(engine: Engine, tx: Tx, run: Run, acts: ActivityState[], req: Msg): void {
+export function resetActivities(
+  engine: Pick<EngineCore, 'queues'>,
+  tx: Tx,
+  run: Run,
+  acts: ActivityState[],
+  req: Msg,
+): void {
   for (const act of acts) {
     act.attempt = 1;
     if (act.state === 'started') {

@@ -1,11 +1,11 @@
 import type { Msg } from '../proto/root.js';
 import { RetryState, TimeoutType, WorkflowStatus } from '../proto/enums.js';
 import { dur, ts } from '../proto/time.js';
-import type { Engine } from '../engine/engine.js';
+import type { EngineCore } from '../engine/core.js';
 import type { ActivityState, Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
 import { addEvent, packMsg, unpackMsg } from '../engine/history.js';
-import { ensureWft } from '../engine/workflow-task.js';
+import { ensureWft, type WftCore } from '../engine/workflow-task.js';
 import { dispatchActivity } from './activity-commands.js';
 import { retryDecision, retryPolicyMsg } from './retry-policy.js';
 
@@ -14,7 +14,7 @@ const PAYLOADS = 'temporal.api.common.v1.Payloads';
 
 /** Starts an activity attempt for a poller; `null` when the queued reference is stale. */
 export function startActivity(
-  engine: Engine,
+  engine: WftCore,
   tx: Tx,
   run: Run,
   scheduledId: number,
@@ -61,7 +61,10 @@ export function startActivity(
 }
 
 /** The running attempt a task token names, or `undefined` if it finished, timed out or the run closed. */
-export function activityForToken(engine: Engine, token: Uint8Array): { run: Run; act: ActivityState } | undefined {
+export function activityForToken(
+  engine: Pick<EngineCore, 'runs'>,
+  token: Uint8Array,
+): { run: Run; act: ActivityState } | undefined {
   const text = Buffer.from(token).toString();
   const [kind, runId, scheduledId] = text.split(':');
   if (kind !== 'act' || !runId) return undefined;
@@ -73,7 +76,10 @@ export function activityForToken(engine: Engine, token: Uint8Array): { run: Run;
 }
 
 /** The started attempt of activity `activityId` in the named run (async completion by id). */
-export function activityById(engine: Engine, req: Msg): { run: Run; act: ActivityState } | undefined {
+export function activityById(
+  engine: Pick<EngineCore, 'runs' | 'currentRun'>,
+  req: Msg,
+): { run: Run; act: ActivityState } | undefined {
   const runId = (req.runId as string) || '';
   const run = runId ? engine.runs.get(runId) : engine.currentRun(req.namespace as string, req.workflowId as string);
   if (!run || run.status !== WorkflowStatus.RUNNING || run.workflowId !== req.workflowId) return undefined;
@@ -82,7 +88,7 @@ export function activityById(engine: Engine, req: Msg): { run: Run; act: Activit
 }
 
 /** Writes the lazily recorded ActivityTaskStarted followed by the attempt's terminal event. */
-function resolve(engine: Engine, tx: Tx, run: Run, act: ActivityState, name: string, attrs: Msg): void {
+function resolve(engine: WftCore, tx: Tx, run: Run, act: ActivityState, name: string, attrs: Msg): void {
   if (act.state === 'started') {
     addEvent(tx, run, 'ActivityTaskStarted', {
       scheduledEventId: act.scheduledId,
@@ -100,7 +106,7 @@ function resolve(engine: Engine, tx: Tx, run: Run, act: ActivityState, name: str
 }
 
 export function completeActivity(
-  engine: Engine,
+  engine: WftCore,
   tx: Tx,
   run: Run,
   act: ActivityState,
@@ -111,7 +117,7 @@ export function completeActivity(
 }
 
 export function cancelActivity(
-  engine: Engine,
+  engine: WftCore,
   tx: Tx,
   run: Run,
   act: ActivityState,
@@ -139,7 +145,7 @@ export function recordHeartbeat(tx: Tx, run: Run, act: ActivityState, details: M
 
 /** A failed or timed-out attempt: retry after backoff, or record the final failure. */
 export function failActivityAttempt(
-  engine: Engine,
+  engine: WftCore,
   tx: Tx,
   run: Run,
   act: ActivityState,
@@ -205,7 +211,7 @@ export function activityDeadline(a: ActivityState): number {
 }
 
 /** Handles whichever of the activity's deadlines have passed. */
-export function processActivityDeadline(engine: Engine, tx: Tx, run: Run, a: ActivityState, now: number): void {
+export function processActivityDeadline(engine: WftCore, tx: Tx, run: Run, a: ActivityState, now: number): void {
   const terminal = (type: number): void =>
     resolve(engine, tx, run, a, 'ActivityTaskTimedOut', {
       failure: timeoutFailure(a, type),

@@ -61,7 +61,7 @@ function isNonRetryable(failure: Msg | null | undefined, spec: RetrySpec): boole
 }
 
 /**
- * The server's retry decision (notes §8.3): either a backoff before the next attempt or the terminal retry state.
+ * The server's retry decision: either a backoff before the next attempt or the terminal retry state.
  * `expirationAt` is 0 when unlimited.
  */
 export function retryDecision(

@@ -1,18 +1,18 @@
 import type { Msg } from '../proto/root.js';
-import { EV, ParentClosePolicy, WorkflowStatus } from '../proto/enums.js';
+import { ParentClosePolicy, WorkflowStatus } from '../proto/enums.js';
 import { durMs } from '../proto/time.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { addEvent, appendEvent, attrsOf } from './history.js';
 import { ensureWft } from './workflow-task.js';
-import type { CompletionContext } from './commands.js';
+import type { CompletionContext } from './completion-context.js';
 import { createRun, requestCancelRun, signalRun, terminateRun } from './lifecycle.js';
 import { startedAttrs } from './run-attributes.js';
 
 /** StartChildWorkflowExecution: Initiated now; Started (or StartFailed) right after this run's command events. */
 export function startChild(
-  engine: Engine,
+  engine: EngineCore,
   tx: Tx,
   run: Run,
   a: Msg,
@@ -103,14 +103,6 @@ function reuseRejects(policy: number, closedStatus: number): boolean {
   return policy === 2 /* ALLOW_DUPLICATE_FAILED_ONLY */ && closedStatus === WorkflowStatus.COMPLETED;
 }
 
-/** Keeps child bookkeeping right when a buffered child event is finally written. */
-export function onChildEventFlushed(run: Run, event: Msg): void {
-  if (event.eventType === EV.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
-    const child = run.children[String(attrsOf(event).initiatedEventId)];
-    if (child) child.startedId = event.eventId.toNumber() as number;
-  }
-}
-
 const closeEventToChildEvent: Record<number, string> = {
   [WorkflowStatus.COMPLETED]: 'ChildWorkflowExecutionCompleted',
   [WorkflowStatus.FAILED]: 'ChildWorkflowExecutionFailed',
@@ -120,7 +112,7 @@ const closeEventToChildEvent: Record<number, string> = {
 };
 
 /** Reports a closed child run (end of its chain) to its parent. */
-export function notifyParent(engine: Engine, tx: Tx, child: Run, closeEvent: Msg): void {
+export function notifyParent(engine: EngineCore, tx: Tx, child: Run, closeEvent: Msg): void {
   const ref = child.parent;
   if (!ref) return;
   const parent = engine.runs.get(ref.runId);
@@ -151,8 +143,15 @@ export function notifyParent(engine: Engine, tx: Tx, child: Run, closeEvent: Msg
   ensureWft(engine, tx, parent);
 }
 
+/** Run-closed hook: applies the closing run's parent-close policies and reports its close to its own parent. */
+export function onRunClosed(engine: EngineCore, tx: Tx, run: Run, closeEvent: Msg): void {
+  applyParentClosePolicy(engine, tx, run);
+  // A continued run's chain goes on: the parent hears of the last run's close.
+  if (run.status !== WorkflowStatus.CONTINUED_AS_NEW) notifyParent(engine, tx, run, closeEvent);
+}
+
 /** Applies each open child's parent-close policy when the parent closes. */
-export function applyParentClosePolicy(engine: Engine, tx: Tx, parent: Run): void {
+export function applyParentClosePolicy(engine: EngineCore, tx: Tx, parent: Run): void {
   for (const child of Object.values(parent.children)) {
     if (!child.runId || child.parentClosePolicy === ParentClosePolicy.ABANDON) continue;
     const run = engine.currentRun(child.namespace, child.workflowId);
@@ -167,7 +166,7 @@ export function applyParentClosePolicy(engine: Engine, tx: Tx, parent: Run): voi
 }
 
 /** SignalExternalWorkflowExecution: Initiated now, outcome and target signal right after. */
-export function signalExternal(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
+export function signalExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
   const namespace = (a.namespace as string) || run.namespace;
   const ev = appendEvent(tx, run, 'SignalExternalWorkflowExecutionInitiated', {
     ...a,
@@ -207,7 +206,7 @@ export function signalExternal(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: Co
 }
 
 /** RequestCancelExternalWorkflowExecution: Initiated now, outcome and target cancel request right after. */
-export function cancelExternal(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
+export function cancelExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
   const namespace = (a.namespace as string) || run.namespace;
   const exec = { workflowId: a.workflowId, runId: a.runId ?? '' };
   const ev = appendEvent(tx, run, 'RequestCancelExternalWorkflowExecutionInitiated', {
@@ -245,7 +244,7 @@ export function cancelExternal(engine: Engine, tx: Tx, run: Run, a: Msg, ctx: Co
   });
 }
 
-function findTarget(engine: Engine, namespace: string, exec: Msg | null | undefined): Run | undefined {
+function findTarget(engine: EngineCore, namespace: string, exec: Msg | null | undefined): Run | undefined {
   const runId = (exec?.runId as string) || '';
   const run = runId ? engine.runs.get(runId) : engine.currentRun(namespace, (exec?.workflowId as string) ?? '');
   return run && run.status === WorkflowStatus.RUNNING && run.workflowId === exec?.workflowId ? run : undefined;

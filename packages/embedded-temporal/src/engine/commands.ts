@@ -1,7 +1,7 @@
 import { enumValues, type Msg } from '../proto/root.js';
 import { CommandType, WftFailedCause } from '../proto/enums.js';
 import { durMs } from '../proto/time.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { appendEvent } from './history.js';
@@ -15,20 +15,7 @@ import {
 } from '../activities/activity-commands.js';
 import { startChild, signalExternal, cancelExternal } from './children.js';
 import { applyProtocolMessage } from '../updates/update-registry.js';
-
-/** Per-completion bookkeeping shared by the command handlers. */
-export interface CompletionContext {
-  completedId: number;
-  identity: string;
-  /** Protocol messages of the completion by id. */
-  messages: Map<string, Msg>;
-  /** Ids of messages already applied through a ProtocolMessage command. */
-  handled: Set<string>;
-  /** Effects on other runs, applied after this run's command events are written. */
-  later: Array<() => void>;
-  /** Scheduled event ids of activities the worker asked to run eagerly: started and returned in the response. */
-  eagerActivities: number[];
-}
+import type { CompletionContext } from './completion-context.js';
 
 const C = CommandType;
 const commandNames = new Map<number, string>(Object.entries(CommandType).map(([k, v]) => [v, k]));
@@ -80,8 +67,8 @@ export function validateCommand(run: Run, c: Msg): { cause: number; message: str
   return undefined;
 }
 
-/** Writes the events for one command of a workflow task completion (notes §4.5). */
-export function applyCommand(engine: Engine, tx: Tx, run: Run, c: Msg, ctx: CompletionContext): void {
+/** Writes the events for one command of a workflow task completion. */
+export function applyCommand(engine: EngineCore, tx: Tx, run: Run, c: Msg, ctx: CompletionContext): void {
   const wtc = ctx.completedId;
   switch (c.commandType as number) {
     case C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {

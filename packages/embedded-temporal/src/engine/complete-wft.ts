@@ -2,14 +2,16 @@ import type { Msg } from '../proto/root.js';
 import { CommandType, WorkflowStatus, WftFailedCause } from '../proto/enums.js';
 import { durMs } from '../proto/time.js';
 import { invalidArgument, type RpcError } from '../rpc/errors.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { appendEvent, flushBuffered } from './history.js';
 import { failWft, hasUnhandledNews, scheduleWft, startWft } from './workflow-task.js';
-import { applyCommand, validateCommand, type CompletionContext } from './commands.js';
-import { onChildEventFlushed } from './children.js';
-import { finishUpdateMessages, hasUndeliveredUpdates } from '../updates/update-registry.js';
+import { applyCommand, validateCommand } from './commands.js';
+import type { CompletionContext } from './completion-context.js';
+import { onChildEventFlushed } from './child-events.js';
+import { finishUpdateMessages } from '../updates/update-registry.js';
+import { hasUndeliveredUpdates } from '../updates/update-delivery.js';
 import { startActivity } from '../activities/activity-tasks.js';
 
 const CLOSING = new Set([
@@ -27,7 +29,7 @@ const CLOSING = new Set([
 export type CompletionOutcome = { error: RpcError } | { activityTasks: Msg[]; workflowTask: Msg | null };
 
 /** Applies RespondWorkflowTaskCompleted to a run whose started task matched the token. */
-export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): CompletionOutcome {
+export function completeWft(engine: EngineCore, tx: Tx, run: Run, req: Msg): CompletionOutcome {
   const commands = (req.commands ?? []) as Msg[];
   const closingIndex = commands.findIndex((c) => CLOSING.has(c.commandType as number));
   if (closingIndex >= 0 && hasUnhandledNews(run)) {
@@ -102,7 +104,7 @@ export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): Complet
   } else {
     run.buffered = [];
   }
-  engine.queries.afterWftClosed(engine, tx, run);
+  engine.queries.afterWftClosed(tx, run);
   tx.dirty.add(run);
   return {
     activityTasks: startEagerActivities(engine, tx, run, ctx.eagerActivities, req.identity),
@@ -115,13 +117,13 @@ export function completeWft(engine: Engine, tx: Tx, run: Run, req: Msg): Complet
  * arrived while it ran) is started at once and returned in the response, as Temporal does, instead of making
  * the worker poll for it. Only a sticky worker asks, and it can take the partial history of its cached run.
  */
-function startNextWftInline(engine: Engine, tx: Tx, run: Run, req: Msg): Msg | null {
+function startNextWftInline(engine: EngineCore, tx: Tx, run: Run, req: Msg): Msg | null {
   if (run.status !== WorkflowStatus.RUNNING || run.wft.state !== 'scheduled' || !run.wft.sticky) return null;
   return startWft(engine, tx, run, run.wft.scheduledId, { identity: req.identity });
 }
 
 /** Starts the eagerly requested first attempts, unless the completion closed the run. */
-function startEagerActivities(engine: Engine, tx: Tx, run: Run, scheduledIds: number[], identity: unknown): Msg[] {
+function startEagerActivities(engine: EngineCore, tx: Tx, run: Run, scheduledIds: number[], identity: unknown): Msg[] {
   const tasks: Msg[] = [];
   for (const scheduledId of scheduledIds) {
     const task = startActivity(engine, tx, run, scheduledId, 1, { identity });

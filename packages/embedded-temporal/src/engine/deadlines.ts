@@ -1,5 +1,5 @@
 import { TimeoutType, WorkflowStatus } from '../proto/enums.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { addEvent } from './history.js';
@@ -30,7 +30,7 @@ export function nextDeadline(run: Run, retentionMs: number): number {
  * timeouts, delayed first task, workflow-task timeouts, user timers (in start order) and activity
  * timeouts/backoffs. Also used after a restart, where deadlines that passed while the server was down fire at once.
  */
-export function processDeadlines(engine: Engine, tx: Tx, run: Run): void {
+export function processDeadlines(engine: EngineCore, tx: Tx, run: Run): void {
   const now = Date.now();
   if (run.status !== WorkflowStatus.RUNNING) {
     if (retentionDeadline(run, engine.retentionMs(run)) <= now) deleteRun(engine, tx, run);

@@ -1,5 +1,5 @@
 import { WorkflowStatus } from '../proto/enums.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { terminateRun } from './lifecycle.js';
@@ -14,7 +14,7 @@ export function retentionDeadline(run: Run, retentionMs: number): number {
  * in-memory index at once, so no later request can find it. A running run is terminated first, with the reason
  * and identity Temporal's history service writes for DeleteWorkflowExecution.
  */
-export function deleteRun(engine: Engine, tx: Tx, run: Run): void {
+export function deleteRun(engine: EngineCore, tx: Tx, run: Run): void {
   if (run.status === WorkflowStatus.RUNNING)
     terminateRun(engine, tx, run, 'Delete workflow execution', null, 'history-service');
   tx.deleted.add(run);

@@ -5,57 +5,56 @@ import { WorkflowStatus } from '../proto/enums.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 import { TaskQueues, queueKey, type Task } from '../matching/task-queues.js';
 import { QueryRegistry } from '../queries/query-registry.js';
-import type { DurableStore } from './store-types.js';
+import type { DurableStore, StoredState } from './store-types.js';
+import { StoreWriteError } from '../persistence/index.js';
 import type { Run, RunRecord } from './run-state.js';
 import { historyKey } from './history.js';
 import { Tx } from './tx.js';
-import { nextDeadline, processDeadlines } from './deadlines.js';
+import { CommitPipeline } from './commit-pipeline.js';
+import { RunWatchers } from './run-watchers.js';
 import { defaultNamespace, type NamespaceRecord } from './namespaces.js';
+import type { EngineCore, EngineHooks, EngineOptions } from './core.js';
 
-/** Logger shape accepted by the engine and server. */
-export interface EngineLogger {
-  info(message: string): void;
-  warn(message: string, err?: unknown): void;
-}
-
-export interface EngineOptions {
-  /** Cap for history and update waits when the caller sets no deadline (queries wait at least 20 s). */
-  longPollTimeoutMs: number;
-  /** Cap for task-queue polls. */
-  taskPollTimeoutMs: number;
-  /** Start activities whose worker asks for eager execution in the completion (`system.enableActivityEagerExecution`). */
-  eagerActivities: boolean;
-  logger: EngineLogger;
-}
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export type { EngineLogger, EngineOptions } from './core.js';
 
 /**
  * The in-memory model of every namespace, run and task queue. All state changes go through {@link Engine.mutate},
- * which commits exactly one store transaction and only then dispatches tasks and wakes waiters.
+ * which commits the change atomically (changes made while a commit is in flight share the next store transaction)
+ * and only then dispatches tasks and wakes waiters. What is built on it (deadline timers, children, updates,
+ * queries) registers {@link EngineHooks}; `create-engine.ts` wires them.
  */
-export class Engine {
+export class Engine implements EngineCore {
   readonly runs = new Map<string, Run>();
   readonly namespaces = new Map<string, NamespaceRecord>();
   readonly queues = new TaskQueues();
-  readonly queries = new QueryRegistry();
+  readonly queries = new QueryRegistry(this.queues);
+  readonly hooks: EngineHooks = { runClosed: [], runChanged: [], runForgotten: [], reset: [] };
   private readonly current = new Map<string, string>();
-  private readonly watchers = new Map<string, Set<() => void>>();
-  /** Per run: the single armed deadline timer and the moment it is armed for. */
-  private readonly ticks = new Map<string, { timer: NodeJS.Timeout; at: number }>();
+  private readonly watchers = new RunWatchers();
+  private readonly pipeline: CommitPipeline;
   private seq = 0;
   private stopped = false;
+  /** Set while changes are refused after a failed commit: during the reload, or for good if the store broke. */
+  private unavailable: RpcError | undefined;
+  private reloading: Promise<void> = Promise.resolve();
+  private defaultNs = 'default';
   private tokenSeq = 0;
-  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: DurableStore,
     readonly opts: EngineOptions,
-  ) {}
+  ) {
+    this.pipeline = new CommitPipeline(store, (err) => this.commitFailed(err));
+  }
 
   /** Rebuilds state from the store and re-arms timers and queued tasks. */
   async load(defaultNs: string): Promise<void> {
-    const state = await this.store.load();
+    this.defaultNs = defaultNs;
+    await this.apply(await this.store.load());
+  }
+
+  private async apply(state: StoredState): Promise<void> {
+    const defaultNs = this.defaultNs;
     for (const [key, value] of state.values) {
       if (key.startsWith('ns/')) {
         const ns = value as NamespaceRecord;
@@ -82,7 +81,7 @@ export class Engine {
     }
     for (const run of this.runs.values()) {
       // Closed runs too: their retention may have run out while the server was down.
-      this.armTick(run);
+      this.changed(run);
       if (run.status !== WorkflowStatus.RUNNING) continue;
       if (run.wft.state === 'scheduled')
         this.dispatch(run, { kind: 'wft', runId: run.runId, scheduledId: run.wft.scheduledId });
@@ -105,6 +104,7 @@ export class Engine {
    */
   async mutate<T>(fn: (tx: Tx) => T): Promise<T> {
     if (this.stopped) throw new RpcError(status.UNAVAILABLE, 'server is shutting down');
+    if (this.unavailable) throw this.unavailable;
     const tx = new Tx();
     let result: T;
     try {
@@ -134,28 +134,23 @@ export class Engine {
       // The store appends after dropping: events written in the same change (a termination) must not revive the log.
       tx.appends.delete(historyKey(run.runId));
     }
-    const commit = this.store.commit({ put, append: [...tx.appends], dropLogs });
-    this.chain = commit.catch(() => undefined);
-    await commit;
+    await this.pipeline.write({ put, append: [...tx.appends], dropLogs });
     for (const [run, length] of lengths) {
       run.durableLength = Math.max(run.durableLength, length);
-      this.armTick(run);
-      for (const w of this.watchers.get(run.runId) ?? []) w();
+      this.changed(run);
+      this.watchers.notify(run.runId);
     }
   }
 
   /**
-   * Drops a deleted run from every in-memory index: lookups, its deadline timer and its queries. Its store record
-   * goes with the transaction that deleted it.
+   * Drops a deleted run from every in-memory index: lookups here, its deadline timer and its queries through
+   * `runForgotten`. Its store record goes with the transaction that deleted it.
    */
   forget(run: Run): void {
     this.runs.delete(run.runId);
     const key = this.currentKey(run.namespace, run.workflowId);
     if (this.current.get(key) === run.runId) this.current.delete(key);
-    const tick = this.ticks.get(run.runId);
-    if (tick) clearTimeout(tick.timer);
-    this.ticks.delete(run.runId);
-    this.queries.onRunDeleted(run);
+    for (const hook of this.hooks.runForgotten) hook(run);
   }
 
   /** Registers a new run as the current one for its workflow id. */
@@ -207,57 +202,17 @@ export class Engine {
 
   /**
    * Resolves with `check()`'s first non-undefined value, re-evaluated after every commit touching the run, or
-   * `undefined` at the deadline, on abort, or at shutdown.
+   * `undefined` at the deadline, on abort, or at shutdown. Rejects with UNAVAILABLE when the engine drops its
+   * state to reload it after a failed commit.
    */
   waitFor<T>(runId: string, check: () => T | undefined, deadline: number, signal: AbortSignal): Promise<T | undefined> {
-    const first = check();
-    if (first !== undefined || this.stopped) return Promise.resolve(first);
-    return new Promise((resolve) => {
-      let set = this.watchers.get(runId);
-      if (!set) this.watchers.set(runId, (set = new Set()));
-      const finish = (value: T | undefined): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        set.delete(watcher);
-        resolve(value);
-      };
-      const watcher = (): void => {
-        const v = this.stopped ? undefined : check();
-        if (v !== undefined || this.stopped) finish(v);
-      };
-      const onAbort = (): void => finish(undefined);
-      const timer = setTimeout(onAbort, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
-      signal.addEventListener('abort', onAbort, { once: true });
-      set.add(watcher);
-    });
+    if (this.unavailable && !this.stopped) return Promise.reject(this.unavailable);
+    return this.watchers.wait(runId, check, deadline, signal);
   }
 
   /** Long-poll deadline: the caller's deadline minus a second, capped by `capMs`. */
   pollDeadline(callDeadline: number, capMs: number): number {
     return Math.min(callDeadline - 1000, Date.now() + capMs);
-  }
-
-  /** (Re)arms the single timer that drives all of a run's deadlines. */
-  armTick(run: Run): void {
-    if (!this.runs.has(run.runId)) return;
-    const old = this.ticks.get(run.runId);
-    const at = this.stopped ? Infinity : nextDeadline(run, this.retentionMs(run));
-    // Most commits leave the deadline where it was: keep the armed timer instead of re-creating it.
-    if (old && old.at === at) return;
-    if (old) clearTimeout(old.timer);
-    this.ticks.delete(run.runId);
-    if (at === Infinity) return;
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now()));
-    const timer = setTimeout(() => {
-      this.ticks.delete(run.runId);
-      // A deadline beyond the longest setTimeout delay (≈ 24.8 days, e.g. a retention) is reached in steps.
-      if (at > Date.now()) return this.armTick(run);
-      this.mutate((tx) => processDeadlines(this, tx, run)).catch((err: unknown) => {
-        if (!this.stopped) this.opts.logger.warn(`deadline processing failed for run ${run.runId}`, err);
-      });
-    }, delay);
-    timer.unref?.();
-    this.ticks.set(run.runId, { timer, at });
   }
 
   /** How long the run's namespace keeps closed runs (Infinity if the namespace is unknown). */
@@ -267,17 +222,70 @@ export class Engine {
 
   /** Re-arms every run of a namespace, e.g. after its retention changed. */
   rearmNamespace(namespace: string): void {
-    for (const run of this.runs.values()) if (run.namespace === namespace) this.armTick(run);
+    for (const run of this.runs.values()) if (run.namespace === namespace) this.changed(run);
   }
 
   /** Stops timers and wakes every waiter; further mutations fail with UNAVAILABLE. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.ticks.values()) clearTimeout(t.timer);
-    this.ticks.clear();
-    for (const set of this.watchers.values()) for (const w of [...set]) w();
-    this.queries.failAll('server is shutting down');
-    await this.chain;
+    for (const hook of this.hooks.reset) hook('stop');
+    this.watchers.stop();
+    await this.pipeline.idle();
+    await this.reloading;
+  }
+
+  /**
+   * A store commit failed: memory now holds changes the disk does not (the failed one, and any made on top of
+   * it while it was being written). Rather than undo them one by one, the engine does what Temporal's history
+   * service does with a mutable-state cache entry whose write failed: it drops its in-memory state and reloads it
+   * from the store, refusing changes with UNAVAILABLE meanwhile (clients retry). Changes queued behind the failed
+   * write never reach the store (see {@link CommitPipeline}). A fatal store error (failed fsync: the store takes
+   * no more commits) leaves the engine refusing changes until the server is restarted on the directory.
+   */
+  private commitFailed(err: unknown): void {
+    if (this.stopped) return;
+    const fatal = err instanceof StoreWriteError && err.fatal;
+    const reason = new RpcError(
+      status.UNAVAILABLE,
+      fatal
+        ? 'the durable store failed and takes no more writes; restart the server'
+        : 'a write to the durable store failed; the server is reloading its state from disk',
+    );
+    this.unavailable = reason;
+    this.pipeline.halt(reason);
+    this.opts.logger.warn(
+      fatal ? 'durable store failed: refusing changes until restarted' : 'store commit failed: reloading from disk',
+      err,
+    );
+    for (const hook of this.hooks.reset) hook('reload');
+    this.queues.clearTasks();
+    // Waits on the old state end: their callers retry against the reloaded one.
+    this.watchers.failAll(reason);
+    if (!fatal) this.reloading = this.reload();
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      await this.pipeline.idle();
+      const state = await this.store.load();
+      if (this.stopped) return;
+      this.runs.clear();
+      this.current.clear();
+      this.namespaces.clear();
+      this.seq = 0;
+      await this.apply(state);
+      this.unavailable = undefined;
+      this.pipeline.resume();
+      this.opts.logger.info('state reloaded from disk after a failed store commit');
+    } catch (err) {
+      if (this.stopped) return;
+      this.unavailable = new RpcError(status.UNAVAILABLE, 'reloading state from disk failed; restart the server');
+      this.opts.logger.warn('reloading state from disk failed: refusing changes until restarted', err);
+    }
+  }
+
+  private changed(run: Run): void {
+    for (const hook of this.hooks.runChanged) hook(run);
   }
 
   private currentKey(namespace: string, workflowId: string): string {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Msg } from '../proto/root.js';
 import { RetryState, TaskQueueKind, WorkflowStatus } from '../proto/enums.js';
 import { dur, durMs, ts } from '../proto/time.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
 import type { ParentRef, Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { addEvent, appendEvent } from './history.js';
@@ -14,8 +14,6 @@ import {
   startedAttrs,
   withSearchAttributeTypes,
 } from './run-attributes.js';
-import { applyParentClosePolicy, notifyParent } from './children.js';
-import { abortUpdates } from '../updates/update-registry.js';
 import { normalizeRetry, retryDecision } from '../activities/retry-policy.js';
 
 const DEFAULT_TASK_TIMEOUT_MS = 10_000;
@@ -56,7 +54,7 @@ export interface NewRun {
 }
 
 /** Creates a run with `[WorkflowExecutionStarted, (Signaled), WorkflowTaskScheduled]` (or a delayed first task). */
-export function createRun(engine: Engine, tx: Tx, spec: NewRun): Run {
+export function createRun(engine: EngineCore, tx: Tx, spec: NewRun): Run {
   const now = Date.now();
   const runId = randomUUID();
   const executionDeadline = spec.executionDeadline || (spec.executionTimeoutMs ? now + spec.executionTimeoutMs : 0);
@@ -164,7 +162,7 @@ export function createRun(engine: Engine, tx: Tx, spec: NewRun): Run {
   return run;
 }
 
-function closeRun(engine: Engine, tx: Tx, run: Run, status: number, eventName: string, attrs: Msg): Msg {
+function closeRun(engine: EngineCore, tx: Tx, run: Run, status: number, eventName: string, attrs: Msg): Msg {
   const event = appendEvent(tx, run, eventName, attrs);
   run.status = status;
   run.closeTime = Date.now();
@@ -172,29 +170,27 @@ function closeRun(engine: Engine, tx: Tx, run: Run, status: number, eventName: s
   run.timers = {};
   run.activities = {};
   run.firstWftAt = 0;
-  abortUpdates(run, status);
-  applyParentClosePolicy(engine, tx, run);
-  if (status !== WorkflowStatus.CONTINUED_AS_NEW) notifyParent(engine, tx, run, event);
-  tx.afterCommit(() => engine.queries.onRunClosed(engine, run));
+  // Updates, children and queries react through the hooks they registered (see create-engine.ts).
+  for (const hook of engine.hooks.runClosed) hook(tx, run, event);
   return event;
 }
 
-export function completeRun(engine: Engine, tx: Tx, run: Run, attrs: Msg, wtc: number): void {
+export function completeRun(engine: EngineCore, tx: Tx, run: Run, attrs: Msg, wtc: number): void {
   closeRun(engine, tx, run, WorkflowStatus.COMPLETED, 'WorkflowExecutionCompleted', {
     result: attrs.result,
     workflowTaskCompletedEventId: wtc,
   });
 }
 
-export function cancelRun(engine: Engine, tx: Tx, run: Run, details: Msg | null, wtc: number): void {
+export function cancelRun(engine: EngineCore, tx: Tx, run: Run, details: Msg | null, wtc: number): void {
   closeRun(engine, tx, run, WorkflowStatus.CANCELED, 'WorkflowExecutionCanceled', {
     details,
     workflowTaskCompletedEventId: wtc,
   });
 }
 
-/** Fails the run, starting the next attempt when the workflow's retry policy allows it (notes §9). */
-export function failRun(engine: Engine, tx: Tx, run: Run, failure: Msg | null, wtc: number): void {
+/** Fails the run, starting the next attempt when the workflow's retry policy allows it. */
+export function failRun(engine: EngineCore, tx: Tx, run: Run, failure: Msg | null, wtc: number): void {
   const started = startedAttrs(run);
   let retryState: number = RetryState.RETRY_POLICY_NOT_SET;
   let backoffMs = -1;
@@ -254,7 +250,7 @@ function inherit(run: Run): NewRun {
   };
 }
 
-export function continueAsNew(engine: Engine, tx: Tx, run: Run, a: Msg, wtc: number): void {
+export function continueAsNew(engine: EngineCore, tx: Tx, run: Run, a: Msg, wtc: number): void {
   const base = inherit(run);
   const next = createRun(engine, tx, {
     ...base,
@@ -294,7 +290,7 @@ export function continueAsNew(engine: Engine, tx: Tx, run: Run, a: Msg, wtc: num
 
 /** Terminates a running run immediately (a started task is force-closed first). */
 export function terminateRun(
-  engine: Engine,
+  engine: EngineCore,
   tx: Tx,
   run: Run,
   reason: string,
@@ -306,14 +302,14 @@ export function terminateRun(
 }
 
 /** Run or execution timeout: closes the run at once, even mid-task. */
-export function timeoutRun(engine: Engine, tx: Tx, run: Run): void {
+export function timeoutRun(engine: EngineCore, tx: Tx, run: Run): void {
   const retryState = startedAttrs(run).retryPolicy ? RetryState.TIMEOUT : RetryState.RETRY_POLICY_NOT_SET;
   forceCloseWft(tx, run);
   closeRun(engine, tx, run, WorkflowStatus.TIMED_OUT, 'WorkflowExecutionTimedOut', { retryState });
 }
 
 /** Delivers a signal event and makes sure the workflow gets a task for it. */
-export function signalRun(engine: Engine, tx: Tx, run: Run, attrs: Msg, requestId?: string): void {
+export function signalRun(engine: EngineCore, tx: Tx, run: Run, attrs: Msg, requestId?: string): void {
   if (requestId) {
     if (run.requestIds.includes(requestId)) return;
     run.requestIds.push(requestId);
@@ -323,7 +319,7 @@ export function signalRun(engine: Engine, tx: Tx, run: Run, attrs: Msg, requestI
 }
 
 /** Writes WorkflowExecutionCancelRequested once; repeated requests are successful no-ops. */
-export function requestCancelRun(engine: Engine, tx: Tx, run: Run, attrs: Msg): void {
+export function requestCancelRun(engine: EngineCore, tx: Tx, run: Run, attrs: Msg): void {
   if (run.cancelRequested) return;
   run.cancelRequested = true;
   addEvent(tx, run, 'WorkflowExecutionCancelRequested', attrs);

@@ -1,6 +1,6 @@
 import type { Msg } from '../proto/root.js';
 
-/** Workflow-task state of a run (see notes §4.3). */
+/** Workflow-task state of a run. */
 export interface WftState {
   state: 'none' | 'scheduled' | 'started';
   scheduledId: number;
@@ -73,7 +73,7 @@ export interface ChildState {
   parentClosePolicy: number;
 }
 
-/** A workflow update in the per-run registry (notes §7.1). */
+/** A workflow update in the per-run registry. */
 export interface UpdateState {
   updateId: string;
   /** Base64 `temporal.api.update.v1.Request`; emptied once the update is accepted or rejected. */

@@ -3,7 +3,7 @@ import type { Msg } from '../proto/root.js';
 import { WorkflowStatus } from '../proto/enums.js';
 import { durMs } from '../proto/time.js';
 import { RpcError, invalidArgument } from '../rpc/errors.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { createRun, terminateRun } from './lifecycle.js';
@@ -43,10 +43,10 @@ function alreadyStarted(existing: Run, message: string): RpcError {
 }
 
 /**
- * Applies request-id idempotency and the id reuse/conflict policies (notes §3.9), then creates the run.
+ * Applies request-id idempotency and the id reuse/conflict policies, then creates the run.
  * Throws before mutating anything when the start is rejected.
  */
-export function startWorkflow(engine: Engine, tx: Tx, req: Msg, signal?: Msg): { runId: string; started: boolean } {
+export function startWorkflow(engine: EngineCore, tx: Tx, req: Msg, signal?: Msg): { runId: string; started: boolean } {
   const existing = engine.currentRun(req.namespace as string, req.workflowId as string);
   if (existing && req.requestId && existing.requestIds.includes(req.requestId as string)) {
     return { runId: existing.runId, started: true };

@@ -1,19 +1,22 @@
 import type { Msg } from '../proto/root.js';
 import { TaskQueueKind, WorkflowStatus, WftFailedCause } from '../proto/enums.js';
 import { dur, ts } from '../proto/time.js';
-import type { Engine } from './engine.js';
+import type { EngineCore } from './core.js';
+
+/** What the workflow-task state machine needs of the engine: the queues, pending queries and task tokens. */
+export type WftCore = Pick<EngineCore, 'queues' | 'queries' | 'dispatch' | 'newToken'>;
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { appendEvent, flushBuffered } from './history.js';
 import { queueKey } from '../matching/task-queues.js';
-import { onChildEventFlushed } from './children.js';
-import { pendingUpdateMessages, resetSentUpdates, hasUndeliveredUpdates } from '../updates/update-registry.js';
+import { onChildEventFlushed } from './child-events.js';
+import { pendingUpdateMessages, resetSentUpdates, hasUndeliveredUpdates } from '../updates/update-delivery.js';
 
 /** A sticky queue counts as alive while polled within this window. */
 const STICKY_LIVENESS_MS = 5_000;
 
 /** Schedules a workflow task unless one is pending, the run is closed, or its first task is still delayed. */
-export function scheduleWft(engine: Engine, tx: Tx, run: Run, attempt = 1): void {
+export function scheduleWft(engine: WftCore, tx: Tx, run: Run, attempt = 1): void {
   if (run.status !== WorkflowStatus.RUNNING || run.wft.state !== 'none' || run.firstWftAt > 0) return;
   // A sticky queue nobody polls (worker gone, or server restarted) would only cost a schedule-to-start timeout.
   if (run.stickyQueue && !engine.queues.isPolled(queueKey('wf', run.namespace, run.stickyQueue), STICKY_LIVENESS_MS)) {
@@ -51,7 +54,7 @@ export function scheduleWft(engine: Engine, tx: Tx, run: Run, attempt = 1): void
 }
 
 /** Makes sure the workflow will see a new task: now if idle, after the running task otherwise. */
-export function ensureWft(engine: Engine, tx: Tx, run: Run): void {
+export function ensureWft(engine: WftCore, tx: Tx, run: Run): void {
   if (run.wft.state === 'none') scheduleWft(engine, tx, run);
   else if (run.wft.state === 'started') {
     run.needsWft = true;
@@ -62,7 +65,7 @@ export function ensureWft(engine: Engine, tx: Tx, run: Run): void {
 /**
  * Starts the scheduled workflow task for a poller and returns the poll response, or `null` if the task is stale.
  */
-export function startWft(engine: Engine, tx: Tx, run: Run, scheduledId: number, poll: Msg): Msg | null {
+export function startWft(engine: WftCore, tx: Tx, run: Run, scheduledId: number, poll: Msg): Msg | null {
   if (run.status !== WorkflowStatus.RUNNING || run.wft.state !== 'scheduled' || run.wft.scheduledId !== scheduledId) {
     return null;
   }
@@ -103,7 +106,7 @@ export function startWft(engine: Engine, tx: Tx, run: Run, scheduledId: number, 
 }
 
 /** The run whose started workflow task `token` names; `undefined` when the token is stale. */
-export function runForWftToken(engine: Engine, token: Uint8Array): Run | undefined {
+export function runForWftToken(engine: Pick<EngineCore, 'runs'>, token: Uint8Array): Run | undefined {
   const text = Buffer.from(token).toString();
   const runId = text.split(':')[1] ?? '';
   const run = engine.runs.get(runId);
@@ -117,7 +120,7 @@ export function runForWftToken(engine: Engine, token: Uint8Array): Run | undefin
  * retries on the normal queue.
  */
 export function failWft(
-  engine: Engine,
+  engine: WftCore,
   tx: Tx,
   run: Run,
   how: { cause: number; failure?: Msg | null; identity?: string } | { timeout: number },
@@ -168,7 +171,7 @@ export function hasUnhandledNews(run: Run): boolean {
 }
 
 /** Moves a run off a sticky queue (schedule-to-start timeout, or the sticky worker shut down). */
-export function abandonSticky(engine: Engine, tx: Tx, run: Run): void {
+export function abandonSticky(engine: WftCore, tx: Tx, run: Run): void {
   // The stale sticky queue entry is skipped when taken: its scheduled id no longer matches.
   if (run.wft.state === 'scheduled' && run.wft.sticky) {
     failWft(engine, tx, run, { timeout: 2 /* SCHEDULE_TO_START */ });

@@ -74,6 +74,11 @@ export class TaskQueues {
     return tasks;
   }
 
+  /** Drops every queued task, keeping the waiting pollers (the engine re-queues what its reloaded state holds). */
+  clearTasks(): void {
+    for (const q of this.queues.values()) q.tasks = [];
+  }
+
   /** Whether some poller is waiting on `key` or was within the last `withinMs`. */
   isPolled(key: string, withinMs: number): boolean {
     const q = this.queues.get(key);

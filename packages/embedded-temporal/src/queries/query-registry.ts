@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Msg } from '../proto/root.js';
 import { WorkflowStatus } from '../proto/enums.js';
-import { queueKey } from '../matching/task-queues.js';
+import { queueKey, type TaskQueues } from '../matching/task-queues.js';
 import { RpcError, notFound } from '../rpc/errors.js';
-import type { Engine } from '../engine/engine.js';
 import type { Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
 
@@ -25,10 +24,13 @@ interface PendingQuery {
 
 /**
  * Queries in flight (volatile: a query does not survive a restart). A query waits for the run's next workflow
- * task, rides on it, or is sent as a legacy query task when the run is idle or closed (notes §6).
+ * task, rides on it, or is sent as a legacy query task when the run is idle or closed.
  */
 export class QueryRegistry {
   private readonly byId = new Map<string, PendingQuery>();
+
+  /** `queues` receives the legacy query tasks. */
+  constructor(private readonly queues: TaskQueues) {}
 
   create(runId: string, query: Msg): { id: string; outcome: Promise<QueryOutcome> } {
     const id = randomUUID();
@@ -80,32 +82,33 @@ export class QueryRegistry {
   }
 
   /** Called when a task completed: queries that cannot ride on a new task become legacy query tasks. */
-  afterWftClosed(engine: Engine, tx: Tx, run: Run): void {
+  afterWftClosed(tx: Tx, run: Run): void {
     if (run.wft.state !== 'none' || run.status !== WorkflowStatus.RUNNING) return;
-    tx.afterCommit(() => this.dispatchWaiting(engine, run));
+    tx.afterCommit(() => this.dispatchWaiting(run));
   }
 
   /** Sends waiting queries of an idle or closed run as legacy query tasks. */
-  dispatchWaiting(engine: Engine, run: Run): void {
-    for (const q of this.forRun(run.runId)) if (q.state === 'waiting') this.dispatchLegacy(engine, run, q);
+  dispatchWaiting(run: Run): void {
+    for (const q of this.forRun(run.runId)) if (q.state === 'waiting') this.dispatchLegacy(run, q);
   }
 
-  onRunClosed(engine: Engine, run: Run): void {
+  /** The run closed (and that is durable): its queries go to a worker as legacy tasks, or fail. */
+  onRunClosed(run: Run): void {
     const everStarted = run.lastCompletedStartedId > 0 || run.history.some((e) => e.workflowTaskStartedEventAttributes);
     for (const q of this.forRun(run.runId)) {
       if (q.state === 'legacy') continue;
-      if (everStarted) this.dispatchLegacy(engine, run, q);
+      if (everStarted) this.dispatchLegacy(run, q);
       else this.finish(q, { error: closedBeforeStart() });
     }
   }
 
-  private dispatchLegacy(engine: Engine, run: Run, q: PendingQuery): void {
+  private dispatchLegacy(run: Run, q: PendingQuery): void {
     q.state = 'legacy';
     const stickyKey = queueKey('wf', run.namespace, run.stickyQueue);
     q.sticky =
-      run.status === WorkflowStatus.RUNNING && run.stickyQueue !== '' && engine.queues.pollerCount(stickyKey) > 0;
+      run.status === WorkflowStatus.RUNNING && run.stickyQueue !== '' && this.queues.pollerCount(stickyKey) > 0;
     const key = q.sticky ? stickyKey : queueKey('wf', run.namespace, run.taskQueue);
-    engine.queues.add(key, { kind: 'query', runId: run.runId, queryId: q.id });
+    this.queues.add(key, { kind: 'query', runId: run.runId, queryId: q.id });
   }
 
   /** Takes a legacy query task for a poller; `undefined` if the query is gone or must ride on a workflow task. */

@@ -9,7 +9,7 @@ const Reject = { NOT_OPEN: 2, NOT_COMPLETED_CLEANLY: 3 } as const;
 /** Least time a query waits for a worker when the caller sets no deadline (the default `longPollTimeoutMs`). */
 const QUERY_WAIT_CAP_MS = 20_000;
 
-/** QueryWorkflow: routed to the run's next workflow task or sent as a legacy query task (notes §6). */
+/** QueryWorkflow: routed to the run's next workflow task or sent as a legacy query task. */
 export function queryHandler(engine: Engine): Handler {
   return async (req, ctx) => {
     if (!req.query?.queryType) throw invalidArgument('QueryType is not set on request.');
@@ -26,8 +26,7 @@ export function queryHandler(engine: Engine): Handler {
     const everStarted = run.lastCompletedStartedId > 0 || run.history.some((e) => e.workflowTaskStartedEventAttributes);
     if (!open && !everStarted) throw closedBeforeStart();
     const { id, outcome } = engine.queries.create(run.runId, req.query);
-    if (!open || (run.wft.state === 'none' && run.lastCompletedStartedId > 0))
-      engine.queries.dispatchWaiting(engine, run);
+    if (!open || (run.wft.state === 'none' && run.lastCompletedStartedId > 0)) engine.queries.dispatchWaiting(run);
     // Like the real server, a query is not cut short by the (possibly shortened) long-poll interval: it waits
     // for a worker until the caller's deadline, capped at the default long-poll time at least.
     const deadline = engine.pollDeadline(ctx.deadline, Math.max(engine.opts.longPollTimeoutMs, QUERY_WAIT_CAP_MS));

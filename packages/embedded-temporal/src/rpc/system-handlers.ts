@@ -19,7 +19,7 @@ function namespaceInfo(ns: NamespaceRecord): Msg {
       state: 1, // REGISTERED
       description: ns.description,
       id: ns.id,
-      // Everything that would make core start extra pollers or heartbeats stays off (notes §3.2).
+      // Everything that would make core start extra pollers or heartbeats stays off.
       capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
       supportsSchedules: false,
       // sdk-core checks its completions against these before sending them, as it does with Temporal's.

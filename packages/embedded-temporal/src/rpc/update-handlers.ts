@@ -5,7 +5,6 @@ import { admitUpdate, updateView } from '../updates/update-registry.js';
 import { invalidArgument, notFound, workflowCompleted } from './errors.js';
 import type { Handler } from './service-registry.js';
 
-/** UpdateWorkflowExecution and PollWorkflowExecutionUpdate (notes §7). */
 /** Waits until the update reaches `wanted` (or the long-poll deadline) and builds the update response. */
 export async function waitForUpdateStage(
   engine: Engine,
@@ -34,6 +33,7 @@ export async function waitForUpdateStage(
   };
 }
 
+/** UpdateWorkflowExecution and PollWorkflowExecutionUpdate. */
 export function updateHandlers(engine: Engine): Record<string, Handler> {
   return {
     UpdateWorkflowExecution: async (req, ctx) => {

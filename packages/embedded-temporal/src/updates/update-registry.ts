@@ -1,21 +1,20 @@
 import { status } from '@grpc/grpc-js';
 import { decode, type Msg } from '../proto/root.js';
 import { UpdateStage, WorkflowStatus } from '../proto/enums.js';
-import type { Engine } from '../engine/engine.js';
+import type { EngineCore } from '../engine/core.js';
 import type { Run, UpdateState } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
-import { appendEvent, packMsg, unb64, unpackMsg } from '../engine/history.js';
-import type { CompletionContext } from '../engine/commands.js';
-import { ensureWft } from '../engine/workflow-task.js';
+import { appendEvent, packMsg, unpackMsg } from '../engine/history.js';
+import type { CompletionContext } from '../engine/completion-context.js';
+import { ensureWft, type WftCore } from '../engine/workflow-task.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 
 const U = 'temporal.api.update.v1.';
-const TYPE_PREFIX = 'type.googleapis.com/';
 /** The real server's default `history.maxInFlightUpdates`. */
 export const MAX_IN_FLIGHT_UPDATES = 10;
 
 /** Admits an update (or returns the existing entry for a duplicate id) and makes sure a task will deliver it. */
-export function admitUpdate(engine: Engine, tx: Tx, run: Run, request: Msg): UpdateState {
+export function admitUpdate(engine: WftCore, tx: Tx, run: Run, request: Msg): UpdateState {
   const updateId = request.meta?.updateId as string;
   const existing = run.updates[updateId];
   if (existing) return existing;
@@ -38,32 +37,6 @@ export function admitUpdate(engine: Engine, tx: Tx, run: Run, request: Msg): Upd
   if (run.firstWftAt > 0) run.firstWftAt = 0;
   ensureWft(engine, tx, run);
   return state;
-}
-
-export function hasUndeliveredUpdates(run: Run): boolean {
-  return Object.values(run.updates).some((u) => u.state === 'admitted');
-}
-
-/** Request messages for every update not yet accepted; attached to the task being started. */
-export function pendingUpdateMessages(tx: Tx, run: Run, startedId: number): Msg[] {
-  const out: Msg[] = [];
-  for (const u of Object.values(run.updates)) {
-    if (u.state !== 'admitted' && u.state !== 'sent') continue;
-    u.state = 'sent';
-    out.push({
-      id: `${u.updateId}/request`,
-      protocolInstanceId: u.updateId,
-      eventId: startedId - 1,
-      body: { type_url: `${TYPE_PREFIX}${U}Request`, value: unb64(u.request) },
-    });
-  }
-  if (out.length) tx.dirty.add(run);
-  return out;
-}
-
-/** A failed or timed-out task means its update requests must be sent again. */
-export function resetSentUpdates(run: Run): void {
-  for (const u of Object.values(run.updates)) if (u.state === 'sent') u.state = 'admitted';
 }
 
 function bodyOf(message: Msg): { kind: string; value: Msg } | undefined {
@@ -106,7 +79,7 @@ function applyMessage(tx: Tx, run: Run, message: Msg): void {
 }
 
 export function applyProtocolMessage(
-  _engine: Engine,
+  _engine: EngineCore,
   tx: Tx,
   run: Run,
   messageId: string,
@@ -119,7 +92,7 @@ export function applyProtocolMessage(
 }
 
 /** After the commands: rejections, unreferenced messages, and updates the worker ignored. */
-export function finishUpdateMessages(_engine: Engine, tx: Tx, run: Run, ctx: CompletionContext): void {
+export function finishUpdateMessages(_engine: EngineCore, tx: Tx, run: Run, ctx: CompletionContext): void {
   for (const [id, message] of ctx.messages) {
     if (ctx.handled.has(id) || run.status !== WorkflowStatus.RUNNING) continue;
     ctx.handled.add(id);
@@ -141,7 +114,7 @@ export function finishUpdateMessages(_engine: Engine, tx: Tx, run: Run, ctx: Com
 }
 
 /** On close: accepted updates fail, earlier ones are aborted (their waiters get NOT_FOUND). */
-export function abortUpdates(run: Run, _status: number): void {
+export function abortUpdates(run: Run): void {
   for (const u of Object.values(run.updates)) {
     if (u.state === 'accepted') {
       u.state = 'completed';

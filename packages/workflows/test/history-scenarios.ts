@@ -1,0 +1,191 @@
+// The paths through the research workflow whose histories are kept as replay fixtures (test/fixtures/histories).
+// Each scenario drives one run on the embedded server with stub activities and checks it took the path its name
+// says, so a fixture is never silently a recording of something else.
+import assert from 'node:assert/strict';
+import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { FailureType, NOT_AWAITING_APPROVAL, STATUS_MEMO_KEY, approveUpdate, stateQuery } from '@research/contracts';
+import type { PublishedStatus, ResearchActivities, ResearchInput, Stage } from '@research/contracts';
+import type { research } from '../src/index.js';
+import { gate, stubActivities, waitFor } from './harness.js';
+
+export interface HistoryScenario {
+  /** File name of the fixture, without `.json`; the recorded run's workflow id is `replay-<name>`. */
+  name: string;
+  input?: Partial<ResearchInput>;
+  /** Stub activities for this run, with the hooks `drive` needs. */
+  setUp(): { activities: ResearchActivities; drive: (handle: WorkflowHandle<typeof research>) => Promise<void> };
+}
+
+export const BASE_INPUT: ResearchInput = { topic: 'durable execution', sourceUrl: 'https://example.com/article' };
+
+const waitForStage = (handle: WorkflowHandle, stage: Stage): Promise<Stage> =>
+  waitFor(
+    async () => (await handle.query(stateQuery)).stage,
+    (current) => current === stage,
+  );
+
+async function expectOutcome(handle: WorkflowHandle<typeof research>, outcome: string): Promise<void> {
+  assert.equal((await handle.result()).outcome, outcome);
+}
+
+async function expectFailure(handle: WorkflowHandle, type: string, message: RegExp): Promise<void> {
+  const error = await handle.result().then(
+    () => assert.fail('expected the workflow to fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure, String(error));
+  assert.equal(error.cause.type, type);
+  assert.match(error.cause.message, message);
+}
+
+async function expectRefused(update: Promise<unknown>): Promise<void> {
+  const error = await update.then(
+    () => assert.fail('expected the approval to be refused'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure, String(error));
+  assert.equal(error.cause.type, NOT_AWAITING_APPROVAL);
+}
+
+const decided = (approved: boolean, outcome: string): HistoryScenario['setUp'] => {
+  return () => ({
+    activities: stubActivities().activities,
+    async drive(handle) {
+      await waitForStage(handle, 'awaiting_approval');
+      await handle.executeUpdate(approveUpdate, {
+        args: [{ approved, reviewer: 'ada', comment: approved ? 'looks right' : 'wrong source' }],
+      });
+      await expectOutcome(handle, outcome);
+    },
+  });
+};
+
+const failingAt = (
+  step: keyof ResearchActivities,
+  error: () => Error,
+  expected: { type: string; message: RegExp },
+): HistoryScenario['setUp'] => {
+  return () => ({
+    activities: stubActivities({
+      [step]: async () => {
+        throw error();
+      },
+    }).activities,
+    drive: (handle) => expectFailure(handle, expected.type, expected.message),
+  });
+};
+
+/** Every recorded path; `npm run record-histories -w @research/workflows` writes the ones without a fixture. */
+export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
+  { name: 'approved', setUp: decided(true, 'approved') },
+  { name: 'rejected', setUp: decided(false, 'rejected') },
+  {
+    name: 'expired',
+    input: { approvalTimeout: '1s' },
+    setUp: () => ({
+      activities: stubActivities().activities,
+      drive: (handle) => expectOutcome(handle, 'expired'),
+    }),
+  },
+  {
+    // A refused approval costs a workflow task of its own on a server without speculative workflow tasks.
+    name: 'approved-after-refused-approval',
+    setUp: () => {
+      const fetched = gate();
+      const base = stubActivities();
+      return {
+        activities: {
+          ...base.activities,
+          fetchSource: async (input) => (await fetched.promise, base.activities.fetchSource(input)),
+        },
+        async drive(handle) {
+          await waitForStage(handle, 'fetching');
+          await expectRefused(handle.executeUpdate(approveUpdate, { args: [{ approved: true }] }));
+          fetched.open();
+          await waitForStage(handle, 'awaiting_approval');
+          await handle.executeUpdate(approveUpdate, { args: [{ approved: true, reviewer: 'ada' }] });
+          await expectOutcome(handle, 'approved');
+        },
+      };
+    },
+  },
+  {
+    name: 'concurrent-approvals',
+    setUp: () => ({
+      activities: stubActivities().activities,
+      async drive(handle) {
+        await waitForStage(handle, 'awaiting_approval');
+        const outcomes = await Promise.allSettled([
+          handle.executeUpdate(approveUpdate, { args: [{ approved: true, reviewer: 'ada' }] }),
+          handle.executeUpdate(approveUpdate, { args: [{ approved: false, reviewer: 'grace' }] }),
+        ]);
+        assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+        await handle.result();
+      },
+    }),
+  },
+  {
+    name: 'fetch-failed',
+    setUp: failingAt(
+      'fetchSource',
+      () => ApplicationFailure.nonRetryable('The source answered 404 Not Found.', FailureType.SourceHttpClientError),
+      { type: FailureType.SourceHttpClientError, message: /^Could not fetch the source/ },
+    ),
+  },
+  {
+    // A retryable failure on the last attempt the operator's override allows.
+    name: 'summarize-failed',
+    input: { retryOverrides: { summarize: { maximumAttempts: 1 } } },
+    setUp: failingAt(
+      'summarize',
+      () => ApplicationFailure.retryable('The model answered 503.', FailureType.LlmUnavailable),
+      { type: FailureType.LlmUnavailable, message: /^Could not summarize the source/ },
+    ),
+  },
+  {
+    // An untyped error (a database outage) on the last allowed attempt; its class name becomes the failure type.
+    name: 'save-failed',
+    input: { approvalTimeout: '1s', retryOverrides: { saveResult: { maximumAttempts: 1 } } },
+    setUp: failingAt('saveResult', () => new Error('connection refused'), {
+      type: 'Error',
+      message: /^Could not save the result: connection refused/,
+    }),
+  },
+  {
+    name: 'invalid-approval-timeout',
+    input: { approvalTimeout: 'tomorrow' },
+    setUp: () => ({
+      activities: stubActivities().activities,
+      drive: (handle) => expectFailure(handle, FailureType.InvalidResearchInput, /approval timeout "tomorrow"/),
+    }),
+  },
+  {
+    name: 'cancelled-awaiting-approval',
+    setUp: () => ({
+      activities: stubActivities().activities,
+      async drive(handle) {
+        await waitForStage(handle, 'awaiting_approval');
+        await handle.cancel();
+        await handle.result().then(
+          () => assert.fail('expected the workflow to be cancelled'),
+          (e: unknown) => assert.ok(e instanceof WorkflowFailedError, String(e)),
+        );
+        assert.equal((await handle.describe()).status.name, 'CANCELLED');
+      },
+    }),
+  },
+  {
+    // Still open: the state every pipeline waiting for a reviewer is in when a new worker version is deployed.
+    name: 'awaiting-approval',
+    setUp: () => ({
+      activities: stubActivities().activities,
+      // The memo, unlike the query, changes only once the workflow task that entered the stage is in history.
+      drive: async (handle) =>
+        void (await waitFor(
+          async () => ((await handle.describe()).memo?.[STATUS_MEMO_KEY] as PublishedStatus | undefined)?.stage,
+          (stage) => stage === 'awaiting_approval',
+        )),
+    }),
+  },
+];

@@ -1,0 +1,45 @@
+// Replays every recorded history (test/fixtures/histories) against the current workflow code. A fixture stands for
+// runs already in production: if one stops replaying, a worker deployed with this code would fail their workflow
+// tasks. Make the change compatible instead of re-recording the fixture: branch with
+// `if (patched('<change-id>')) { new } else { old }` from @temporalio/workflow, and once no run started before the
+// change can still be open, `deprecatePatch('<change-id>')` then remove the old branch. A new path or a new version
+// of the workflow adds fixtures (`npm run record-histories -w @research/workflows`); the README has the details.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { ReplayResult } from '@temporalio/worker';
+import { loadHistoryFixtures } from './history-fixtures.js';
+import { bundleResearchWorkflows } from './harness.js';
+import { HISTORY_SCENARIOS } from './history-scenarios.js';
+
+const fixtures = loadHistoryFixtures();
+
+describe('research workflow replay', { timeout: 120_000 }, () => {
+  const results = new Map<string, ReplayResult>();
+  before(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const workflowBundle = await bundleResearchWorkflows();
+    const replays = Worker.runReplayHistories(
+      { workflowBundle, replayName: 'research-replay' },
+      fixtures.map(({ workflowId, history }) => ({ workflowId, history })),
+    );
+    for await (const result of replays) results.set(result.workflowId, result);
+  });
+
+  test('has a recorded history for every scenario of the recording script', () => {
+    const recorded = new Set(fixtures.map((f) => f.name));
+    assert.deepEqual(
+      HISTORY_SCENARIOS.map((s) => s.name).filter((name) => !recorded.has(name)),
+      [],
+      'run `npm run record-histories -w @research/workflows` to record the missing ones',
+    );
+  });
+
+  for (const fixture of fixtures) {
+    test(`replays the ${fixture.name} history with the current workflow code`, () => {
+      const result = results.get(fixture.workflowId);
+      assert.ok(result, `no replay result for ${fixture.name}`);
+      if (result.error) throw result.error;
+    });
+  }
+});
