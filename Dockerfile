@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/config/package.json packages/config/
+COPY packages/tracing/package.json packages/tracing/
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/embedded-temporal/package.json packages/embedded-temporal/
 COPY packages/activities/package.json packages/activities/

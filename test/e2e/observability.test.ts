@@ -78,5 +78,7 @@ describe('metrics', () => {
     }
     // The SDK's own metrics are exported beside ours.
     assert.match(worker, /^temporal_workflow_completed_total\{/m);
+    // Tracing is off here, yet the bundle's OpenTelemetry workflow interceptor calls its sink: it must be registered.
+    assert.doesNotMatch(stack.worker?.output ?? '', /unregistered external sink/);
   });
 });

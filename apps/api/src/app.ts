@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import type { Tracer } from '@opentelemetry/api';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -17,6 +18,7 @@ import { rateLimitOptions } from './plugins/rate-limit.js';
 import { installOversizedBodyDrain } from './plugins/oversized-body.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
+import tracingPlugin from './plugins/tracing.js';
 import { healthRoutes } from './routes/health.js';
 import { researchRoutes } from './routes/research.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -30,6 +32,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Defaults to a fresh set; `server.ts` passes the one its Temporal port is instrumented with. */
   metrics?: ApiMetrics;
+  /** When tracing is on (`OTEL_*`): every request gets a server span, and route handlers run in its context. */
+  tracer?: Tracer;
 }
 
 /** HTTP server timeouts; `server.ts` sets them from the config. Fastify's defaults apply when omitted. */
@@ -68,6 +72,8 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
   const gateway = instrumentGateway(deps.temporal, metrics);
   installOversizedBodyDrain(app, deps.config.BODY_LIMIT_BYTES);
 
+  // First, so its onRoute hook sees every route and its span covers the other plugins' hooks.
+  if (deps.tracer !== undefined) void app.register(tracingPlugin, { tracer: deps.tracer });
   // Rate limit before auth: each appends a hook to every route added later, and the limit must run first, so
   // requests with bad credentials are limited too (see plugins/rate-limit.ts).
   void app.register(

@@ -1,5 +1,6 @@
 import { approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts';
 import { appEnvSchema, checkTemporalEnv, loadEnv, temporalEnvSchema } from '@research/config';
+import { tracingEnvSchema } from '@research/tracing';
 import { z } from 'zod';
 import { authEnvShape, checkAuthEnv } from './auth/auth-config.js';
 
@@ -21,6 +22,7 @@ const retryOverridesJson = z
 const configSchema = temporalEnvSchema
   .extend({
     ...appEnvSchema.shape,
+    ...tracingEnvSchema.shape,
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(10_485_760).default(16_384),

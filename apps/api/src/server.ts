@@ -1,3 +1,4 @@
+import { startTracing, tracingSettingsFromEnv } from '@research/tracing';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
@@ -8,7 +9,8 @@ import { createLogger } from './logger.js';
 import { createTemporalConnection, temporalPort } from './temporal/connection.js';
 import { createTemporalGateway } from './temporal/temporal-gateway.js';
 
-// The API process: config, logger, a lazy Temporal connection, server timeouts, listen, graceful close.
+// The API process: config, logger, tracing (when OTEL_* asks for it), a lazy Temporal connection, server timeouts,
+// listen, graceful close.
 
 function readConfig(): Config {
   try {
@@ -30,9 +32,15 @@ process.on('unhandledRejection', (reason) => {
   process.exit(1);
 });
 
+const tracingSettings = tracingSettingsFromEnv(config, 'research-api');
+const tracing = tracingSettings && startTracing(tracingSettings, logger);
+if (tracing) logger.info(tracing.settings, 'tracing on');
+const tracer = tracing?.tracer('@research/api');
+
 const metrics = createApiMetrics();
 const connection = createTemporalConnection(config);
-const gateway = createTemporalGateway(instrumentPort(temporalPort(connection, config.TEMPORAL_NAMESPACE), metrics), {
+const port = temporalPort(connection, config.TEMPORAL_NAMESPACE, tracer);
+const gateway = createTemporalGateway(instrumentPort(port, metrics), {
   taskQueue: config.TASK_QUEUE,
   rpcTimeoutMs: config.TEMPORAL_RPC_TIMEOUT_MS,
   queryTimeoutMs: config.TEMPORAL_QUERY_TIMEOUT_MS,
@@ -44,11 +52,13 @@ const gateway = createTemporalGateway(instrumentPort(temporalPort(connection, co
   logger,
 });
 const app = buildApp(
-  { config, temporal: gateway, logger, metrics },
+  { config, temporal: gateway, logger, metrics, tracer },
   { requestTimeout: config.REQUEST_TIMEOUT_MS, keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS },
 );
 app.addHook('onClose', async () => {
   await connection.close();
+  // Last, so the spans of the requests that just finished are exported.
+  await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not export the last spans'));
 });
 
 let closing = false;

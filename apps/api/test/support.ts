@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { Writable } from 'node:stream';
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
@@ -30,7 +31,7 @@ export function stubGateway(overrides: Partial<ResearchGateway> = {}): ResearchG
 export function testApp(
   t: TestContext,
   gateway: ResearchGateway,
-  options: { config?: Config; logLines?: Record<string, unknown>[]; metrics?: ApiMetrics } = {},
+  options: { config?: Config; logLines?: Record<string, unknown>[]; metrics?: ApiMetrics; tracer?: Tracer } = {},
 ): FastifyInstance {
   const { logLines } = options;
   const logger = logLines
@@ -49,6 +50,7 @@ export function testApp(
     temporal: gateway,
     ...(logger ? { logger } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
   t.after(() => app.close());
   return app;

@@ -2,11 +2,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { DEFAULT_BUNDLE_PATH, withSourceCondition, workflowsEntryPath } from './workflow-source.js';
+import {
+  DEFAULT_BUNDLE_PATH,
+  WORKFLOW_INTERCEPTOR_MODULES,
+  withSourceCondition,
+  workflowsEntryPath,
+} from './workflow-source.js';
 
 const workflowsPath = workflowsEntryPath();
 const { code } = await bundleWorkflowCode({
   workflowsPath,
+  workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
   ...(workflowsPath.endsWith('.ts') ? { webpackConfigHook: withSourceCondition } : {}),
 });
 const outputPath = process.argv[2] ?? DEFAULT_BUNDLE_PATH;

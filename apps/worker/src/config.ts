@@ -1,6 +1,7 @@
 import { activitiesConfigFromEnv, activitiesEnvSchema } from '@research/activities';
 import { parseDurationMs } from '@research/contracts';
 import { appEnvSchema, checkTemporalEnv, loadEnv, temporalEnvSchema, temporalSettingsFromEnv } from '@research/config';
+import { tracingEnvSchema, tracingSettingsFromEnv } from '@research/tracing';
 import { z } from 'zod';
 
 const duration = (fallback: string) =>
@@ -22,6 +23,7 @@ const count = (fallback: number) => z.coerce.number().int().positive().max(10_00
 const workerEnvSchema = activitiesEnvSchema.extend({
   ...temporalEnvSchema.shape,
   ...appEnvSchema.shape,
+  ...tracingEnvSchema.shape,
   TEMPORAL_CONNECT_TIMEOUT: duration('2m'),
   WORKER_SHUTDOWN_GRACE_TIME: duration('10s'),
   MAX_CONCURRENT_ACTIVITIES: count(20),
@@ -43,6 +45,8 @@ const configSchema = workerEnvSchema.superRefine(checkTemporalEnv).transform((en
     env.WORKER_METRICS_PORT === undefined
       ? undefined
       : { host: env.WORKER_METRICS_HOST, port: env.WORKER_METRICS_PORT },
+  /** Undefined when tracing is off. */
+  tracing: tracingSettingsFromEnv(env, 'research-worker'),
   activities: activitiesConfigFromEnv(env),
 }));
 

@@ -1,4 +1,5 @@
-// The worker process: configuration, logging, Temporal runtime, signals, exit code.
+// The worker process: configuration, logging, tracing, Temporal runtime, signals, exit code.
+import { startTracing } from '@research/tracing';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
@@ -18,6 +19,8 @@ try {
 const logger = createLogger(config.logLevel);
 Runtime.install({ logger: temporalLogger(logger), telemetryOptions: telemetryOptions(config) });
 if (config.metrics) logger.info(config.metrics, 'Metrics listening');
+const tracing = config.tracing && startTracing(config.tracing, logger);
+if (tracing) logger.info(tracing.settings, 'Tracing on');
 
 // Aborts a connection still being retried; once the worker runs, a signal shuts it down gracefully instead.
 const startup = new AbortController();
@@ -37,7 +40,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  const { worker, close } = await createWorker(config, logger, startup.signal);
+  const { worker, close } = await createWorker(config, logger, startup.signal, tracing);
   if (startup.signal.aborted) {
     // A signal arrived while the worker was being created: it never polled, nothing to hand back.
     await close();
@@ -66,3 +69,5 @@ try {
     process.exitCode = 1;
   }
 }
+// After the worker stopped: the spans of its last activities and workflow tasks are exported before the exit.
+await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'Could not export the last spans'));

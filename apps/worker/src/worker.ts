@@ -1,10 +1,12 @@
 import { createActivities, createHtmlExtractor, openResultStore } from '@research/activities';
+import type { Tracing } from '@research/tracing';
 import { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { activityOutcomeInterceptors } from './activity-outcomes.js';
 import type { Config } from './config.js';
 import { connectWithRetry } from './connection.js';
+import { activityTracingInterceptors, workflowSpanSinks } from './tracing.js';
 import { resolveWorkflowSource } from './workflow-source.js';
 
 /** A worker ready to `run()`, with what must be released after it stops. */
@@ -18,13 +20,19 @@ export interface ResearchWorker {
 /**
  * Builds the research worker: connects to Temporal (retrying until the server answers), loads workflow code
  * (prebuilt bundle or `@research/workflows`, see `resolveWorkflowSource`) and the activities.
- * `Runtime.install` must have been called before, if at all.
+ * `Runtime.install` must have been called before, if at all. With `tracing`, activities and workflows export spans
+ * through it.
  *
  * @throws the connection error when the server did not answer within the connect timeout, an `AbortError` when
  *   `signal` aborts while connecting, the database error when the result store cannot be opened, an `Error`
  *   when WORKFLOW_BUNDLE_PATH does not exist, or webpack's error when workflow code does not bundle.
  */
-export async function createWorker(config: Config, logger: Logger, signal?: AbortSignal): Promise<ResearchWorker> {
+export async function createWorker(
+  config: Config,
+  logger: Logger,
+  signal?: AbortSignal,
+  tracing?: Tracing,
+): Promise<ResearchWorker> {
   const source = resolveWorkflowSource(config.workflowBundlePath);
   logger.info({ workflows: source.kind, path: source.path }, 'Loading workflow code');
 
@@ -60,7 +68,11 @@ export async function createWorker(config: Config, logger: Logger, signal?: Abor
       taskQueue: config.taskQueue,
       ...source.options,
       activities,
-      interceptors: { activity: [activityOutcomeInterceptors] },
+      interceptors: {
+        activity: [activityOutcomeInterceptors, ...activityTracingInterceptors(tracing)],
+        workflowModules: source.workflowModules,
+      },
+      sinks: workflowSpanSinks(tracing),
       shutdownGraceTime: config.shutdownGraceTimeMs,
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,

@@ -19,33 +19,57 @@ export function withSourceCondition(config: WebpackConfiguration): WebpackConfig
   return config;
 }
 
+/**
+ * Workflow interceptor modules compiled into every workflow bundle, prebuilt or made at start-up, whether tracing
+ * is on or off: OpenTelemetry's, which traces workflow runs and passes the trace context on to activities in their
+ * headers. Histories recorded before it existed replay with it, but it settles the approval update a few microtasks
+ * later, so a history recorded with it replays only with it (`test/tracing-replay.test.ts`): it must stay in every
+ * bundle. The worker registers its span sink either way (`workflowSpanSinks`).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
+  fileURLToPath(import.meta.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors.js')),
+];
+
 /** The workflow module's entry file, resolved the way this process resolves packages. */
 export function workflowsEntryPath(): string {
   return fileURLToPath(import.meta.resolve('@research/workflows'));
 }
 
 export type WorkflowSource =
-  | { kind: 'bundle'; options: Pick<WorkerOptions, 'workflowBundle'>; path: string }
-  | { kind: 'path'; options: Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'>; path: string };
+  | { kind: 'bundle'; options: Pick<WorkerOptions, 'workflowBundle'>; path: string; workflowModules: [] }
+  | {
+      kind: 'path';
+      options: Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'>;
+      path: string;
+      /** For `interceptors.workflowModules`: bundled with the workflows at start-up. */
+      workflowModules: string[];
+    };
 
 /**
  * Picks how the worker loads workflow code:
  * 1. `bundlePath` (WORKFLOW_BUNDLE_PATH) when given; it must exist.
  * 2. From compiled `dist/`, the prebuilt {@link DEFAULT_BUNDLE_PATH} when `build:bundle` produced it.
  * 3. Otherwise `@research/workflows`, bundled at start-up (a few seconds), from sources when running from sources.
+ * Bundles made by `build:bundle` contain {@link WORKFLOW_INTERCEPTOR_MODULES}; bundling at start-up adds them too.
  *
  * @throws Error when `bundlePath` is given but does not exist.
  */
 export function resolveWorkflowSource(bundlePath: string | undefined): WorkflowSource {
   if (bundlePath !== undefined) {
     if (!existsSync(bundlePath)) throw new Error(`WORKFLOW_BUNDLE_PATH ${bundlePath} does not exist`);
-    return { kind: 'bundle', options: { workflowBundle: { codePath: bundlePath } }, path: bundlePath };
+    return {
+      kind: 'bundle',
+      options: { workflowBundle: { codePath: bundlePath } },
+      path: bundlePath,
+      workflowModules: [],
+    };
   }
   if (!RUNNING_FROM_SOURCE && existsSync(DEFAULT_BUNDLE_PATH)) {
     return {
       kind: 'bundle',
       options: { workflowBundle: { codePath: DEFAULT_BUNDLE_PATH } },
       path: DEFAULT_BUNDLE_PATH,
+      workflowModules: [],
     };
   }
   const workflowsPath = workflowsEntryPath();
@@ -54,5 +78,6 @@ export function resolveWorkflowSource(bundlePath: string | undefined): WorkflowS
     kind: 'path',
     options: { workflowsPath, bundlerOptions: fromSource ? { webpackConfigHook: withSourceCondition } : {} },
     path: workflowsPath,
+    workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES],
   };
 }

@@ -68,3 +68,13 @@ test('rejects a client certificate without its key', () => {
     /TEMPORAL_TLS_CLIENT_KEY_PATH/,
   );
 });
+
+test('traces only when an OTLP endpoint is set, as research-worker unless OTEL_SERVICE_NAME says otherwise', () => {
+  assert.equal(loadConfig(REQUIRED).tracing, undefined);
+  assert.deepEqual(loadConfig({ ...REQUIRED, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).tracing, {
+    serviceName: 'research-worker',
+    endpoint: 'http://127.0.0.1:4318/v1/traces',
+    protocol: 'http/protobuf',
+  });
+  assert.throws(() => loadConfig({ ...REQUIRED, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), ConfigError);
+});

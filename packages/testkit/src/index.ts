@@ -17,6 +17,7 @@ export {
   type FakeSite,
   type FakeSiteOptions,
 } from './fake-site.js';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export {
   findFreePort,

@@ -27,10 +27,16 @@ export interface HarnessOptions {
   identity?: string;
 }
 
-/** Bundles the workflows of `src/index.ts` from their TypeScript sources, as the tests and the replay test run them. */
-export function bundleResearchWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * Bundles the workflows of `src/index.ts` from their TypeScript sources, as the tests and the replay test run them,
+ * with `workflowInterceptorModules` compiled in.
+ */
+export function bundleResearchWorkflows(
+  workflowInterceptorModules: string[] = [],
+): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('../src/index.ts', import.meta.url)),
+    workflowInterceptorModules,
     logger: new DefaultLogger('WARN'),
     // Workflow code imports @research/contracts, whose sources are exported under the `source` condition.
     webpackConfigHook: (config) => {

@@ -5,6 +5,7 @@
 // change can still be open, `deprecatePatch('<change-id>')` then remove the old branch. A new path or a new version
 // of the workflow adds fixtures (`npm run record-histories -w @research/workflows`); the README has the details.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { before, describe, test } from 'node:test';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { ReplayResult } from '@temporalio/worker';
@@ -14,16 +15,38 @@ import { HISTORY_SCENARIOS } from './history-scenarios.js';
 
 const fixtures = loadHistoryFixtures();
 
+/**
+ * The worker compiles OpenTelemetry's workflow interceptor module into every bundle (apps/worker
+ * `WORKFLOW_INTERCEPTOR_MODULES`); histories recorded without it must replay with it too.
+ */
+const OTEL_WORKFLOW_INTERCEPTORS = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
+/** The module's span sink, registered as the worker registers it with tracing off. */
+const otelSinks = { exporter: { export: { fn: () => undefined } } };
+
 describe('research workflow replay', { timeout: 120_000 }, () => {
   const results = new Map<string, ReplayResult>();
+  const tracedResults = new Map<string, ReplayResult>();
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    const workflowBundle = await bundleResearchWorkflows();
-    const replays = Worker.runReplayHistories(
-      { workflowBundle, replayName: 'research-replay' },
-      fixtures.map(({ workflowId, history }) => ({ workflowId, history })),
-    );
-    for await (const result of replays) results.set(result.workflowId, result);
+    const [plain, traced] = await Promise.all([
+      bundleResearchWorkflows(),
+      bundleResearchWorkflows([OTEL_WORKFLOW_INTERCEPTORS]),
+    ]);
+    const histories = fixtures.map(({ workflowId, history }) => ({ workflowId, history }));
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: plain, replayName: 'research-replay' },
+      histories,
+    )) {
+      results.set(result.workflowId, result);
+    }
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: traced, replayName: 'research-replay-traced', sinks: otelSinks },
+      histories,
+    )) {
+      tracedResults.set(result.workflowId, result);
+    }
   });
 
   test('has a recorded history for every scenario of the recording script', () => {
@@ -38,6 +61,14 @@ describe('research workflow replay', { timeout: 120_000 }, () => {
   for (const fixture of fixtures) {
     test(`replays the ${fixture.name} history with the current workflow code`, () => {
       const result = results.get(fixture.workflowId);
+      assert.ok(result, `no replay result for ${fixture.name}`);
+      if (result.error) throw result.error;
+    });
+  }
+
+  for (const fixture of fixtures) {
+    test(`replays the ${fixture.name} history with the OpenTelemetry workflow interceptor compiled in`, () => {
+      const result = tracedResults.get(fixture.workflowId);
       assert.ok(result, `no replay result for ${fixture.name}`);
       if (result.error) throw result.error;
     });

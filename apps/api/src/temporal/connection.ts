@@ -1,5 +1,7 @@
 import { temporalConnectionOptions, temporalSettingsFromEnv } from '@research/config';
+import type { Tracer } from '@opentelemetry/api';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config.js';
 import type { TemporalPort } from './ports.js';
 
@@ -20,9 +22,14 @@ export function createTemporalConnection(config: Config): Connection {
   });
 }
 
-/** Adapts a `Connection` to the {@link TemporalPort} the gateway uses. */
-export function temporalPort(connection: Connection, namespace: string): TemporalPort {
-  const client = new Client({ connection, namespace });
+/**
+ * Adapts a `Connection` to the {@link TemporalPort} the gateway uses. With `tracer` (tracing on), every workflow
+ * call gets a client span (`StartWorkflow:research`, `QueryWorkflow:…`) whose context travels in the workflow's
+ * headers, so the worker's spans join the caller's trace.
+ */
+export function temporalPort(connection: Connection, namespace: string, tracer?: Tracer): TemporalPort {
+  const interceptors = tracer === undefined ? [] : [new OpenTelemetryWorkflowClientInterceptor({ tracer })];
+  const client = new Client({ connection, namespace, interceptors: { workflow: interceptors } });
   return {
     workflow: client.workflow,
     withDeadline: (deadline, fn) => connection.withDeadline(deadline, fn),
