@@ -1,5 +1,5 @@
 import type { Msg } from '../proto/root.js';
-import { RetryState, TimeoutType, WorkflowStatus } from '../proto/enums.js';
+import { RetryState, TIMEOUT_TYPE_NAMES, TimeoutType, WorkflowStatus } from '../proto/enums.js';
 import { dur, ts } from '../proto/time.js';
 import type { EngineCore } from '../engine/core.js';
 import type { ActivityState, Run } from '../engine/run-state.js';
@@ -181,16 +181,9 @@ export function failActivityAttempt(
   }
 }
 
-const TIMEOUT_NAMES: Record<number, string> = {
-  [TimeoutType.START_TO_CLOSE]: 'StartToClose',
-  [TimeoutType.SCHEDULE_TO_START]: 'ScheduleToStart',
-  [TimeoutType.SCHEDULE_TO_CLOSE]: 'ScheduleToClose',
-  [TimeoutType.HEARTBEAT]: 'Heartbeat',
-};
-
 function timeoutFailure(act: ActivityState, timeoutType: number): Msg {
   return {
-    message: `activity ${TIMEOUT_NAMES[timeoutType] ?? ''} timeout`,
+    message: `activity ${TIMEOUT_TYPE_NAMES[timeoutType] ?? ''} timeout`,
     source: 'Server',
     cause: unpackMsg(FAILURE, act.lastFailure),
     timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: unpackMsg(PAYLOADS, act.heartbeatDetails) },

@@ -1,5 +1,5 @@
 import type { Msg } from '../proto/root.js';
-import { RetryState, TimeoutType } from '../proto/enums.js';
+import { RetryState, TIMEOUT_TYPE_NAMES, TimeoutType } from '../proto/enums.js';
 import { dur, durMs } from '../proto/time.js';
 import type { RetrySpec } from '../engine/run-state.js';
 
@@ -38,13 +38,6 @@ export function retryPolicyMsg(spec: RetrySpec): Msg {
   };
 }
 
-const timeoutNames: Record<number, string> = {
-  [TimeoutType.START_TO_CLOSE]: 'StartToClose',
-  [TimeoutType.SCHEDULE_TO_START]: 'ScheduleToStart',
-  [TimeoutType.SCHEDULE_TO_CLOSE]: 'ScheduleToClose',
-  [TimeoutType.HEARTBEAT]: 'Heartbeat',
-};
-
 function isNonRetryable(failure: Msg | null | undefined, spec: RetrySpec): boolean {
   if (!failure) return false;
   if (failure.terminatedFailureInfo || failure.canceledFailureInfo) return true;
@@ -55,7 +48,7 @@ function isNonRetryable(failure: Msg | null | undefined, spec: RetrySpec): boole
   if (timeout) {
     const t = timeout.timeoutType as number;
     if (t !== TimeoutType.START_TO_CLOSE && t !== TimeoutType.HEARTBEAT) return true;
-    return spec.nonRetryable.includes(`TemporalTimeout:${timeoutNames[t] ?? ''}`);
+    return spec.nonRetryable.includes(`TemporalTimeout:${TIMEOUT_TYPE_NAMES[t] ?? ''}`);
   }
   return false;
 }

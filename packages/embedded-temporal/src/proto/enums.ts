@@ -56,6 +56,17 @@ export const RetryState = {
   CANCEL_REQUESTED: 7,
 } as const;
 export const TimeoutType = { START_TO_CLOSE: 1, SCHEDULE_TO_START: 2, SCHEDULE_TO_CLOSE: 3, HEARTBEAT: 4 } as const;
+
+/**
+ * A timeout type as Temporal spells it in failure messages (`activity StartToClose timeout`) and in the
+ * non-retryable error type `TemporalTimeout:<name>`.
+ */
+export const TIMEOUT_TYPE_NAMES: Readonly<Record<number, string>> = {
+  [TimeoutType.START_TO_CLOSE]: 'StartToClose',
+  [TimeoutType.SCHEDULE_TO_START]: 'ScheduleToStart',
+  [TimeoutType.SCHEDULE_TO_CLOSE]: 'ScheduleToClose',
+  [TimeoutType.HEARTBEAT]: 'Heartbeat',
+};
 export const TaskQueueKind = { NORMAL: 1, STICKY: 2 } as const;
 export const WftFailedCause = pick(`${api}WorkflowTaskFailedCause`, [
   'WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES',
