@@ -68,7 +68,7 @@ describe(`result store (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
     await assert.rejects(store.upsert('wf-bad', { ...result, outcome: 'maybe' as ResearchResult['outcome'] }));
   });
 
-  it('keeps rows across reopening, and reopening applies no migration twice', async () => {
+  it('keeps rows across closing and reopening', async () => {
     await store.upsert('wf-persist', result);
     await store.close();
     store = await database.open();
