@@ -28,11 +28,17 @@ export function assertProblem(response: HttpResponse, status: number, code: stri
   assert.equal(typeof problem.requestId, 'string');
 }
 
-/** Asserts that the stages a client saw while polling never went backwards. */
-export function assertStagesInOrder(seen: readonly Stage[]): void {
+/**
+ * Asserts that the stages a client saw while polling never went backwards and that each of `required` was seen,
+ * in that order. Only stages the test holds long enough to be polled belong in `required`.
+ */
+export function assertStagesInOrder(seen: readonly Stage[], required: readonly Stage[]): void {
   const positions = seen.map((stage) => STAGES.indexOf(stage));
   for (let i = 1; i < positions.length; i++) {
     assert.ok(positions[i]! >= positions[i - 1]!, `stage went backwards: ${seen.join(' → ')}`);
+  }
+  for (const stage of required) {
+    assert.ok(seen.includes(stage), `stage ${stage} was never seen: ${seen.join(' → ')}`);
   }
 }
 

@@ -89,8 +89,11 @@ function expectedDraft(call: FakeLlmCall) {
 }
 
 describe('research pipeline end to end', () => {
-  test('approve path: 202 with Location, stages up to awaiting_approval with a draft, 200 decision, approved result', async () => {
-    const sourceUrl = `${site.url}/article`;
+  test('approve path: 202 with Location, stages fetching → summarizing → awaiting_approval with a draft, 200 decision, approved result', async () => {
+    // A paced source and LLM hold each stage for a second, so the 100 ms poll must see every one of them.
+    site.route('/paced-article', { delayMs: 1_000, headers: { 'content-type': 'text/html' }, body: FAKE_ARTICLE_HTML });
+    llm.script({ kind: 'delay', ms: 1_000 });
+    const sourceUrl = `${site.url}/paced-article`;
     const started = await request(stack.apiUrl, 'POST', '/research', {
       body: { topic: 'Durable execution', sourceUrl },
     });
@@ -103,7 +106,7 @@ describe('research pipeline end to end', () => {
 
     const seen: Stage[] = [];
     const awaiting = await untilAwaitingApproval(id, seen);
-    assertStagesInOrder(seen);
+    assertStagesInOrder(seen, ['fetching', 'summarizing', 'awaiting_approval']);
     const [call, ...more] = callsFor(sourceUrl);
     assert.ok(call, 'the LLM was called for the article');
     assert.equal(more.length, 0, 'exactly one LLM call for the article');
@@ -154,10 +157,14 @@ describe('research pipeline end to end', () => {
 
   test('reject path: a redirected source is summarised from its final URL and the rejection is saved', async () => {
     const requestedUrl = `${site.url}/redirect`;
+    const finalUrl = `${site.url}/article`;
+    const [requestedBefore, finalBefore] = [callsFor(requestedUrl).length, callsFor(finalUrl).length];
     const id = await startResearch({ topic: '  Retries  ', sourceUrl: requestedUrl });
     const awaiting = await untilAwaitingApproval(id);
     assert.equal(awaiting.topic, 'Retries', 'the topic is trimmed');
     assert.ok(awaiting.draft);
+    assert.equal(callsFor(finalUrl).length, finalBefore + 1, 'the prompt names the URL the redirect led to');
+    assert.equal(callsFor(requestedUrl).length, requestedBefore, 'the prompt does not name the redirecting URL');
 
     const decided = await approve(id, { approved: false, comment: 'Off topic.' });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
@@ -300,7 +307,7 @@ describe('research pipeline end to end', () => {
   });
 
   test('the LLM never sees script, style, noscript or template contents, but does see the visible text', () => {
-    const articleCalls = callsFor(`${site.url}/article`);
+    const articleCalls = [...callsFor(`${site.url}/article`), ...callsFor(`${site.url}/paced-article`)];
     assert.ok(
       articleCalls.length >= 4,
       `expected the article to be summarised by every pipeline, got ${articleCalls.length}`,

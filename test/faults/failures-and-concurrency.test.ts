@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findFreePort } from '@research/testkit';
+import { ISO_INSTANT } from '../e2e/assertions.js';
 import {
   approve,
   articleAt,
@@ -12,6 +13,7 @@ import {
   postResearch,
   readResults,
   startPipeline,
+  waitFor,
   waitForClose,
   waitForWorkflow,
 } from './support.js';
@@ -81,6 +83,30 @@ describe('LLM and source failures, concurrency', () => {
         llm.reset();
       }
     });
+    test('an LLM that does not answer within OPENAI_TIMEOUT_MS is retried until the policy is exhausted, then fails', async () => {
+      const { stack, llm, site } = f;
+      if (stack.worker?.running) await stack.worker.stop(30_000);
+      const worker = await stack.startWorker({ OPENAI_TIMEOUT_MS: '500' });
+      llm.reset();
+      llm.setBehaviour({ kind: 'hang' });
+      try {
+        const workflowId = await startPipeline(stack, { topic: 'llm hangs', sourceUrl: articleAt(site, '/llm-hangs') });
+        const view = await waitForClose(stack, workflowId);
+        assert.equal(view.status, 'FAILED');
+        assert.equal(view.error.code, 'LlmUnavailable');
+        assert.match(view.error.message, /^Could not summarize the source: The LLM did not answer in time/);
+        assert.equal(llm.callCount, SUMMARIZE_ATTEMPTS);
+        await waitFor(() => llm.calls.every((call) => call.aborted), {
+          timeoutMs: 5_000,
+          description: 'every timed-out LLM call to be aborted by the worker',
+        });
+      } finally {
+        llm.reset();
+        // The next tests expect a worker with the default LLM deadline.
+        await worker.stop(30_000);
+        await stack.startWorker();
+      }
+    });
   });
 
   describe('source failures', () => {
@@ -93,6 +119,41 @@ describe('LLM and source failures, concurrency', () => {
       assert.equal(view.error.code, 'SourceHttpClientError');
       assert.match(view.error.message, /^Could not fetch the source: Source answered 404/);
       assert.equal(site.hitCount('/not-found'), 1, 'a 4xx is not retried');
+      assert.equal(llm.callCount, 0);
+    });
+
+    test('a source answering 503 is retried with the attempt, last failure and next attempt time shown, then fails', async () => {
+      const { stack, llm, site } = f;
+      llm.reset();
+      site.route('/source-down', { status: 503, body: 'down for maintenance' });
+      const workflowId = await startPipeline(stack, { topic: 'source down', sourceUrl: `${site.url}/source-down` });
+      const retrying = await waitForWorkflow(
+        stack.apiUrl,
+        workflowId,
+        (w) => w.status !== 'RUNNING' || w.retry !== null,
+      );
+      const seenAt = Date.now();
+      assert.equal(retrying.status, 'RUNNING', 'the retry is visible while the step waits for its next attempt');
+      assert.equal(retrying.retry.activity, 'fetchSource');
+      assert.ok(
+        retrying.retry.attempt >= 2 && retrying.retry.attempt <= FETCH_ATTEMPTS,
+        `attempt ${retrying.retry.attempt}`,
+      );
+      assert.equal(retrying.retry.maximumAttempts, FETCH_ATTEMPTS);
+      assert.deepEqual(retrying.retry.lastFailure, {
+        code: 'SourceUnavailable',
+        message: `Source answered 503 Service Unavailable for ${site.url}/source-down`,
+      });
+      assert.match(retrying.retry.nextAttemptAt, ISO_INSTANT);
+      // The override's interval is 1 s: the next attempt is due within it, not in the past by more than a poll.
+      const dueIn = Date.parse(retrying.retry.nextAttemptAt) - seenAt;
+      assert.ok(dueIn > -1_000 && dueIn <= 1_500, `next attempt due in ${dueIn} ms`);
+
+      const view = await waitForClose(stack, workflowId);
+      assert.equal(view.status, 'FAILED');
+      assert.equal(view.error.code, 'SourceUnavailable');
+      assert.equal(view.retry, null);
+      assert.equal(site.hitCount('/source-down'), FETCH_ATTEMPTS, 'every attempt of the policy reached the source');
       assert.equal(llm.callCount, 0);
     });
 

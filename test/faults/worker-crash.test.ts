@@ -65,6 +65,7 @@ describe('worker faults', () => {
     llm.reset();
     // A worker whose saveResult pauses after its write, long enough to be killed in between.
     if (stack.worker?.running) await stack.worker.stop(30_000);
+    const { total: rowsBefore } = await readResults(stack, []);
     const hooked = await stack.startWorker({ TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS: '120000' });
     const workflowId = await startPipeline(stack, { topic: 'save twice', sourceUrl: articleAt(site, '/save-twice') });
     await waitForWorkflow(stack.apiUrl, workflowId, awaitingApproval);
@@ -85,7 +86,9 @@ describe('worker faults', () => {
     assert.equal(view.status, 'COMPLETED');
     assert.equal(view.result.outcome, 'approved');
 
-    const { rows } = await readResults(stack, [workflowId]);
+    // SELECT count(*) over the whole table: a retry that inserted instead of upserting would add a second row.
+    const { rows, total } = await readResults(stack, [workflowId]);
+    assert.equal(total, rowsBefore + 1, 'the write and its retry left exactly one new row');
     const row = rows.get(workflowId);
     assert.ok(row, 'the result is stored');
     assert.equal(row.outcome, 'approved');

@@ -216,24 +216,54 @@ export async function request<T = any>(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-/** Polls `GET /workflows/:id` until `accept` holds for the body, and returns that body. */
+/** What {@link waitForWorkflow} may see while it polls without failing: nothing unless a test says so. */
+export interface PollTolerance {
+  /** Statuses other than 200 that count as "not yet" (e.g. 503 while the Temporal server restarts). */
+  statuses?: readonly number[];
+  /** Treat a refused or reset connection as "not yet" (the API process is restarting). */
+  connectionErrors?: boolean;
+}
+
+/**
+ * Polls `GET /workflows/:id` until `accept` holds for the body, and returns that body. Any other answer than
+ * 200 — and any failed request — fails at once with the status and body, unless `tolerate` names it: a 500
+ * during recovery is a failure, not a wait.
+ */
 export async function waitForWorkflow<T = any>(
   baseUrl: string,
   workflowId: string,
   accept: (workflow: T) => boolean,
-  options: { timeoutMs?: number; description?: string; token?: string } = {},
+  options: { timeoutMs?: number; description?: string; token?: string; tolerate?: PollTolerance } = {},
 ): Promise<T> {
   const token = options.token === undefined ? {} : { token: options.token };
-  return waitFor(
-    async () => {
-      const response = await request<T>(baseUrl, 'GET', `/workflows/${encodeURIComponent(workflowId)}`, token);
-      return response.status === 200 && accept(response.body) ? response.body : undefined;
-    },
-    {
-      timeoutMs: options.timeoutMs ?? 60_000,
-      intervalMs: 100,
-      description: options.description ?? `workflow ${workflowId}`,
-      retryOnError: true,
-    },
-  );
+  const path = `/workflows/${encodeURIComponent(workflowId)}`;
+  let last = 'no answer yet';
+  try {
+    return await waitFor(
+      async () => {
+        let response: HttpResponse<T>;
+        try {
+          response = await request<T>(baseUrl, 'GET', path, token);
+        } catch (error) {
+          if (!options.tolerate?.connectionErrors) throw error;
+          last = `request failed: ${(error as Error).message}`;
+          return undefined;
+        }
+        last = `${response.status} ${JSON.stringify(response.body)}`;
+        if (response.status === 200) return accept(response.body) ? response.body : undefined;
+        if (options.tolerate?.statuses?.includes(response.status)) return undefined;
+        throw new Error(`GET ${path} answered ${last}`);
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 60_000,
+        intervalMs: 100,
+        description: options.description ?? `workflow ${workflowId}`,
+      },
+    );
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('Timed out')) {
+      throw new Error(`${error.message}; last answer: ${last.slice(0, 2_000)}`, { cause: error });
+    }
+    throw error;
+  }
 }

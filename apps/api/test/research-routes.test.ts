@@ -69,21 +69,24 @@ describe('POST /research', () => {
     assert.equal(problemOf(response).code, 'IDEMPOTENCY_KEY_REUSED');
   });
 
-  test('returns 400 pointing at the header when the Idempotency-Key is not printable', async (t) => {
+  test('returns 400 pointing at the header when the Idempotency-Key is not printable ASCII or over 200 characters', async (t) => {
     const app = testApp(t, stubGateway());
-    const response = await app.inject({
-      method: 'POST',
-      url: '/research',
-      headers: { 'idempotency-key': 'x'.repeat(201) },
-      payload: VALID_REQUEST,
-    });
-    assert.equal(response.statusCode, 400);
-    const problem = problemOf(response);
-    assert.equal(problem.code, 'VALIDATION_FAILED');
-    assert.deepEqual(
-      problem.errors?.map((e) => [e.in, e.pointer]),
-      [['header', '/idempotency-key']],
-    );
+    // Latin-1 and a tab are legal in a header value but not printable ASCII.
+    for (const key of ['clé', 'tab\there', 'x'.repeat(201)]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/research',
+        headers: { 'idempotency-key': key },
+        payload: VALID_REQUEST,
+      });
+      assert.equal(response.statusCode, 400, `key ${JSON.stringify(key)}`);
+      const problem = problemOf(response);
+      assert.equal(problem.code, 'VALIDATION_FAILED');
+      assert.deepEqual(
+        problem.errors?.map((e) => [e.in, e.pointer]),
+        [['header', '/idempotency-key']],
+      );
+    }
   });
 
   test('returns 400 with a JSON pointer per invalid field', async (t) => {

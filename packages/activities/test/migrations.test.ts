@@ -30,7 +30,7 @@ describe(`migrate (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
   const options = { createSchema: databaseUrl ? schema : undefined };
 
-  it('applies each migration once even when started concurrently', async () => {
+  it('applies each migration once when three runs start at once (three connections on PostgreSQL, one on PGlite)', async () => {
     const first = await open();
     const dbs = databaseUrl ? [first, await open(), await open()] : [first, first, first];
     const applied = await Promise.all(dbs.map((db) => migrate(db, MIGRATIONS, options)));

@@ -109,7 +109,7 @@ describe(`result store (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite
     );
   });
 
-  it('keeps rows across reopening, and reopening applies no migration twice', async () => {
+  it('keeps rows across closing and reopening', async () => {
     await store.save({ workflowId: 'wf-persist', runId: 'run-persist', result });
     await store.close();
     store = await database.open();

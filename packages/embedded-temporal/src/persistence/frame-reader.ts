@@ -11,11 +11,15 @@ export interface ScanResult {
 }
 
 /**
- * Calls `onPayload` for each intact frame from the start of `file`, stopping at the first frame that is
+ * Calls `onPayload` for each intact frame from `start` (default the beginning of `file`), stopping at the first frame that is
  * incomplete, has an impossible length, or fails its CRC: after a crash that is where a torn write begins.
  * The payload buffer is only valid during the callback.
  */
-export async function scanFrames(file: StoreFile, onPayload: (payload: Buffer) => void): Promise<ScanResult> {
+export async function scanFrames(
+  file: StoreFile,
+  onPayload: (payload: Buffer) => void,
+  start = 0,
+): Promise<ScanResult> {
   const fileSize = await file.size();
   let window = Buffer.alloc(0);
   let windowStart = 0;
@@ -33,7 +37,7 @@ export async function scanFrames(file: StoreFile, onPayload: (payload: Buffer) =
     window = next.subarray(0, got);
     windowStart = offset;
   };
-  let pos = 0;
+  let pos = start;
   while (pos + FRAME_HEADER_BYTES <= fileSize) {
     await ensure(pos, FRAME_HEADER_BYTES);
     const at = pos - windowStart;

@@ -4,10 +4,10 @@
 import { join } from 'node:path';
 import { StoreCorruptionError } from './errors.js';
 import { scanFrames } from './frame-reader.js';
-import { decodePayload, RecordType } from './record-codec.js';
+import { decodePayload, encodeControl, RecordType } from './record-codec.js';
 import { applyRaw, emptyRawState, type RawState } from './raw-state.js';
 import { readSnapshot } from './snapshot.js';
-import type { StoreFs } from './store-fs.js';
+import type { StoreFile, StoreFs } from './store-fs.js';
 
 const LOG_NAME = /^wal-(\d{10})\.log$/;
 
@@ -93,6 +93,9 @@ async function replayLog(
         hasTransactions = true;
       } else throw new StoreCorruptionError(path, `unexpected record type ${record.type}`);
     });
+    if (scan.validEnd === 0 && (await intactFramesFollowHeader(file, generation))) {
+      throw new StoreCorruptionError(path, 'damaged log header followed by intact records');
+    }
     if (scan.validEnd < scan.fileSize) {
       if (!isNewest) throw new StoreCorruptionError(path, `damaged record at offset ${scan.validEnd}`);
       if (options.repair) {
@@ -107,4 +110,15 @@ async function replayLog(
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Whether intact frames follow where the header ends. A header that never became durable has nothing after it
+ * (transactions are appended only once it is synced), so records behind an unreadable header mean damage, and
+ * truncating them as a torn tail would lose acknowledged commits.
+ */
+async function intactFramesFollowHeader(file: StoreFile, generation: number): Promise<boolean> {
+  const headerBytes = encodeControl({ type: RecordType.LogHeader, generation }).length;
+  const after = await scanFrames(file, () => undefined, headerBytes);
+  return after.validEnd > headerBytes;
 }
