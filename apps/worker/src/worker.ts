@@ -1,4 +1,5 @@
 import { createActivities, openResultStore } from '@research/activities';
+import { ensureSearchAttributes } from '@research/config';
 import { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -47,6 +48,7 @@ export async function createWorker(config: Config, logger: Logger, signal?: Abor
     await connection.close();
   };
   logger.info({ database: store.kind }, 'Result store ready');
+  await ensureSearchAttributes(connection.operatorService, config.temporal.namespace, logger);
   if (config.activities.llm.apiKey === undefined) {
     logger.warn('OPENAI_API_KEY is not set: pipelines will fail at the summarize step until it is');
   }

@@ -26,6 +26,14 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_at  timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 2,
+    name: 'research_results outcome cancelled',
+    sql: `
+      ALTER TABLE research_results DROP CONSTRAINT research_results_outcome_check;
+      ALTER TABLE research_results ADD CONSTRAINT research_results_outcome_check
+        CHECK (outcome IN ('approved', 'rejected', 'expired', 'cancelled'));`,
+  },
 ];
 
 /**

@@ -11,3 +11,4 @@ export {
 } from './temporal-env.js';
 export { ConfigError, loadEnv } from './load-env.js';
 export { LOG_LEVELS, appEnvSchema, type AppEnv, type LogLevel } from './app-env.js';
+export * from './search-attributes.js';

@@ -1,5 +1,6 @@
 import { temporalConnectionOptions, temporalSettingsFromEnv } from '@research/config';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { Config } from '../config.js';
 import type { TemporalPort } from './ports.js';
 
@@ -27,5 +28,23 @@ export function temporalPort(connection: Connection, namespace: string): Tempora
     workflow: client.workflow,
     withDeadline: (deadline, fn) => connection.withDeadline(deadline, fn),
     systemInfo: () => connection.workflowService.getSystemInfo({}),
+    listWorkflows: ({ query, pageSize, nextPageToken }) =>
+      connection.workflowService.listWorkflowExecutions({ namespace, query, pageSize, nextPageToken }),
+    countWorkflows: async (query) => {
+      const { count } = await connection.workflowService.countWorkflowExecutions({ namespace, query });
+      return count == null ? 0 : Number(count);
+    },
+    pollHistory: ({ workflowId, runId, nextPageToken }, { deadline, signal }) =>
+      connection.withAbortSignal(signal, () =>
+        connection.withDeadline(deadline, () =>
+          connection.workflowService.getWorkflowExecutionHistory({
+            namespace,
+            execution: { workflowId, runId },
+            nextPageToken,
+            waitNewEvent: true,
+            historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT,
+          }),
+        ),
+      ),
   };
 }
