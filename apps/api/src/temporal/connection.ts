@@ -1,6 +1,7 @@
 import { temporalConnectionOptions, temporalSettingsFromEnv } from '@research/config';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import type { Config } from '../config.js';
 import type { TemporalPort } from './ports.js';
 
@@ -42,7 +43,8 @@ export function temporalPort(connection: Connection, namespace: string): Tempora
             execution: { workflowId, runId },
             nextPageToken,
             waitNewEvent: true,
-            historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT,
+            historyEventFilterType:
+              protos.temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT,
           }),
         ),
       ),

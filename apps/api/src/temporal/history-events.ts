@@ -1,13 +1,14 @@
 import { STATUS_MEMO_KEY, decisionSchema, researchResultSchema } from '@research/contracts';
 import type { ResearchResult, Stage } from '@research/contracts';
 import { defaultPayloadConverter } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import { readStatusMemo } from './memo.js';
 import { timestampToIso } from './ports.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
-const { EventType } = temporal.api.enums.v1;
+const { EventType } = protos.temporal.api.enums.v1;
 
 export const WORKFLOW_EVENT_TYPES = [
   'stage',

@@ -1,7 +1,8 @@
 import { RESEARCH_SEARCH_ATTRIBUTES } from '@research/contracts';
 import type { Stage } from '@research/contracts';
 import { defaultPayloadConverter } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import protos from '@temporalio/proto';
+import type { temporal } from '@temporalio/proto';
 import type { WorkflowList, WorkflowListQuery, WorkflowSummary } from '../schemas/workflow-list.js';
 import type { WorkflowStatus } from '../schemas/workflow.js';
 import { InvalidCursorError, isInvalidArgument, mapUnavailable } from './errors.js';
@@ -14,7 +15,7 @@ import { reportedStage } from './workflow-view.js';
 type ExecutionInfo = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 type Payloads = Record<string, temporal.api.common.v1.IPayload> | null | undefined;
 
-const { WorkflowExecutionStatus } = temporal.api.enums.v1;
+const { WorkflowExecutionStatus } = protos.temporal.api.enums.v1;
 const STATUS_NAMES: Partial<Record<number, WorkflowStatus>> = {
   [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED]: 'COMPLETED',
   [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED]: 'FAILED',
