@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import { REQUEST_MEMO_KEY, RESEARCH_WORKFLOW_TYPE, STATUS_MEMO_KEY } from '@research/contracts';
 import { defaultPayloadConverter } from '@temporalio/client';
 import protos from '@temporalio/proto';
-import type { temporal } from '@temporalio/proto';
 import { CancelForbiddenError, InvalidCursorError, WorkflowClosedError } from '../src/temporal/errors.js';
 import type { WorkflowEvent } from '../src/temporal/history-events.js';
 import { createTemporalGateway } from '../src/temporal/temporal-gateway.js';

@@ -1,7 +1,6 @@
 import { temporalConnectionOptions, temporalSettingsFromEnv } from '@research/config';
 import { Client, Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
-import type { temporal } from '@temporalio/proto';
 import type { Config } from '../config.js';
 import type { TemporalPort } from './ports.js';
 

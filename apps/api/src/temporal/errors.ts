@@ -162,7 +162,7 @@ export function isTemporalUnavailable(error: unknown): boolean {
 /** Whether `error` (or its cause chain) is a gRPC DEADLINE_EXCEEDED: a long-poll that ended without news. */
 export function isDeadlineExceeded(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; depth++) {
-    if (isGrpcServiceError(current)) return current.code === GRPC_DEADLINE_EXCEEDED;
+    if (isGrpcServiceError(current)) return (current.code as number) === GRPC_DEADLINE_EXCEEDED;
     current = current.cause;
   }
   return false;
@@ -171,7 +171,7 @@ export function isDeadlineExceeded(error: unknown): boolean {
 /** Whether `error` (or its cause chain) is a gRPC INVALID_ARGUMENT, e.g. a page token the server refuses. */
 export function isInvalidArgument(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; depth++) {
-    if (isGrpcServiceError(current)) return current.code === GRPC_INVALID_ARGUMENT;
+    if (isGrpcServiceError(current)) return (current.code as number) === GRPC_INVALID_ARGUMENT;
     current = current.cause;
   }
   return false;

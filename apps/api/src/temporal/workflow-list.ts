@@ -40,16 +40,17 @@ export function decodePayloads(fields: Payloads): Record<string, unknown> {
   return decoded;
 }
 
+const first = (value: unknown): unknown => (Array.isArray(value) ? (value as unknown[])[0] : value);
 const asIso = (value: unknown): string | null => {
-  const text = Array.isArray(value) ? value[0] : value;
+  const text = first(value);
   if (typeof text !== 'string') return null;
   const time = Date.parse(text);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 };
-const asStage = (value: unknown): Stage | undefined =>
-  typeof (Array.isArray(value) ? value[0] : value) === 'string'
-    ? ((Array.isArray(value) ? value[0] : value) as Stage)
-    : undefined;
+const asStage = (value: unknown): Stage | undefined => {
+  const text = first(value);
+  return typeof text === 'string' ? (text as Stage) : undefined;
+};
 
 /**
  * One list item from a visibility record: search attributes first, then the status memo (runs started before the
