@@ -21,6 +21,7 @@ import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import tracingPlugin from './plugins/tracing.js';
 import { healthRoutes } from './routes/health.js';
 import { researchRoutes } from './routes/research.js';
+import { workflowEventRoutes } from './routes/workflow-events.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { ResearchGateway } from './temporal/gateway.js';
 
@@ -88,5 +89,6 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
   void app.register(healthRoutes, { gateway, logLevel: probeLogLevel(deps.config.LOG_LEVEL) });
   void app.register(researchRoutes, { gateway });
   void app.register(workflowRoutes, { gateway });
+  void app.register(workflowEventRoutes, { gateway, heartbeatMs: deps.config.EVENTS_HEARTBEAT_MS });
   return app;
 }

@@ -33,6 +33,8 @@ const configSchema = temporalEnvSchema
     TEMPORAL_QUERY_TIMEOUT_MS: milliseconds(2_000),
     TEMPORAL_UPDATE_TIMEOUT_MS: milliseconds(10_000),
     TEMPORAL_READY_TIMEOUT_MS: milliseconds(800),
+    EVENTS_HEARTBEAT_MS: milliseconds(15_000),
+    EVENTS_RETRY_CHECK_MS: milliseconds(2_000),
     METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     APPROVAL_TIMEOUT_DEFAULT: approvalTimeoutSchema.optional(),

@@ -24,4 +24,7 @@ export const offlineGateway: ResearchGateway = {
   getWorkflow: () => Promise.reject(new TemporalUnavailableError()),
   approve: () => Promise.reject(new TemporalUnavailableError()),
   ready: () => Promise.reject(new TemporalUnavailableError()),
+  listWorkflows: () => Promise.reject(new TemporalUnavailableError()),
+  cancel: () => Promise.reject(new TemporalUnavailableError()),
+  openEvents: () => Promise.reject(new TemporalUnavailableError()),
 };

@@ -1,5 +1,6 @@
 import { startTracing, tracingSettingsFromEnv } from '@research/tracing';
 import { buildApp } from './app.js';
+import { ensureSearchAttributes } from '@research/config';
 import { ConfigError, loadConfig } from './config.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { instrumentPort } from './metrics/instrumented-port.js';
@@ -49,6 +50,7 @@ const gateway = createTemporalGateway(instrumentPort(port, metrics), {
   approvalTimeoutDefault: config.APPROVAL_TIMEOUT_DEFAULT,
   retryOverrides: config.ACTIVITY_RETRY_OVERRIDES,
   requireDistinctApprover: config.REQUIRE_DISTINCT_APPROVER,
+  eventsRetryCheckMs: config.EVENTS_RETRY_CHECK_MS,
   logger,
 });
 const app = buildApp(
@@ -89,6 +91,8 @@ try {
     logger.info({ host: config.METRICS_HOST, port }, 'metrics listening');
   }
   await app.listen({ host: config.HOST, port: config.PORT });
+  // In the background: the API serves (and answers 503) while Temporal is still down.
+  void ensureSearchAttributes(connection.operatorService, config.TEMPORAL_NAMESPACE, logger);
   logger.info({ temporalAddress: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }, 'api ready');
 } catch (error) {
   logger.fatal({ err: error }, 'could not start listening');

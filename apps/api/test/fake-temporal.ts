@@ -1,7 +1,14 @@
 import type { ApprovalRequest, Decision, ResearchState } from '@research/contracts';
 import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { WorkflowExecutionStatusName, WorkflowStartOptions } from '@temporalio/client';
-import type { ResearchWorkflowHandle, TemporalPort, WorkflowDescription } from '../src/temporal/ports.js';
+import type {
+  HistoryPollRequest,
+  HistoryResponse,
+  ListResponse,
+  ResearchWorkflowHandle,
+  TemporalPort,
+  WorkflowDescription,
+} from '../src/temporal/ports.js';
 
 /** A gRPC ServiceError as @grpc/grpc-js produces it (14 = UNAVAILABLE, 4 = DEADLINE_EXCEEDED). */
 export function grpcError(code: number, details = 'connection refused'): Error {
@@ -26,6 +33,8 @@ export interface FakeExecution {
   result?: unknown;
   /** Behaviour of the approval update. */
   update?: (request: ApprovalRequest) => Promise<Decision>;
+  /** Set by `cancel()`. */
+  cancelRequested?: boolean;
 }
 
 /**
@@ -36,6 +45,14 @@ export class FakeTemporal implements TemporalPort {
   readonly executions = new Map<string, FakeExecution>();
   readonly starts: { workflowType: string; options: WorkflowStartOptions }[] = [];
   readonly deadlines: number[] = [];
+  /** Every list request, and the pages it answers in turn. */
+  readonly lists: { query: string; pageSize: number; nextPageToken?: Uint8Array | undefined }[] = [];
+  listPages: ListResponse[] = [];
+  readonly counts: string[] = [];
+  count = 0;
+  /** Answers of `pollHistory` in turn; an Error is thrown. When none is left, waits until the call is aborted. */
+  historyPages: (HistoryResponse | Error)[] = [];
+  readonly historyPolls: HistoryPollRequest[] = [];
   /** When set, every call fails with this error, as a lost connection does. */
   failure: Error | undefined;
   private runs = 0;
@@ -94,8 +111,34 @@ export class FakeTemporal implements TemporalPort {
         if (!update) throw new Error('fake update not configured');
         return update(args[0]);
       },
+      cancel: async () => {
+        this.find(workflowId).cancelRequested = true;
+      },
     }),
   };
+
+  async listWorkflows(request: { query: string; pageSize: number; nextPageToken?: Uint8Array | undefined }) {
+    this.throwIfDown();
+    this.lists.push(request);
+    return this.listPages.shift() ?? { executions: [], nextPageToken: new Uint8Array() };
+  }
+
+  async countWorkflows(query: string): Promise<number> {
+    this.throwIfDown();
+    this.counts.push(query);
+    return this.count;
+  }
+
+  async pollHistory(request: HistoryPollRequest, { signal }: { deadline: number; signal: AbortSignal }) {
+    this.throwIfDown();
+    this.historyPolls.push(request);
+    const next = this.historyPages.shift();
+    if (next instanceof Error) throw next;
+    if (next) return next;
+    return new Promise<HistoryResponse>((_resolve, reject) => {
+      signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+    });
+  }
 
   async withDeadline<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
     this.deadlines.push(deadline);

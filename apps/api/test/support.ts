@@ -23,6 +23,9 @@ export function stubGateway(overrides: Partial<ResearchGateway> = {}): ResearchG
     getWorkflow: notStubbed('getWorkflow'),
     approve: notStubbed('approve'),
     ready: notStubbed('ready'),
+    listWorkflows: notStubbed('listWorkflows'),
+    cancel: notStubbed('cancel'),
+    openEvents: notStubbed('openEvents'),
     ...overrides,
   };
 }

@@ -76,7 +76,14 @@ describe('startResearch', () => {
     assert.equal(start?.options.workflowIdConflictPolicy, 'FAIL');
     assert.equal(start?.options.workflowIdReusePolicy, 'REJECT_DUPLICATE');
     assert.deepEqual(start?.options.args, [{ ...VALID_REQUEST, approvalTimeout: '15m' }]);
-    assert.deepEqual(start?.options.memo?.[STATUS_MEMO_KEY], { stage: 'queued', draft: null });
+    assert.deepEqual(start?.options.memo?.[STATUS_MEMO_KEY], {
+      stage: 'queued',
+      draft: null,
+      decision: null,
+      result: null,
+      awaitingSince: null,
+      approvalDeadline: null,
+    });
     assert.ok(temporal.deadlines.length > 0, 'calls run under a deadline');
   });
 
@@ -128,9 +135,11 @@ describe('startResearch', () => {
 });
 
 describe('getWorkflow', () => {
-  test('reads live state from the state query while running', async () => {
+  test('reads live state from the state query while the memo comes from workflow code before the patch', async () => {
     const { temporal, gateway } = setup();
     const { workflowId } = await gateway.startResearch(VALID_REQUEST);
+    // Published by older workflow code: no decision in it, so only the query knows.
+    temporal.executions.get(workflowId)!.memo[STATUS_MEMO_KEY] = { stage: 'queued', draft: null };
     const state: ResearchState = {
       stage: 'awaiting_approval',
       topic: VALID_REQUEST.topic,

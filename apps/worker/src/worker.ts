@@ -1,5 +1,6 @@
 import { createActivities, createHtmlExtractor, openResultStore } from '@research/activities';
 import type { Tracing } from '@research/tracing';
+import { ensureSearchAttributes } from '@research/config';
 import { Worker } from '@temporalio/worker';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -57,6 +58,7 @@ export async function createWorker(
     await connection.close();
   };
   logger.info({ database: store.kind }, 'Result store ready');
+  await ensureSearchAttributes(connection.operatorService, config.temporal.namespace, logger);
   if (config.activities.llm.apiKey === undefined) {
     logger.warn('OPENAI_API_KEY is not set: pipelines will fail at the summarize step until it is');
   }

@@ -37,6 +37,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE research_results DROP CONSTRAINT research_results_pkey;
       ALTER TABLE research_results ADD PRIMARY KEY (workflow_id, run_id);`,
   },
+  {
+    version: 3,
+    name: 'research_results outcome cancelled',
+    sql: `
+      ALTER TABLE research_results DROP CONSTRAINT research_results_outcome_check;
+      ALTER TABLE research_results ADD CONSTRAINT research_results_outcome_check
+        CHECK (outcome IN ('approved', 'rejected', 'expired', 'cancelled'));`,
+  },
 ];
 
 /**

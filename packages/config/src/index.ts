@@ -12,3 +12,4 @@ export {
 export { ConfigError, loadEnv } from './load-env.js';
 export { LOG_LEVELS, appEnvSchema, type AppEnv, type LogLevel } from './app-env.js';
 export { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './log-redact.js';
+export * from './search-attributes.js';

@@ -5,4 +5,5 @@ export * from './failures.js';
 export * from './names.js';
 export * from './research.js';
 export * from './retry-overrides.js';
+export * from './search-attributes.js';
 export * from './stages.js';

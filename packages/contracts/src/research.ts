@@ -75,7 +75,8 @@ export const draftSchema = z.object({
 });
 export type Draft = z.infer<typeof draftSchema>;
 
-export const OUTCOMES = ['approved', 'rejected', 'expired'] as const;
+/** How a pipeline ended; `cancelled` when a cancel request stopped it (runs started since `reviewer-workspace`). */
+export const OUTCOMES = ['approved', 'rejected', 'expired', 'cancelled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** What a finished pipeline returns and persists. */
@@ -104,5 +105,16 @@ export const researchStateSchema = z.object({
 });
 export type ResearchState = z.infer<typeof researchStateSchema>;
 
-/** The subset of state the workflow publishes in its memo, so status reads work with no worker running. */
-export type PublishedStatus = Pick<ResearchState, 'stage' | 'draft'>;
+/**
+ * What the workflow publishes in its memo under `STATUS_MEMO_KEY`, so status reads need no worker. Runs started
+ * before the `reviewer-workspace` patch publish only `stage` and `draft` until their next stage change; the other
+ * fields are absent there, not null.
+ */
+export interface PublishedStatus extends Pick<ResearchState, 'stage' | 'draft'> {
+  decision?: Decision | null;
+  result?: ResearchResult | null;
+  /** ISO time the pipeline entered `awaiting_approval`; null before. */
+  awaitingSince?: string | null;
+  /** ISO time the approval wait times out; null outside `awaiting_approval`'s reach. */
+  approvalDeadline?: string | null;
+}

@@ -1,4 +1,7 @@
-/** Where a research pipeline is. Ordered as the pipeline moves; `failed` can follow any stage. */
+/**
+ * Where a research pipeline is. Ordered as the pipeline moves; `failed` and `cancelled` (a cancel request) can follow
+ * any stage before `completed`.
+ */
 export const STAGES = [
   'queued',
   'fetching',
@@ -7,6 +10,7 @@ export const STAGES = [
   'saving',
   'completed',
   'failed',
+  'cancelled',
 ] as const;
 
 export type Stage = (typeof STAGES)[number];

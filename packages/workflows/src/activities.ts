@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURE_TYPES } from '@research/contracts';
 import type { ResearchActivities, RetryOverrides, StepRetryOverride } from '@research/contracts';
@@ -57,15 +57,23 @@ function withRetry(options: ActivityOptions, override: StepRetryOverride | undef
 
 /**
  * The activity proxies of one pipeline run, with the step policies above and any operator overrides from the
- * workflow input applied on top (non-retryable failure types and timeouts are never overridden).
+ * workflow input applied on top (non-retryable failure types and timeouts are never overridden). With
+ * `abandonOnCancel` a cancelled pipeline stops waiting for fetch and summarize at once without asking the server to
+ * cancel them (their results are not wanted, and the run closes right after saving its cancelled result).
  */
-export function researchActivities(overrides: RetryOverrides = {}): ResearchActivities {
-  const { fetchSource } = proxyActivities<Pick<ResearchActivities, 'fetchSource'>>(
-    withRetry(FETCH_SOURCE, overrides.fetchSource),
-  );
-  const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize'>>(
-    withRetry(SUMMARIZE, overrides.summarize),
-  );
+export function researchActivities(
+  overrides: RetryOverrides = {},
+  { abandonOnCancel = false }: { abandonOnCancel?: boolean } = {},
+): ResearchActivities {
+  const onCancel: ActivityOptions = abandonOnCancel ? { cancellationType: ActivityCancellationType.ABANDON } : {};
+  const { fetchSource } = proxyActivities<Pick<ResearchActivities, 'fetchSource'>>({
+    ...withRetry(FETCH_SOURCE, overrides.fetchSource),
+    ...onCancel,
+  });
+  const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize'>>({
+    ...withRetry(SUMMARIZE, overrides.summarize),
+    ...onCancel,
+  });
   const { saveResult } = proxyActivities<Pick<ResearchActivities, 'saveResult'>>(
     withRetry(SAVE_RESULT, overrides.saveResult),
   );

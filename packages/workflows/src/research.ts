@@ -1,10 +1,13 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
   allHandlersFinished,
   condition,
   isCancellation,
   log,
+  patched,
   setHandler,
   upsertMemo,
   workflowInfo,
@@ -32,22 +35,31 @@ import type {
 import { researchActivities } from './activities.js';
 import { toStepFailure } from './failures.js';
 import type { ResearchStep } from './failures.js';
+import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './workspace.js';
 
 /**
  * The research pipeline: fetch the source, summarize it with an LLM, wait for a human decision
  * (or the approval timeout), then persist the result.
  *
- * Answers {@link stateQuery} at any time and publishes `{ stage, draft }` in its memo under
- * {@link STATUS_MEMO_KEY} at every stage change. Accepts {@link approveUpdate} only while awaiting
+ * Answers {@link stateQuery} at any time and publishes a {@link PublishedStatus} (stage, draft, decision, result,
+ * approval times) in its memo under {@link STATUS_MEMO_KEY} at every stage change, and, since the
+ * {@link WORKSPACE_PATCH} patch, the research search attributes too. Accepts {@link approveUpdate} only while awaiting
  * approval and before a decision was taken; otherwise the update is rejected with an
  * `ApplicationFailure` of type {@link NOT_AWAITING_APPROVAL}. With `input.requireDistinctApprover`, a decision
  * by the submitter is rejected with type {@link SELF_APPROVAL_FORBIDDEN}.
  *
+ * A cancel request (since {@link WORKSPACE_PATCH}) sets stage `cancelled`, saves a result with outcome `cancelled`
+ * whatever the stage, and then ends the run as CANCELLED, as Temporal users expect of a cancelled workflow.
+ *
  * @throws ApplicationFailure when a step fails for good: stage `failed`, message a readable sentence
  *   ("Could not fetch the source: ..."), type the activity's failure type, cause the activity failure.
+ * @throws CancelledFailure when cancelled.
  */
 export async function research(input: ResearchInput): Promise<ResearchResult> {
-  const { fetchSource, summarize, saveResult } = researchActivities(input.retryOverrides);
+  // Decided before the first command: runs recorded before the patch keep the cancellation they recorded.
+  const { fetchSource, summarize, saveResult } = researchActivities(input.retryOverrides, {
+    abandonOnCancel: patched(WORKSPACE_PATCH),
+  });
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
@@ -98,10 +110,24 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     },
   );
 
+  let awaitingSince: Date | null = null;
+  let approvalDeadline: Date | null = null;
+
   function enter(stage: Stage): void {
     state.stage = stage;
-    const status: PublishedStatus = { stage, draft: state.draft };
+    // sdk-core matches a recorded memo upsert by command type only, so its content may grow without a patch.
+    const status: PublishedStatus = {
+      stage,
+      draft: state.draft,
+      decision: state.decision,
+      result: state.result,
+      awaitingSince: awaitingSince?.toISOString() ?? null,
+      approvalDeadline: approvalDeadline?.toISOString() ?? null,
+    };
     upsertMemo({ [STATUS_MEMO_KEY]: status });
+    if (patched(WORKSPACE_PATCH)) {
+      publishSearchAttributes({ stage, submitter: input.submittedBy?.id, awaitingSince, approvalDeadline });
+    }
     log.info('Research stage changed', { stage });
   }
 
@@ -118,30 +144,56 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
 
   const approvalTimeoutMs = parseApprovalTimeout(input.approvalTimeout, () => enter('failed'));
 
-  enter('fetching');
-  const source = await step('fetchSource', () => fetchSource({ url: input.sourceUrl }));
+  async function pipeline(): Promise<ResearchResult> {
+    enter('fetching');
+    const source = await step('fetchSource', () => fetchSource({ url: input.sourceUrl }));
 
-  enter('summarizing');
-  const draft = await step('summarize', () =>
-    summarize({ topic: input.topic, sourceUrl: source.finalUrl, title: source.title, text: source.text }),
-  );
-  state.draft = draft;
+    enter('summarizing');
+    const draft = await step('summarize', () =>
+      summarize({ topic: input.topic, sourceUrl: source.finalUrl, title: source.title, text: source.text }),
+    );
+    state.draft = draft;
 
-  enter('awaiting_approval');
-  await condition(() => state.decision !== null, approvalTimeoutMs);
-  // Read the decision rather than condition's result: an update accepted in the same activation as the
-  // timer firing still counts.
-  const result = toResult(input, draft, state.decision);
+    awaitingSince = new Date();
+    approvalDeadline = new Date(awaitingSince.getTime() + approvalTimeoutMs);
+    enter('awaiting_approval');
+    await condition(() => state.decision !== null, approvalTimeoutMs);
+    // Read the decision rather than condition's result: an update accepted in the same activation as the
+    // timer firing still counts.
+    const result = toResult(input, draft, state.decision);
 
-  enter('saving');
-  // runId in the input changes no command (activity inputs are not compared on replay), so no patch is needed.
-  const { workflowId, runId } = workflowInfo();
-  await step('saveResult', () => saveResult({ workflowId, runId, result }));
-  state.result = result;
+    enter('saving');
+    // runId in the input changes no command (activity inputs are not compared on replay), so no patch is needed.
+    const { workflowId, runId } = workflowInfo();
+    const save = () => step('saveResult', () => saveResult({ workflowId, runId, result }));
+    if (patched(WORKSPACE_PATCH)) {
+      // A cancel request waits for the save in flight, so the cancelled result saved after it is the last write.
+      await CancellationScope.nonCancellable(save);
+      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('Workflow cancelled');
+    } else {
+      await save();
+    }
+    state.result = result;
 
-  enter('completed');
-  await condition(allHandlersFinished);
-  return result;
+    enter('completed');
+    await condition(allHandlersFinished);
+    return result;
+  }
+
+  try {
+    return await pipeline();
+  } catch (error) {
+    // Histories recorded before the patch closed as CANCELLED right away; so do runs past saving their result.
+    if (!isCancellation(error) || state.stage === 'completed' || state.stage === 'failed') throw error;
+    if (!patched(WORKSPACE_PATCH)) throw error;
+    await CancellationScope.nonCancellable(async () => {
+      const result = cancelledResult(input, state.draft, state.decision);
+      state.result = result;
+      enter('cancelled');
+      await step('saveResult', () => saveResult({ workflowId: workflowInfo().workflowId, result }));
+    });
+    throw error;
+  }
 }
 
 function parseApprovalTimeout(text: string | undefined, onInvalid: () => void): number {

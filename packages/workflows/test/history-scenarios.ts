@@ -76,6 +76,48 @@ const failingAt = (
   });
 };
 
+/**
+ * Cancelled while `stage` runs (the gated step blocks until the cancel request is in): since the
+ * `reviewer-workspace` patch the run saves a `cancelled` result and then closes as CANCELLED.
+ */
+const cancelledIn = (stage: Stage, blocked?: keyof ResearchActivities): HistoryScenario['setUp'] => {
+  return () => {
+    const held = gate();
+    const base = stubActivities();
+    let calls = 0;
+    const hold =
+      <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        if (calls++ === 0) await held.promise;
+        return run(...args);
+      };
+    const activities: ResearchActivities = { ...base.activities };
+    if (blocked === 'fetchSource') activities.fetchSource = hold(base.activities.fetchSource);
+    if (blocked === 'summarize') activities.summarize = hold(base.activities.summarize);
+    if (blocked === 'saveResult') activities.saveResult = hold(base.activities.saveResult);
+    return {
+      activities,
+      async drive(handle) {
+        await waitForStage(handle, stage);
+        if (stage === 'saving')
+          await waitFor(
+            async () => calls,
+            (n) => n > 0,
+          );
+        await handle.cancel();
+        held.open();
+        await handle.result().then(
+          () => assert.fail('expected the workflow to be cancelled'),
+          (e: unknown) => assert.ok(e instanceof WorkflowFailedError, String(e)),
+        );
+        assert.equal((await handle.describe()).status.name, 'CANCELLED');
+        const last = base.saved.at(-1);
+        assert.equal(last?.result.outcome, 'cancelled');
+      },
+    };
+  };
+};
+
 /** Every recorded path; `npm run record-histories -w @research/workflows` writes the ones without a fixture. */
 export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   { name: 'approved', setUp: decided(true, 'approved') },
@@ -175,6 +217,12 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
       },
     }),
   },
+  // Since the reviewer-workspace patch: search attributes at every stage, and cancellation that saves a result.
+  { name: 'approved-workspace', input: { submittedBy: { id: 'sam', name: 'Sam' } }, setUp: decided(true, 'approved') },
+  { name: 'cancelled-fetching-workspace', setUp: cancelledIn('fetching', 'fetchSource') },
+  { name: 'cancelled-summarizing-workspace', setUp: cancelledIn('summarizing', 'summarize') },
+  { name: 'cancelled-awaiting-approval-workspace', setUp: cancelledIn('awaiting_approval') },
+  { name: 'cancelled-saving-workspace', input: { approvalTimeout: '1s' }, setUp: cancelledIn('saving', 'saveResult') },
   {
     // Still open: the state every pipeline waiting for a reviewer is in when a new worker version is deployed.
     name: 'awaiting-approval',

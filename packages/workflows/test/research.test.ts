@@ -8,6 +8,7 @@ import {
   NOT_AWAITING_APPROVAL,
   RESEARCH_WORKFLOW_TYPE,
   SELF_APPROVAL_FORBIDDEN,
+  RESEARCH_SEARCH_ATTRIBUTES,
   STATUS_MEMO_KEY,
   approveUpdate,
   stateQuery,
@@ -50,6 +51,10 @@ describe('research workflow', { timeout: 120_000 }, () => {
     );
   const memoOf = async (handle: WorkflowHandle): Promise<PublishedStatus | undefined> =>
     (await handle.describe()).memo?.[STATUS_MEMO_KEY] as PublishedStatus | undefined;
+  const publishedStageOf = async (handle: WorkflowHandle) => {
+    const memo = await memoOf(handle);
+    return { stage: memo?.stage, draft: memo?.draft };
+  };
 
   async function rejectionOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
     const error = await promise.then(
@@ -216,7 +221,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
       const handle = await start(taskQueue);
       const expectStage = async (stage: Stage, draft: ResearchState['draft']) => {
         await waitForStage(handle, stage);
-        assert.deepEqual(await memoOf(handle), { stage, draft });
+        assert.deepEqual(await publishedStageOf(handle), { stage, draft });
       };
       await expectStage('fetching', null);
       fetched.open();
@@ -224,14 +229,72 @@ describe('research workflow', { timeout: 120_000 }, () => {
       summarized.open();
       await expectStage('awaiting_approval', DRAFT);
       assert.deepEqual((await handle.query(stateQuery)).draft, DRAFT);
-      await handle.executeUpdate(approveUpdate, { args: [{ approved: true }] });
+      const awaiting = await memoOf(handle);
+      assert.ok(awaiting?.awaitingSince && awaiting.approvalDeadline, JSON.stringify(awaiting));
+      assert.equal(Date.parse(awaiting.approvalDeadline) - Date.parse(awaiting.awaitingSince), 24 * 3_600_000);
+      const attributes = (await handle.describe()).typedSearchAttributes;
+      assert.equal(attributes.get(RESEARCH_SEARCH_ATTRIBUTES.stage), 'awaiting_approval');
+      assert.equal(attributes.get(RESEARCH_SEARCH_ATTRIBUTES.awaitingSince)?.toISOString(), awaiting.awaitingSince);
+      const decision = await handle.executeUpdate(approveUpdate, { args: [{ approved: true }] });
       await expectStage('saving', DRAFT);
+      // Everything GET /workflows/:id shows is in the memo, so it needs no query.
+      assert.deepEqual((await memoOf(handle))?.decision, decision);
       saved.open();
       const result = await handle.result();
-      assert.deepEqual(await memoOf(handle), { stage: 'completed', draft: DRAFT });
+      assert.deepEqual(await publishedStageOf(handle), { stage: 'completed', draft: DRAFT });
+      assert.deepEqual((await memoOf(handle))?.result, result);
       assert.deepEqual((await handle.query(stateQuery)).result, result);
     });
   });
+
+  for (const stage of ['fetching', 'summarizing', 'awaiting_approval', 'saving'] as const) {
+    test(
+      `a cancel request in ${stage} saves a cancelled result, sets stage cancelled and closes as CANCELLED`,
+      T,
+      async () => {
+        const held = gate();
+        const base = stubActivities();
+        let saves = 0;
+        const stubs = stubActivities({
+          fetchSource: async (input) => (
+            stage === 'fetching' && (await held.promise),
+            base.activities.fetchSource(input)
+          ),
+          summarize: async (input) => (
+            stage === 'summarizing' && (await held.promise),
+            base.activities.summarize(input)
+          ),
+          saveResult: async (input) => {
+            if (stage === 'saving' && saves++ === 0) await held.promise;
+            return base.activities.saveResult(input);
+          },
+        });
+        await harness.withWorker(stubs.activities, async (taskQueue) => {
+          const handle = await start(taskQueue, stage === 'saving' ? { ...INPUT, approvalTimeout: '1s' } : INPUT);
+          await waitForStage(handle, stage);
+          if (stage === 'saving')
+            await waitFor(
+              async () => saves,
+              (n) => n > 0,
+            );
+          await handle.cancel();
+          held.open();
+          const error = await handle.result().then(
+            () => assert.fail('expected the workflow to be cancelled'),
+            (e: unknown) => e,
+          );
+          assert.ok(error instanceof WorkflowFailedError, String(error));
+          assert.equal((await handle.describe()).status.name, 'CANCELLED');
+          const memo = await memoOf(handle);
+          assert.equal(memo?.stage, 'cancelled');
+          assert.equal(memo?.result?.outcome, 'cancelled');
+          // The cancelled result is the last write, after a save that was in flight.
+          assert.equal(base.saved.at(-1)?.result.outcome, 'cancelled');
+          assert.equal(base.saved.length, stage === 'saving' ? 2 : 1);
+        });
+      },
+    );
+  }
 
   test(
     'fails with a readable message, the activity failure type and stage failed when the source cannot be fetched',
@@ -253,7 +316,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
         assert.equal(error.cause.message, 'Could not fetch the source: The source answered 404 Not Found.');
         assert.equal(error.cause.type, FailureType.SourceHttpClientError);
         assert.equal(await stageOf(handle), 'failed');
-        assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
+        assert.deepEqual(await publishedStageOf(handle), { stage: 'failed', draft: null });
         assert.equal(stubs.saved.length, 0);
       });
     },
@@ -270,7 +333,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
       const error = await failureOf(handle);
       assert.ok(error instanceof WorkflowFailedError);
       assert.equal(error.cause?.message, 'Could not summarize the source: The model rejected the API key.');
-      assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
+      assert.deepEqual(await publishedStageOf(handle), { stage: 'failed', draft: null });
     });
   });
 
@@ -283,7 +346,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
       assert.ok(error.cause instanceof ApplicationFailure);
       assert.equal(error.cause.type, FailureType.InvalidResearchInput);
       assert.match(error.cause.message, /approval timeout "tomorrow"/);
-      assert.deepEqual(await memoOf(handle), { stage: 'failed', draft: null });
+      assert.deepEqual(await publishedStageOf(handle), { stage: 'failed', draft: null });
     });
   });
 });

@@ -13,6 +13,7 @@ export function instrumentPort(port: TemporalPort, metrics: Pick<ApiMetrics, 'te
     query: (query) => timed(histogram, 'query', () => handle.query(query)),
     result: () => timed(histogram, 'result', () => handle.result()),
     executeUpdate: (update, options) => timed(histogram, 'update', () => handle.executeUpdate(update, options)),
+    cancel: () => timed(histogram, 'cancel', () => handle.cancel()),
   });
   return {
     workflow: {
@@ -21,5 +22,9 @@ export function instrumentPort(port: TemporalPort, metrics: Pick<ApiMetrics, 'te
     },
     withDeadline: (deadline, fn) => port.withDeadline(deadline, fn),
     systemInfo: () => timed(histogram, 'system_info', () => port.systemInfo()),
+    listWorkflows: (request) => timed(histogram, 'list', () => port.listWorkflows(request)),
+    countWorkflows: (query) => timed(histogram, 'count', () => port.countWorkflows(query)),
+    // A long-poll's duration is the wait, not Temporal's latency: not timed.
+    pollHistory: (request, options) => port.pollHistory(request, options),
   };
 }

@@ -6,14 +6,17 @@ export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' }, // body, header or path failed its schema; see `errors`
   MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' }, // also an empty body sent as application/json
   BAD_REQUEST: { status: 400, title: 'The request could not be read' }, // other framing errors, e.g. a wrong Content-Length
+  INVALID_CURSOR: { status: 400, title: 'The list cursor is not valid' }, // not a cursor this API issued, or issued for other filters
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' }, // no Authorization header; see `WWW-Authenticate`
   INVALID_CREDENTIALS: { status: 401, title: 'The credentials are not valid' }, // unknown API key; token expired, for another audience or signed by an unknown key
   INSUFFICIENT_SCOPE: { status: 403, title: 'The caller lacks the scope this route needs' }, // authenticated, but not allowed here
   SELF_APPROVAL_FORBIDDEN: { status: 403, title: 'The submitter cannot decide their own pipeline' }, // four-eyes: another reviewer must decide
+  CANCEL_FORBIDDEN: { status: 403, title: 'Only the submitter or an admin can cancel a pipeline' }, // authenticated, neither the submitter nor research:admin
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' }, // unknown path
   WORKFLOW_NOT_FOUND: { status: 404, title: 'No such workflow' }, // unknown workflow id in this namespace
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' }, // path exists with other methods; see `Allow`
   NOT_AWAITING_APPROVAL: { status: 409, title: 'The workflow is not awaiting approval' }, // wrong stage, already decided, or closed
+  WORKFLOW_CLOSED: { status: 409, title: 'The workflow is already closed' }, // cancel of a completed, failed, cancelled or terminated run
   DECISION_REJECTED: { status: 409, title: 'The workflow rejected the decision' }, // the update handler failed for another reason
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' }, // over BODY_LIMIT_BYTES
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' }, // bodies must be application/json

@@ -1,16 +1,38 @@
 import { decisionRequestSchema, decisionSchema } from '@research/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../auth/caller.js';
+import { ADMIN_SCOPE, allows } from '../auth/scopes.js';
 import { callerOf } from '../plugins/auth.js';
 import { sendProblem } from '../plugins/error-handler.js';
 import { problemFor } from '../problems/problem.js';
 import { problemResponses } from '../schemas/problem.js';
 import { securedBy } from '../schemas/security.js';
-import { workflowParamsSchema, workflowSchema } from '../schemas/workflow.js';
+import { workflowListQuerySchema, workflowListSchema } from '../schemas/workflow-list.js';
+import { researchAcceptedSchema, workflowParamsSchema, workflowSchema } from '../schemas/workflow.js';
 import type { ResearchGateway } from '../temporal/gateway.js';
 
-/** `GET /workflows/:id` and `POST /workflows/:id/approve`. */
+/** `GET /workflows`, `GET /workflows/:id`, `POST /workflows/:id/approve` and `POST /workflows/:id/cancel`. */
 export const workflowRoutes: FastifyPluginAsyncZod<{ gateway: ResearchGateway }> = async (app, { gateway }) => {
+  app.get(
+    '/workflows',
+    {
+      schema: {
+        tags: ['research'],
+        summary: 'List pipelines, newest first, by stage, status, submitter and start time',
+        description:
+          'Backed by Temporal visibility: any number of API processes give the same pages. Pass `nextCursor` ' +
+          'back as `cursor` with the same filters for the next page. With stage=awaiting_approval the answer ' +
+          'also carries `total`. Pipelines started before the research search attributes existed match only ' +
+          'the filters on status, start time and closed stages. Needs research:read.',
+        security: securedBy('research:read'),
+        querystring: workflowListQuerySchema,
+        response: { 200: workflowListSchema, ...problemResponses(400, 401, 403, 429, 500, 503) },
+      },
+      config: { scope: 'research:read' },
+    },
+    async (request) => gateway.listWorkflows(request.query),
+  );
+
   app.get(
     '/workflows/:id',
     {
@@ -64,6 +86,42 @@ export const workflowRoutes: FastifyPluginAsyncZod<{ gateway: ResearchGateway }>
       const decision = await gateway.approve(request.params.id, request.body, { decidedBy });
       request.log.info({ approved: decision.approved, reviewer: decision.reviewer }, 'decision accepted');
       return decision;
+    },
+  );
+
+  app.post(
+    '/workflows/:id/cancel',
+    {
+      schema: {
+        tags: ['research'],
+        summary: 'Cancel a running pipeline',
+        description:
+          'The workflow stops at whatever stage it is in (a save in flight finishes first), sets stage ' +
+          '`cancelled`, saves a result with outcome `cancelled` and closes as CANCELLED. With authentication on, ' +
+          'only the submitter or a caller with research:admin may cancel (403 CANCEL_FORBIDDEN); pipelines ' +
+          'without a recorded submitter only an admin. 409 WORKFLOW_CLOSED when it is already closed. Needs ' +
+          'research:submit.',
+        security: securedBy('research:submit'),
+        params: workflowParamsSchema,
+        response: {
+          202: {
+            description: 'Cancellation requested; follow GET /workflows/{id} or its events until it is CANCELLED',
+            content: { 'application/json': { schema: researchAcceptedSchema } },
+          },
+          ...problemResponses(400, 401, 403, 404, 409, 429, 500, 503),
+        },
+      },
+      config: { scope: 'research:submit' },
+    },
+    async (request, reply) => {
+      request.log = reply.log = request.log.child({ workflowId: request.params.id });
+      const caller = callerOf(request);
+      const accepted = await gateway.cancel(request.params.id, {
+        cancelledBy: actorOf(caller),
+        admin: allows(caller.scopes, ADMIN_SCOPE),
+      });
+      request.log.info({ cancelledBy: caller.id }, 'cancellation requested');
+      return reply.code(202).send(accepted);
     },
   );
 };

@@ -2,6 +2,7 @@ import { temporalConnectionOptions, temporalSettingsFromEnv } from '@research/co
 import type { Tracer } from '@opentelemetry/api';
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import protos from '@temporalio/proto';
 import type { Config } from '../config.js';
 import type { TemporalPort } from './ports.js';
 
@@ -34,5 +35,24 @@ export function temporalPort(connection: Connection, namespace: string, tracer?:
     workflow: client.workflow,
     withDeadline: (deadline, fn) => connection.withDeadline(deadline, fn),
     systemInfo: () => connection.workflowService.getSystemInfo({}),
+    listWorkflows: ({ query, pageSize, nextPageToken }) =>
+      connection.workflowService.listWorkflowExecutions({ namespace, query, pageSize, nextPageToken }),
+    countWorkflows: async (query) => {
+      const { count } = await connection.workflowService.countWorkflowExecutions({ namespace, query });
+      return count == null ? 0 : Number(count);
+    },
+    pollHistory: ({ workflowId, runId, nextPageToken }, { deadline, signal }) =>
+      connection.withAbortSignal(signal, () =>
+        connection.withDeadline(deadline, () =>
+          connection.workflowService.getWorkflowExecutionHistory({
+            namespace,
+            execution: { workflowId, runId },
+            nextPageToken,
+            waitNewEvent: true,
+            historyEventFilterType:
+              protos.temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT,
+          }),
+        ),
+      ),
   };
 }

@@ -39,6 +39,36 @@ export class SelfApprovalForbiddenError extends GatewayError {
   }
 }
 
+/** A cancel request for a run that is already closed. */
+export class WorkflowClosedError extends GatewayError {
+  override readonly name = 'WorkflowClosedError';
+  readonly code = 'WORKFLOW_CLOSED';
+  constructor(
+    readonly workflowId: string,
+    status: string,
+  ) {
+    super(`The workflow is already closed (${status}); there is nothing to cancel.`);
+  }
+}
+
+/** With authentication on, a caller who neither submitted the pipeline nor has research:admin tried to cancel it. */
+export class CancelForbiddenError extends GatewayError {
+  override readonly name = 'CancelForbiddenError';
+  readonly code = 'CANCEL_FORBIDDEN';
+  constructor(readonly workflowId: string) {
+    super('Only the submitter of this pipeline or a caller with research:admin can cancel it.');
+  }
+}
+
+/** A list cursor that this API did not issue, or issued for other filters. */
+export class InvalidCursorError extends GatewayError {
+  override readonly name = 'InvalidCursorError';
+  readonly code = 'INVALID_CURSOR';
+  constructor(options?: { cause: unknown }) {
+    super('The cursor is not one this API returned for these filters: repeat the first request without it.', options);
+  }
+}
+
 /** The approval update handler failed for a reason other than the stage check. */
 export class DecisionRejectedError extends GatewayError {
   override readonly name = 'DecisionRejectedError';
@@ -86,6 +116,7 @@ export class TemporalUnavailableError extends GatewayError {
 }
 
 // gRPC status codes (fixed by the gRPC spec); @grpc/grpc-js is not a direct dependency of the API.
+const GRPC_INVALID_ARGUMENT = 3;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_PERMISSION_DENIED = 7;
 const GRPC_RESOURCE_EXHAUSTED = 8;
@@ -123,6 +154,24 @@ export function isTemporalUnavailable(error: unknown): boolean {
     }
     if (!(current instanceof Error)) return false;
     // The SDK's ServiceError wraps the gRPC error; other errors may wrap a connection error.
+    current = current.cause;
+  }
+  return false;
+}
+
+/** Whether `error` (or its cause chain) is a gRPC DEADLINE_EXCEEDED: a long-poll that ended without news. */
+export function isDeadlineExceeded(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (isGrpcServiceError(current)) return (current.code as number) === GRPC_DEADLINE_EXCEEDED;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** Whether `error` (or its cause chain) is a gRPC INVALID_ARGUMENT, e.g. a page token the server refuses. */
+export function isInvalidArgument(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (isGrpcServiceError(current)) return (current.code as number) === GRPC_INVALID_ARGUMENT;
     current = current.cause;
   }
   return false;

@@ -1,5 +1,7 @@
 import type { Actor, Decision, DecisionRequest, ResearchRequest } from '@research/contracts';
+import type { WorkflowList, WorkflowListQuery } from '../schemas/workflow-list.js';
 import type { ResearchAccepted, WorkflowView } from '../schemas/workflow.js';
+import type { EventPosition, WorkflowEvent } from './history-events.js';
 
 export interface StartResearchOptions {
   /** Client-chosen key: the same key and body start at most one workflow, ever (within namespace retention). */
@@ -14,6 +16,20 @@ export interface StartResearchOptions {
 export interface ApproveOptions {
   /** The authenticated caller taking the decision; they become the reviewer. Undefined in open mode. */
   decidedBy?: Actor | undefined;
+}
+
+export interface CancelOptions {
+  /** The authenticated caller; undefined in open mode, where anyone may cancel. */
+  cancelledBy?: Actor | undefined;
+  /** Whether the caller has research:admin, which may cancel any pipeline. */
+  admin?: boolean;
+}
+
+export interface EventsOptions {
+  /** Only events after this position (the client's `Last-Event-ID`). */
+  after?: EventPosition | undefined;
+  /** Aborts the stream (client gone, server closing). */
+  signal: AbortSignal;
 }
 
 export interface StartedResearch extends ResearchAccepted {
@@ -44,6 +60,22 @@ export interface ResearchGateway {
    *   NotAwaitingApprovalError, DecisionRejectedError, WorkflowTimeoutError, TemporalUnavailableError
    */
   approve(workflowId: string, decision: DecisionRequest, options?: ApproveOptions): Promise<Decision>;
+  /**
+   * One page of research pipelines matching the filters, newest first.
+   * @throws InvalidCursorError, TemporalUnavailableError
+   */
+  listWorkflows(query: WorkflowListQuery): Promise<WorkflowList>;
+  /**
+   * Requests cancellation of a running pipeline; the workflow then saves a `cancelled` result and closes.
+   * @throws WorkflowNotFoundError, CancelForbiddenError, WorkflowClosedError, TemporalUnavailableError
+   */
+  cancel(workflowId: string, options?: CancelOptions): Promise<ResearchAccepted>;
+  /**
+   * The live events of a pipeline (stage, retry, draft, decision, final), from after `options.after` until it
+   * closes. Resolves once the workflow is known to exist, so a 404 can still be answered as a problem.
+   * @throws WorkflowNotFoundError, TemporalUnavailableError (and the iterator: TemporalUnavailableError)
+   */
+  openEvents(workflowId: string, options: EventsOptions): Promise<AsyncIterable<WorkflowEvent>>;
   /** Resolves when Temporal answers within the readiness deadline. @throws TemporalUnavailableError */
   ready(): Promise<void>;
 }

@@ -1,8 +1,17 @@
-import { REQUEST_MEMO_KEY, STATUS_MEMO_KEY, actorSchema, draftSchema, stageSchema } from '@research/contracts';
+import {
+  REQUEST_MEMO_KEY,
+  STATUS_MEMO_KEY,
+  actorSchema,
+  decisionSchema,
+  draftSchema,
+  researchResultSchema,
+  stageSchema,
+} from '@research/contracts';
 import type { Actor, PublishedStatus, ResearchRequest } from '@research/contracts';
 import { z } from 'zod';
 
-// The workflow publishes only `{ stage, draft }`, so topic, source and the idempotency body hash are recorded
+// The workflow publishes its status (stage, draft and, since the reviewer-workspace patch, decision, result and the
+// approval times), so topic, source and the idempotency body hash are recorded
 // by the API at start under REQUEST_MEMO_KEY.
 const requestMemoSchema = z.object({
   topic: z.string(),
@@ -15,7 +24,14 @@ const requestMemoSchema = z.object({
 });
 export type RequestMemo = z.infer<typeof requestMemoSchema>;
 
-const publishedStatusSchema = z.object({ stage: stageSchema, draft: draftSchema.nullable() });
+const publishedStatusSchema = z.object({
+  stage: stageSchema,
+  draft: draftSchema.nullable(),
+  decision: decisionSchema.nullable().optional(),
+  result: researchResultSchema.nullable().optional(),
+  awaitingSince: z.iso.datetime().nullable().optional(),
+  approvalDeadline: z.iso.datetime().nullable().optional(),
+});
 
 /** The memo a new workflow starts with: stage `queued`, no draft, and the request. */
 export function initialMemo(
@@ -23,14 +39,24 @@ export function initialMemo(
   requestSha256: string,
   submittedBy: Actor | undefined,
 ): Record<string, unknown> {
-  const status: PublishedStatus = { stage: 'queued', draft: null };
+  const status: PublishedStatus = {
+    stage: 'queued',
+    draft: null,
+    decision: null,
+    result: null,
+    awaitingSince: null,
+    approvalDeadline: null,
+  };
   const recorded: RequestMemo = { topic: request.topic, sourceUrl: request.sourceUrl, requestSha256 };
   if (request.approvalTimeout !== undefined) recorded.approvalTimeout = request.approvalTimeout;
   if (submittedBy !== undefined) recorded.submittedBy = submittedBy;
   return { [STATUS_MEMO_KEY]: status, [REQUEST_MEMO_KEY]: recorded };
 }
 
-/** The `{ stage, draft }` the workflow published, or null when absent or malformed. */
+/**
+ * The status the workflow published, or null when absent or malformed. `decision` is absent (not null) while the
+ * last upsert came from workflow code older than the reviewer-workspace patch.
+ */
 export function readStatusMemo(memo: Record<string, unknown> | undefined): PublishedStatus | null {
   const parsed = publishedStatusSchema.safeParse(memo?.[STATUS_MEMO_KEY]);
   return parsed.success ? parsed.data : null;
@@ -40,4 +66,9 @@ export function readStatusMemo(memo: Record<string, unknown> | undefined): Publi
 export function readRequestMemo(memo: Record<string, unknown> | undefined): RequestMemo | null {
   const parsed = requestMemoSchema.safeParse(memo?.[REQUEST_MEMO_KEY]);
   return parsed.success ? parsed.data : null;
+}
+
+/** Whether the published status is complete enough to answer a read without asking a worker. */
+export function isCompleteStatus(status: PublishedStatus | null): status is PublishedStatus & { decision: unknown } {
+  return status !== null && status.decision !== undefined;
 }

@@ -1,5 +1,6 @@
 import type { ApprovalRequest, Decision, ResearchState, approveUpdate, stateQuery } from '@research/contracts';
 import type { WorkflowExecutionStatusName, WorkflowStartOptions } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 
 /*
  * The slice of the Temporal client the gateway uses. `Client#workflow` satisfies it structurally, and a
@@ -45,6 +46,18 @@ export interface ResearchWorkflowHandle {
   query(query: typeof stateQuery): Promise<ResearchState>;
   result(): Promise<unknown>;
   executeUpdate(update: typeof approveUpdate, options: { args: [ApprovalRequest] }): Promise<Decision>;
+  /** Requests cancellation (`RequestCancelWorkflowExecution`); a no-op success on a closed run. */
+  cancel(): Promise<unknown>;
+}
+
+export type ListResponse = temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse;
+export type HistoryResponse = temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse;
+
+/** One page of a history long-poll (`GetWorkflowExecutionHistory` with `waitNewEvent`, all events). */
+export interface HistoryPollRequest {
+  workflowId: string;
+  runId: string;
+  nextPageToken?: Uint8Array | null | undefined;
 }
 
 export interface WorkflowClientPort {
@@ -59,6 +72,19 @@ export interface TemporalPort {
   withDeadline<T>(deadline: number, fn: () => Promise<T>): Promise<T>;
   /** A cheap round trip to the server (`GetSystemInfo`). */
   systemInfo(): Promise<unknown>;
+  /** One page of `ListWorkflowExecutions` in the port's namespace. */
+  listWorkflows(request: {
+    query: string;
+    pageSize: number;
+    nextPageToken?: Uint8Array | undefined;
+  }): Promise<ListResponse>;
+  /** `CountWorkflowExecutions` in the port's namespace. */
+  countWorkflows(query: string): Promise<number>;
+  /** Long-polls a run's history for events past the page token; `signal` aborts the call. */
+  pollHistory(
+    request: HistoryPollRequest,
+    options: { deadline: number; signal: AbortSignal },
+  ): Promise<HistoryResponse>;
 }
 
 /** Converts a protobuf timestamp to an ISO string; null when absent. */

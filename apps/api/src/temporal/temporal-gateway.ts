@@ -29,19 +29,23 @@ import {
 import type { Logger } from 'pino';
 import type { WorkflowError } from '../schemas/workflow.js';
 import {
+  CancelForbiddenError,
   DecisionRejectedError,
   IdempotencyKeyReusedError,
   NotAwaitingApprovalError,
   SelfApprovalForbiddenError,
   TemporalUnavailableError,
+  WorkflowClosedError,
   WorkflowNotFoundError,
   WorkflowTimeoutError,
   mapUnavailable,
 } from './errors.js';
 import type { ApproveOptions, ResearchGateway, StartResearchOptions, StartedResearch } from './gateway.js';
 import { newWorkflowId, requestSha256, workflowIdForKey } from './idempotency.js';
-import { initialMemo, readRequestMemo, readStatusMemo } from './memo.js';
+import { initialMemo, isCompleteStatus, readRequestMemo, readStatusMemo } from './memo.js';
 import type { ResearchWorkflowHandle, TemporalPort, WorkflowDescription } from './ports.js';
+import { workflowEvents } from './workflow-events.js';
+import { listResearch } from './workflow-list.js';
 import { buildWorkflowView, describeFailure, reportedStage, toWorkflowStatus } from './workflow-view.js';
 
 /** Deadlines and defaults of {@link createTemporalGateway}; the names match the config variables. */
@@ -66,6 +70,10 @@ export interface TemporalGatewayOptions {
    */
   requireDistinctApprover?: boolean | undefined;
   logger?: Pick<Logger, 'warn' | 'debug'> | undefined;
+  /** Wait of one history long-poll of an event stream while nothing is retrying. Default 60 s. */
+  eventsLongPollMs?: number | undefined;
+  /** How often an event stream asks for retries while an activity runs (`EVENTS_RETRY_CHECK_MS`). Default 2 s. */
+  eventsRetryCheckMs?: number | undefined;
   /** Id generator for requests without an idempotency key. */
   newWorkflowId?: () => string;
 }
@@ -172,7 +180,9 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
       const description = await describe(handle, workflowId);
       const status = toWorkflowStatus(description.status.name);
       if (status === 'RUNNING') {
-        const state = await liveState(handle, workflowId);
+        // Runs since the reviewer-workspace patch publish all GET needs in the memo: no round trip to a worker.
+        const complete = isCompleteStatus(readStatusMemo(description.memo));
+        const state = complete ? null : await liveState(handle, workflowId);
         return buildWorkflowView({ description, state, result: null, error: null });
       }
       const { result, error } = await closedOutcome(description);
@@ -218,6 +228,47 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
           throw new WorkflowTimeoutError(workflowId, { cause: error });
         return mapUnavailable(error);
       }
+    },
+
+    listWorkflows: (query) => listResearch(port, (fn) => within(options.rpcTimeoutMs, fn), query),
+
+    async cancel(workflowId, { cancelledBy, admin = false } = {}) {
+      const handle = port.workflow.getHandle(workflowId);
+      const description = await describe(handle, workflowId);
+      const submitter = readRequestMemo(description.memo)?.submittedBy;
+      if (cancelledBy !== undefined && !admin && submitter?.id !== cancelledBy.id) {
+        throw new CancelForbiddenError(workflowId);
+      }
+      const status = toWorkflowStatus(description.status.name);
+      if (status !== 'RUNNING') throw new WorkflowClosedError(workflowId, status);
+      try {
+        await within(options.rpcTimeoutMs, () => handle.cancel());
+      } catch (error) {
+        if (error instanceof TemporalWorkflowNotFoundError) throw new WorkflowClosedError(workflowId, 'closed');
+        return mapUnavailable(error);
+      }
+      const stage = reportedStage(status, readStatusMemo(description.memo)?.stage);
+      return { workflowId, runId: description.runId, status, stage };
+    },
+
+    async openEvents(workflowId, { after, signal }) {
+      const description = await describe(port.workflow.getHandle(workflowId), workflowId);
+      const run = port.workflow.getHandle(workflowId, description.runId, { followRuns: false });
+      return workflowEvents(port, {
+        workflowId,
+        runId: description.runId,
+        after,
+        signal,
+        longPollMs: options.eventsLongPollMs ?? 60_000,
+        retryCheckMs: options.eventsRetryCheckMs ?? 2_000,
+        pendingActivities: async () => {
+          try {
+            return (await within(options.rpcTimeoutMs, () => run.describe())).raw.pendingActivities ?? [];
+          } catch (error) {
+            return mapUnavailable(error);
+          }
+        },
+      });
     },
 
     async ready() {

@@ -27,11 +27,15 @@ export function toWorkflowStatus(name: WorkflowExecutionStatusName): WorkflowSta
   }
 }
 
-const FAILED_STATUSES: ReadonlySet<WorkflowStatus> = new Set(['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT']);
+const FAILED_STATUSES: ReadonlySet<WorkflowStatus> = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT']);
 
-/** Stage to report: closed workflows are `completed` or `failed` whatever the last published stage said. */
+/**
+ * Stage to report: closed workflows are `completed`, `cancelled` or `failed` whatever the last published stage
+ * said.
+ */
 export function reportedStage(status: WorkflowStatus, liveStage: Stage | undefined): Stage {
   if (status === 'COMPLETED') return 'completed';
+  if (status === 'CANCELLED') return 'cancelled';
   if (FAILED_STATUSES.has(status)) return 'failed';
   return liveStage ?? 'queued';
 }
@@ -98,13 +102,16 @@ function decisionFromResult(result: ResearchResult | null): Decision | null {
 
 export interface ViewSources {
   description: WorkflowDescription;
-  /** Live state from the state query; null when no worker answered or the workflow is closed. */
+  /**
+   * Live state from the state query; null when the memo answers (runs since the reviewer-workspace patch), no
+   * worker answered, or the workflow is closed.
+   */
   state: ResearchState | null;
   result: ResearchResult | null;
   error: WorkflowError | null;
 }
 
-/** Assembles the `GET /workflows/:id` answer, preferring live state, then the memo, then the result. */
+/** Assembles the `GET /workflows/:id` answer, preferring live state, then the result, then the memo. */
 export function buildWorkflowView({ description, state, result, error }: ViewSources): WorkflowView {
   const status = toWorkflowStatus(description.status.name);
   const published = readStatusMemo(description.memo);
@@ -119,11 +126,12 @@ export function buildWorkflowView({ description, state, result, error }: ViewSou
     sourceUrl: state?.sourceUrl ?? requested?.sourceUrl ?? result?.sourceUrl ?? null,
     submittedBy: requested?.submittedBy ?? null,
     draft,
-    decision: state?.decision ?? decisionFromResult(result),
-    result: state?.result ?? result,
+    decision: state?.decision ?? published?.decision ?? decisionFromResult(result),
+    // A cancelled run has no return value; the result it saved is in the memo.
+    result: state?.result ?? result ?? published?.result ?? null,
     error,
     retry: status === 'RUNNING' ? retryInfo(description.raw.pendingActivities) : null,
-    usage: result?.usage ?? state?.result?.usage ?? draft?.usage ?? null,
+    usage: result?.usage ?? state?.result?.usage ?? published?.result?.usage ?? draft?.usage ?? null,
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString() ?? null,
   };
