@@ -21,6 +21,7 @@ export function stubGateway(overrides: Partial<ResearchGateway> = {}): ResearchG
     startResearch: notStubbed('startResearch'),
     getWorkflow: notStubbed('getWorkflow'),
     approve: notStubbed('approve'),
+    getReceipts: notStubbed('getReceipts'),
     ready: notStubbed('ready'),
     ...overrides,
   };

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { ResearchActivities, SaveResultInput } from '@research/contracts';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DecisionReceipt, ResearchActivities, SaveResultInput } from '@research/contracts';
 import type OpenAI from 'openai';
 import type { ActivitiesConfig } from './config.js';
 import { createFetchSource } from './fetch-source.js';
@@ -9,8 +10,11 @@ import { createSummarize } from './summarize.js';
 
 export interface ActivitiesDeps {
   config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'testHooks'>>;
-  /** Where `saveResult` writes; usually from {@link openResultStore}. The caller owns closing it. */
-  store: Pick<ResultStore, 'save'>;
+  /**
+   * Where `saveResult` and `recordDecision` write; usually from {@link openResultStore}. The caller owns closing it.
+   * Without `decisions`, `recordDecision` fails (non-retryable): only tests that never decide leave it out.
+   */
+  store: Pick<ResultStore, 'save'> & Partial<Pick<ResultStore, 'decisions'>>;
   /** OpenAI client to use instead of one built from `config.llm` (tests, custom transports). */
   openai?: OpenAI | undefined;
   /** Replaces DNS resolution for `fetchSource`; the address policy still applies to what it returns. */
@@ -32,6 +36,8 @@ export interface ActivitiesDeps {
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
  *   `LlmEmptyAnswer` (retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
+ * - `recordDecision`: appends the receipt to the `research_decisions` hash chain; database errors are retried, and a
+ *   retry of the same receipt (same decision id) appends nothing.
  * - `saveResult`: database errors are thrown as they are and retried; a retry of the same run writes nothing new, and
  *   another run with the same workflow id gets a row of its own (see {@link ResultStore.save}).
  */
@@ -62,5 +68,14 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities {
       await context.sleep(delayMs);
     }
   }
-  return { fetchSource, summarize, saveResult };
+  async function recordDecision(receipt: DecisionReceipt): Promise<void> {
+    if (deps.store.decisions === undefined) {
+      throw ApplicationFailure.nonRetryable('No decision log is configured on this worker.', 'DecisionLogMissing');
+    }
+    const appended = await deps.store.decisions.append(receipt);
+    Context.current().log.info(appended ? 'Decision receipt recorded' : 'Decision receipt already recorded', {
+      decisionId: receipt.decisionId,
+    });
+  }
+  return { fetchSource, summarize, saveResult, recordDecision };
 }

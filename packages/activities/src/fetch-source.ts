@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -149,5 +150,6 @@ async function readSource(response: Response, url: URL, config: FetchConfig): Pr
     text,
     contentType,
     truncated: truncated || body.truncated,
+    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
   };
 }

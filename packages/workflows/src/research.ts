@@ -30,6 +30,7 @@ import type {
   Stage,
 } from '@research/contracts';
 import { researchActivities } from './activities.js';
+import { checkDraftBinding, recordReceipt } from './decision-receipts.js';
 import { toStepFailure } from './failures.js';
 import type { ResearchStep } from './failures.js';
 
@@ -47,7 +48,7 @@ import type { ResearchStep } from './failures.js';
  *   ("Could not fetch the source: ..."), type the activity's failure type, cause the activity failure.
  */
 export async function research(input: ResearchInput): Promise<ResearchResult> {
-  const { fetchSource, summarize, saveResult } = researchActivities(input.retryOverrides);
+  const { fetchSource, summarize, saveResult, recordDecision } = researchActivities(input.retryOverrides);
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
@@ -56,6 +57,8 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     decision: null,
     result: null,
   };
+  // The accepted update's argument: the receipt needs who decided and through which request.
+  let accepted: ApprovalRequest | undefined;
 
   // Registered before the first await, so queries and updates never see an uninitialised pipeline.
   setHandler(stateQuery, () => state);
@@ -66,6 +69,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     (request: ApprovalRequest): Decision => {
       const decision = toDecision(request);
       state.decision = decision;
+      accepted = request;
       return decision;
     },
     {
@@ -94,6 +98,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
             NOT_AWAITING_APPROVAL,
           );
         }
+        checkDraftBinding(request, state.draft);
       },
     },
   );
@@ -122,9 +127,11 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
   const source = await step('fetchSource', () => fetchSource({ url: input.sourceUrl }));
 
   enter('summarizing');
-  const draft = await step('summarize', () =>
+  const summarized = await step('summarize', () =>
     summarize({ topic: input.topic, sourceUrl: source.finalUrl, title: source.title, text: source.text }),
   );
+  // Version 1: a pipeline has one draft today; the hash comes from the activity (no crypto in the sandbox).
+  const draft = { ...summarized, version: 1 };
   state.draft = draft;
 
   enter('awaiting_approval');
@@ -132,6 +139,10 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
   // Read the decision rather than condition's result: an update accepted in the same activation as the
   // timer firing still counts.
   const result = toResult(input, draft, state.decision);
+  if (state.decision !== null && accepted !== undefined) {
+    const [request, decision] = [accepted, state.decision];
+    await step('recordDecision', () => recordReceipt(request, decision, draft, source, recordDecision));
+  }
 
   enter('saving');
   // runId in the input changes no command (activity inputs are not compared on replay), so no patch is needed.

@@ -15,6 +15,7 @@ export const PROBLEMS = {
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' }, // path exists with other methods; see `Allow`
   NOT_AWAITING_APPROVAL: { status: 409, title: 'The workflow is not awaiting approval' }, // wrong stage, already decided, or closed
   DECISION_REJECTED: { status: 409, title: 'The workflow rejected the decision' }, // the update handler failed for another reason
+  DRAFT_CHANGED: { status: 412, title: 'The decision names another draft' }, // If-Match / draftSha256 is not the current draft's hash (or it has none)
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' }, // over BODY_LIMIT_BYTES
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' }, // bodies must be application/json
   HOST_NOT_ALLOWED: { status: 421, title: 'This host name is not served' }, // open mode answers only localhost, 127.0.0.1 and [::1]

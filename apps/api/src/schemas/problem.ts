@@ -49,6 +49,7 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   403: 'Forbidden: the caller lacks the scope (INSUFFICIENT_SCOPE) or submitted this pipeline (SELF_APPROVAL_FORBIDDEN)',
   404: 'Not found (WORKFLOW_NOT_FOUND)',
   409: 'Conflict (NOT_AWAITING_APPROVAL, DECISION_REJECTED)',
+  412: 'The decision names a draft other than the current one (DRAFT_CHANGED); read the pipeline again',
   413: 'Body too large (PAYLOAD_TOO_LARGE)',
   415: 'Unsupported media type (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Idempotency key reused with a different body (IDEMPOTENCY_KEY_REUSED)',

@@ -1,4 +1,11 @@
-import type { Actor, Decision, DecisionRequest, ResearchRequest } from '@research/contracts';
+import type {
+  Actor,
+  ApprovalRequest,
+  Decision,
+  DecisionReceipt,
+  DecisionRequest,
+  ResearchRequest,
+} from '@research/contracts';
 import type { ResearchAccepted, WorkflowView } from '../schemas/workflow.js';
 
 export interface StartResearchOptions {
@@ -14,6 +21,8 @@ export interface StartResearchOptions {
 export interface ApproveOptions {
   /** The authenticated caller taking the decision; they become the reviewer. Undefined in open mode. */
   decidedBy?: Actor | undefined;
+  /** How the caller was identified and the request id, for the decision receipt. */
+  via?: ApprovalRequest['via'];
 }
 
 export interface StartedResearch extends ResearchAccepted {
@@ -41,9 +50,15 @@ export interface ResearchGateway {
   /**
    * Delivers a human decision through the approval update.
    * @throws WorkflowNotFoundError (also for a workflow of another type), SelfApprovalForbiddenError,
-   *   NotAwaitingApprovalError, DecisionRejectedError, WorkflowTimeoutError, TemporalUnavailableError
+   *   NotAwaitingApprovalError, DraftChangedError, DecisionRejectedError, WorkflowTimeoutError,
+   *   TemporalUnavailableError
    */
   approve(workflowId: string, decision: DecisionRequest, options?: ApproveOptions): Promise<Decision>;
+  /**
+   * The receipts of a pipeline's accepted decisions, from its memo (works with no worker and after it closed).
+   * @throws WorkflowNotFoundError (also for a workflow of another type), TemporalUnavailableError
+   */
+  getReceipts(workflowId: string): Promise<DecisionReceipt[]>;
   /** Resolves when Temporal answers within the readiness deadline. @throws TemporalUnavailableError */
   ready(): Promise<void>;
 }

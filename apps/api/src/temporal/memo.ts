@@ -1,5 +1,13 @@
-import { REQUEST_MEMO_KEY, STATUS_MEMO_KEY, actorSchema, draftSchema, stageSchema } from '@research/contracts';
-import type { Actor, PublishedStatus, ResearchRequest } from '@research/contracts';
+import {
+  RECEIPTS_MEMO_KEY,
+  REQUEST_MEMO_KEY,
+  STATUS_MEMO_KEY,
+  actorSchema,
+  decisionReceiptSchema,
+  draftSchema,
+  stageSchema,
+} from '@research/contracts';
+import type { Actor, DecisionReceipt, PublishedStatus, ResearchRequest } from '@research/contracts';
 import { z } from 'zod';
 
 // The workflow publishes only `{ stage, draft }`, so topic, source and the idempotency body hash are recorded
@@ -40,4 +48,13 @@ export function readStatusMemo(memo: Record<string, unknown> | undefined): Publi
 export function readRequestMemo(memo: Record<string, unknown> | undefined): RequestMemo | null {
   const parsed = requestMemoSchema.safeParse(memo?.[REQUEST_MEMO_KEY]);
   return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The decision receipts the workflow published; empty when none was taken, the run predates receipts, or the memo
+ * is malformed (the database chain, checked by `npm run audit:verify`, is the durable record).
+ */
+export function readReceiptsMemo(memo: Record<string, unknown> | undefined): DecisionReceipt[] {
+  const parsed = z.array(decisionReceiptSchema).safeParse(memo?.[RECEIPTS_MEMO_KEY]);
+  return parsed.success ? parsed.data : [];
 }
