@@ -53,8 +53,11 @@ export const decisionRequestSchema = z
   .strict();
 export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
 
-/** How the decider was identified: the API's auth methods, or a signed approval link. */
-export const DECISION_METHODS = ['api-key', 'oidc', 'open', 'link'] as const;
+/**
+ * How the decider was identified: the API's auth methods, a signed approval link, or `unknown` for a decision
+ * delivered by an API version that did not say (during a rolling deploy).
+ */
+export const DECISION_METHODS = ['api-key', 'oidc', 'open', 'link', 'unknown'] as const;
 export type DecisionMethod = (typeof DECISION_METHODS)[number];
 
 /**

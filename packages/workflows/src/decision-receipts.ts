@@ -37,7 +37,7 @@ function buildReceipt(
     decidedBy: {
       id: request.decidedBy?.id ?? null,
       name: request.decidedBy?.name ?? null,
-      method: request.via?.method ?? (request.decidedBy === undefined ? 'open' : 'api-key'),
+      method: request.via?.method ?? 'unknown',
     },
     reviewer: decision.reviewer,
     decidedAt: decision.decidedAt,
