@@ -42,7 +42,9 @@ import type { ResearchStep } from './failures.js';
  * {@link STATUS_MEMO_KEY} at every stage change. Accepts {@link approveUpdate} only while awaiting
  * approval and before a decision was taken; otherwise the update is rejected with an
  * `ApplicationFailure` of type {@link NOT_AWAITING_APPROVAL}. With `input.requireDistinctApprover`, a decision
- * by the submitter is rejected with type {@link SELF_APPROVAL_FORBIDDEN}.
+ * by the submitter is rejected with type {@link SELF_APPROVAL_FORBIDDEN}, and one naming another draft
+ * (`draftSha256`) with type `DraftChanged` (see `decision-receipts.ts`). An accepted decision's receipt is published
+ * in the memo and appended to the decision log (`recordDecision`) before the result is saved.
  *
  * @throws ApplicationFailure when a step fails for good: stage `failed`, message a readable sentence
  *   ("Could not fetch the source: ..."), type the activity's failure type, cause the activity failure.
