@@ -2,9 +2,10 @@
 // content site, driven only over HTTP. Tests run in order and share the fake LLM, so each one that scripts
 // the LLM has it to itself; the result table is read back in the last test (PGlite needs the worker stopped).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Stage } from '@research/contracts';
-import type { Decision, ResearchResult } from '@research/contracts';
+import type { Decision, DecisionReceipt, ResearchResult } from '@research/contracts';
 import type { Problem, WorkflowView } from '@research/api';
 import {
   FAKE_ARTICLE,
@@ -26,12 +27,16 @@ let stack: Stack;
 const saved = new Map<string, ResearchResult>();
 /** Workflows that must have no row. */
 const unsaved: string[] = [];
+/** Receipts `GET /workflows/:id/audit` answered, which must be in the research_decisions chain. */
+const receipts: DecisionReceipt[] = [];
+const LINK_SECRET = 'e2e-approval-link-secret-of-at-least-32-bytes';
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 let fixture: StackWithFakes | undefined;
 
 before(
   async () => {
-    const started = await startStackWithFakes();
+    const started = await startStackWithFakes({ env: { api: { APPROVAL_LINK_SECRET: LINK_SECRET } } });
     fixture = started;
     ({ llm, site, stack } = started);
   },
@@ -85,6 +90,8 @@ function expectedDraft(call: FakeLlmCall) {
     summary,
     model: 'fake-model',
     usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
+    version: 1,
+    sha256: sha256(summary),
   };
 }
 
@@ -328,8 +335,88 @@ describe('research pipeline end to end', () => {
     }
   });
 
+  test('a decision naming another draft is 412; one with the ETag as If-Match is taken and receipted', async () => {
+    const id = await startResearch({ topic: 'Durable execution', sourceUrl: `${site.url}/article` });
+    const awaiting = await untilAwaitingApproval(id);
+    assert.ok(awaiting.draft?.sha256);
+    const read = await request<WorkflowView>(stack.apiUrl, 'GET', `/workflows/${id}`);
+    const etag = read.headers.get('etag');
+    assert.equal(etag, `"${sha256(awaiting.draft.summary)}"`);
+    const stale = await request<Problem>(stack.apiUrl, 'POST', `/workflows/${id}/approve`, {
+      body: { approved: true },
+      headers: { 'if-match': `"${'0'.repeat(64)}"` },
+    });
+    assertProblem(stale, 412, 'DRAFT_CHANGED', `/workflows/${id}/approve`);
+    const taken = await request<Decision>(stack.apiUrl, 'POST', `/workflows/${id}/approve`, {
+      body: { approved: true, comment: 'checked' },
+      headers: { 'if-match': etag ?? '', 'x-request-id': 'e2e-etag-decision' },
+    });
+    assert.equal(taken.status, 200, JSON.stringify(taken.body));
+    const done = await untilClosed(id);
+    assert.ok(done.result);
+    saved.set(id, done.result);
+    const audit = await request<{ receipts: DecisionReceipt[] }>(stack.apiUrl, 'GET', `/workflows/${id}/audit`);
+    assert.equal(audit.status, 200);
+    const [receipt, ...more] = audit.body.receipts;
+    assert.deepEqual(more, []);
+    assert.ok(receipt);
+    assert.deepEqual(
+      { ...receipt, decisionId: '', sourceSha256: '' },
+      {
+        decisionId: '',
+        workflowId: id,
+        runId: done.runId,
+        decidedBy: { id: null, name: null, method: 'open' },
+        reviewer: null,
+        decidedAt: taken.body.decidedAt,
+        approved: true,
+        comment: 'checked',
+        draftSha256: awaiting.draft.sha256,
+        sourceSha256: '',
+        requestId: 'e2e-etag-decision',
+      },
+    );
+    assert.match(receipt.sourceSha256 ?? '', /^[0-9a-f]{64}$/);
+    receipts.push(receipt);
+  });
+
+  test('an approval link shows the draft, decides once as its reviewer, and a second use is 409', async () => {
+    const id = await startResearch({ topic: 'Durable execution', sourceUrl: `${site.url}/article` });
+    const awaiting = await untilAwaitingApproval(id);
+    const issued = await request<{ url: string }>(stack.apiUrl, 'POST', `/workflows/${id}/approval-links`, {
+      body: { reviewer: { id: 'ben', name: 'Ben' } },
+    });
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    const path = new URL(issued.body.url).pathname;
+    const page = await fetch(`${stack.apiUrl}${path}`);
+    assert.equal(page.status, 200);
+    assert.ok((await page.text()).includes('<form method="post">'));
+    assert.equal((await getWorkflow(id)).body.stage, 'awaiting_approval', 'opening the link decides nothing');
+    const post = () =>
+      fetch(`${stack.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=approve&comment=fine',
+      });
+    const first = await post();
+    assert.equal(first.status, 200, await first.clone().text());
+    const second = await post();
+    assert.equal(second.status, 409);
+    assert.equal(((await second.json()) as Problem).code, 'NOT_AWAITING_APPROVAL');
+    const done = await untilClosed(id);
+    assert.equal(done.result?.reviewer, 'ben');
+    assert.ok(done.result);
+    saved.set(id, done.result);
+    const audit = await request<{ receipts: DecisionReceipt[] }>(stack.apiUrl, 'GET', `/workflows/${id}/audit`);
+    const [receipt] = audit.body.receipts;
+    assert.deepEqual(receipt?.decidedBy, { id: 'ben', name: 'Ben', method: 'link' });
+    assert.ok(receipt);
+    assert.equal(receipt.draftSha256, awaiting.draft?.sha256);
+    receipts.push(receipt);
+  });
+
   test('every decided or expired pipeline is saved in the result table, a failed one is not', async () => {
-    assert.equal(saved.size, 5);
+    assert.equal(saved.size, 7);
     // PGlite belongs to one process: the worker must let go of it first.
     if (!process.env.TEST_DATABASE_URL) await stack.worker?.stop();
     const results = await stack.openResults();
@@ -347,6 +434,11 @@ describe('research pipeline end to end', () => {
       }
       for (const id of unsaved) assert.equal(await results.get(id), null);
       assert.equal(await results.count(), saved.size);
+      assert.equal(receipts.length, 2);
+      for (const receipt of receipts) assert.deepEqual(await results.decisions.list(receipt.workflowId), [receipt]);
+      const chain = await results.decisions.verify();
+      assert.equal(chain.broken, null);
+      assert.ok(chain.rows >= receipts.length);
     } finally {
       await results.close();
     }

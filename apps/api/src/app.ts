@@ -19,6 +19,7 @@ import { installOversizedBodyDrain } from './plugins/oversized-body.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import tracingPlugin from './plugins/tracing.js';
+import { approvalLinkRoutes } from './routes/approval-links.js';
 import { healthRoutes } from './routes/health.js';
 import { researchRoutes } from './routes/research.js';
 import { workflowEventRoutes } from './routes/workflow-events.js';
@@ -59,6 +60,8 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
     loggerInstance: deps.logger ?? createLogger(deps.config.LOG_LEVEL),
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
+    // Approval link tokens carry their signed claims in the path; every other parameter has a tighter schema limit.
+    routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     ...timeouts,
   });
@@ -90,5 +93,12 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
   void app.register(researchRoutes, { gateway });
   void app.register(workflowRoutes, { gateway });
   void app.register(workflowEventRoutes, { gateway, heartbeatMs: deps.config.EVENTS_HEARTBEAT_MS });
+  void app.register(approvalLinkRoutes, {
+    gateway,
+    secret: deps.config.APPROVAL_LINK_SECRET,
+    ttl: deps.config.APPROVAL_LINK_TTL,
+    publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+    requireDistinctApprover: deps.config.REQUIRE_DISTINCT_APPROVER,
+  });
   return app;
 }

@@ -1,4 +1,4 @@
-import { approvalTimeoutSchema, retryOverridesSchema } from '@research/contracts';
+import { approvalTimeoutSchema, parseDurationMs, retryOverridesSchema } from '@research/contracts';
 import { appEnvSchema, checkTemporalEnv, loadEnv, temporalEnvSchema } from '@research/config';
 import { tracingEnvSchema } from '@research/tracing';
 import { z } from 'zod';
@@ -39,6 +39,22 @@ const configSchema = temporalEnvSchema
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     APPROVAL_TIMEOUT_DEFAULT: approvalTimeoutSchema.optional(),
     ACTIVITY_RETRY_OVERRIDES: retryOverridesJson.optional(),
+    // At least 32 bytes: an HMAC key shorter than its hash weakens every link.
+    APPROVAL_LINK_SECRET: z
+      .string()
+      .refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes (e.g. openssl rand -base64 48)')
+      .optional(),
+    APPROVAL_LINK_TTL: z
+      .string()
+      .refine((v) => {
+        const ms = parseDurationMs(v);
+        return ms !== undefined && ms >= 60_000 && ms <= 30 * 86_400_000;
+      }, 'must be a duration between 1m and 30d, such as "72h"')
+      .default('72h'),
+    PUBLIC_BASE_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL such as https://research.example.com' })
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
     ...authEnvShape,
   })
   .superRefine(checkTemporalEnv)

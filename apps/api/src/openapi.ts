@@ -23,6 +23,7 @@ export const offlineGateway: ResearchGateway = {
   startResearch: () => Promise.reject(new TemporalUnavailableError()),
   getWorkflow: () => Promise.reject(new TemporalUnavailableError()),
   approve: () => Promise.reject(new TemporalUnavailableError()),
+  getReceipts: () => Promise.reject(new TemporalUnavailableError()),
   ready: () => Promise.reject(new TemporalUnavailableError()),
   listWorkflows: () => Promise.reject(new TemporalUnavailableError()),
   cancel: () => Promise.reject(new TemporalUnavailableError()),

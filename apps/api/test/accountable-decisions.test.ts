@@ -88,7 +88,14 @@ describe('accountable decisions', () => {
     const response = await approve(ben.key, workflowId, { approved: true, comment: 'ok' });
     assert.equal(response.statusCode, 200, response.body);
     assert.equal(response.json().reviewer, 'ben');
-    assert.deepEqual(received, [{ approved: true, comment: 'ok', decidedBy: { id: 'ben', name: 'Caller ben' } }]);
+    assert.deepEqual(received, [
+      {
+        approved: true,
+        comment: 'ok',
+        decidedBy: { id: 'ben', name: 'Caller ben' },
+        via: { method: 'api-key', requestId: response.headers['x-request-id'] },
+      },
+    ]);
   });
 
   test('four-eyes: the submitter gets 403 SELF_APPROVAL_FORBIDDEN and the workflow never sees the decision', async (t) => {

@@ -22,6 +22,7 @@ export function stubGateway(overrides: Partial<ResearchGateway> = {}): ResearchG
     startResearch: notStubbed('startResearch'),
     getWorkflow: notStubbed('getWorkflow'),
     approve: notStubbed('approve'),
+    getReceipts: notStubbed('getReceipts'),
     ready: notStubbed('ready'),
     listWorkflows: notStubbed('listWorkflows'),
     cancel: notStubbed('cancel'),

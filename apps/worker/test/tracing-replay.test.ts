@@ -29,6 +29,7 @@ const activities: ResearchActivities = {
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
   }),
   saveResult: async () => undefined,
+  recordDecision: async () => undefined,
 };
 
 const T = { timeout: 60_000 };

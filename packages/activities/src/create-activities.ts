@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import type { ResearchActivities, SaveResultInput } from '@research/contracts';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DecisionReceipt, ResearchActivities, SaveResultInput } from '@research/contracts';
 import type OpenAI from 'openai';
 import { DEFAULT_EXTRACT_CONFIG, type ActivitiesConfig } from './config.js';
 import { createFetchSource } from './fetch-source.js';
@@ -10,8 +11,11 @@ import { createSummarize } from './summarize.js';
 
 export interface ActivitiesDeps {
   config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'extract' | 'testHooks'>>;
-  /** Where `saveResult` writes; usually from {@link openResultStore}. The caller owns closing it. */
-  store: Pick<ResultStore, 'save'>;
+  /**
+   * Where `saveResult` and `recordDecision` write; usually from {@link openResultStore}. The caller owns closing it.
+   * Without `decisions`, `recordDecision` fails (non-retryable): only tests that never decide leave it out.
+   */
+  store: Pick<ResultStore, 'save'> & Partial<Pick<ResultStore, 'decisions'>>;
   /**
    * Where `fetchSource` converts HTML; usually from {@link createHtmlExtractor}, and the caller owns closing it.
    * When omitted one is made from `config.extract` (or the defaults) and never closed: its idle threads do not
@@ -41,6 +45,8 @@ export interface ActivitiesDeps {
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
  *   `LlmEmptyAnswer` and `LlmInvalidAnswer` (too long for `maxOutputTokens`, or control characters; both retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
+ * - `recordDecision`: appends the receipt to the `research_decisions` hash chain; database errors are retried, and a
+ *   retry of the same receipt (same decision id) appends nothing.
  * - `saveResult`: database errors are thrown as they are and retried; a retry of the same run writes nothing new, and
  *   another run with the same workflow id gets a row of its own (see {@link ResultStore.save}).
  */
@@ -72,5 +78,14 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities {
       await context.sleep(delayMs);
     }
   }
-  return { fetchSource, summarize, saveResult };
+  async function recordDecision(receipt: DecisionReceipt): Promise<void> {
+    if (deps.store.decisions === undefined) {
+      throw ApplicationFailure.nonRetryable('No decision log is configured on this worker.', 'DecisionLogMissing');
+    }
+    const appended = await deps.store.decisions.append(receipt);
+    Context.current().log.info(appended ? 'Decision receipt recorded' : 'Decision receipt already recorded', {
+      decisionId: receipt.decisionId,
+    });
+  }
+  return { fetchSource, summarize, saveResult, recordDecision };
 }

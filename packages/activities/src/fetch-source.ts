@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -192,6 +193,7 @@ async function readSource(
     text,
     contentType,
     truncated: truncated || body.truncated || page.truncated,
+    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
   };
 }
 

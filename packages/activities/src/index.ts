@@ -14,6 +14,7 @@ export {
 } from './config.js';
 export { createActivities, type ActivitiesDeps } from './create-activities.js';
 export type { ResolveHost } from './guarded-agent.js';
+export { GENESIS_HASH, chainHash, type ChainVerification, type DecisionLog } from './decision-log.js';
 export { DirectoryLockedError } from './directory-lock.js';
 export { createHtmlExtractor, HtmlExtractionError, type ExtractedPage, type HtmlExtractor } from './html-extractor.js';
 export { MIGRATIONS, type Migration } from './migrations.js';

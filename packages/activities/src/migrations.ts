@@ -38,7 +38,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE research_results ADD PRIMARY KEY (workflow_id, run_id);`,
   },
   {
+    // Append-only receipts of accepted decisions; each row's hash covers the previous row's hash (decision-log.ts).
     version: 3,
+    name: 'create research_decisions',
+    sql: `
+      CREATE TABLE research_decisions (
+        seq            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        decision_id    text NOT NULL UNIQUE,
+        workflow_id    text NOT NULL,
+        run_id         text NOT NULL,
+        caller_id      text,
+        caller_name    text,
+        auth_method    text NOT NULL,
+        reviewer       text,
+        decided_at     text NOT NULL,
+        approved       boolean NOT NULL,
+        comment        text,
+        draft_sha256   text,
+        source_sha256  text,
+        request_id     text,
+        prev_hash      text NOT NULL,
+        hash           text NOT NULL,
+        recorded_at    timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX research_decisions_workflow ON research_decisions (workflow_id, seq);`,
+  },
+  {
+    version: 4,
     name: 'research_results outcome cancelled',
     sql: `
       ALTER TABLE research_results DROP CONSTRAINT research_results_outcome_check;

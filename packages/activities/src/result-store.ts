@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ResearchResult, Usage } from '@research/contracts';
 import { openPglite, openPostgres, type Database } from './database.js';
+import { decisionLog, type DecisionLog } from './decision-log.js';
 import { migrate } from './migrations.js';
 
 /** A persisted result with its bookkeeping columns. */
@@ -22,6 +23,8 @@ export interface ResultToSave {
 /** Where pipeline results are kept. `saveResult` writes through it; tests and the e2e suite read rows back. */
 export interface ResultStore {
   readonly kind: 'postgres' | 'pglite';
+  /** The hash-chained decision receipts, in the same database. */
+  readonly decisions: DecisionLog;
   /**
    * Stores one run's result, keyed by (workflowId, runId). Never overwrites a decision: repeating the call for the
    * same run (an activity retry) only touches `updatedAt` and resolves false; another run with the same workflow id
@@ -92,6 +95,7 @@ function fromRow(row: ResultRow): StoredResult {
 function resultStore(db: Database): ResultStore {
   return {
     kind: db.kind,
+    decisions: decisionLog(db),
     async save({ workflowId, runId, result }) {
       const { rows } = await db.query<{ inserted: boolean }>(INSERT, [
         workflowId,

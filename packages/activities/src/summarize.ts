@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, type Draft, type SummarizeInput } from '@research/contracts';
@@ -62,6 +63,8 @@ export function createSummarize(deps: SummarizeDeps): (input: SummarizeInput) =>
       const completionTokens = usage?.completion_tokens ?? 0;
       return {
         summary,
+        // The reviewer decides on the summary text, so that is what a decision's `draftSha256` names.
+        sha256: createHash('sha256').update(summary, 'utf8').digest('hex'),
         model: completion.model || config.model,
         usage: { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens },
       };

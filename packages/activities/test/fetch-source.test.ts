@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { CancelledFailure } from '@temporalio/common';
@@ -94,6 +95,7 @@ describe('fetchSource', () => {
       text: FAKE_PLAIN_TEXT,
       contentType: 'text/plain',
       truncated: false,
+      sha256: createHash('sha256').update(FAKE_PLAIN_TEXT, 'utf8').digest('hex'),
     });
   });
 

@@ -9,6 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { FailureType } from '@research/contracts';
 import pg from 'pg';
 import type { FetchConfig, LlmConfig } from '../src/config.js';
+import { openPglite, openPostgres } from '../src/database.js';
 import { openResultStore, type ResultStore } from '../src/result-store.js';
 
 export const fetchConfig = (overrides: Partial<FetchConfig> = {}): FetchConfig => ({
@@ -100,6 +101,10 @@ export async function closedPort(): Promise<number> {
 export interface TestDatabase {
   kind: 'postgres' | 'pglite';
   open(): Promise<ResultStore>;
+  /** The worker settings (DATABASE_URL and DATABASE_SCHEMA, or DATA_DIR) naming this database, for a child process. */
+  env: Record<string, string>;
+  /** Runs one statement outside the store, as an operator with database access would. Close every PGlite store first. */
+  sql(text: string, params?: unknown[]): Promise<void>;
   /** Drops the schema or deletes the directory. Close every store first. */
   destroy(): Promise<void>;
 }
@@ -111,6 +116,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return {
       kind: 'postgres',
       open: () => openResultStore({ databaseUrl, schema }),
+      env: { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema },
+      async sql(text, params) {
+        const db = await openPostgres(databaseUrl, { schema });
+        await db.query(text, params).finally(() => db.close());
+      },
       async destroy() {
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();
@@ -126,6 +136,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     kind: 'pglite',
     open: () => openResultStore({ dataDir }),
+    env: { DATA_DIR: dataDir },
+    async sql(text, params) {
+      const db = await openPglite(join(dataDir, 'results-db'));
+      await db.query(text, params).finally(() => db.close());
+    },
     destroy: () => rm(dataDir, { recursive: true, force: true }),
   };
 }

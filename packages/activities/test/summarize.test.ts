@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { CancelledFailure } from '@temporalio/common';
 import { FailureType, type Draft, type SummarizeInput } from '@research/contracts';
@@ -26,9 +27,10 @@ describe('summarize', () => {
   const summarizeWith = (config: Partial<LlmConfig> = {}, environment = mockEnvironment()): Promise<Draft> =>
     environment.run(createSummarize({ config: llmConfig(llm.url, config), heartbeatIntervalMs: 10 }), input);
 
-  it('returns the summary, the model and the token usage', async () => {
+  it('returns the summary, its sha256, the model and the token usage', async () => {
     const draft = await summarizeWith();
     assert.match(draft.summary, /Temporal records every step/);
+    assert.equal(draft.sha256, createHash('sha256').update(draft.summary, 'utf8').digest('hex'));
     assert.equal(draft.model, 'fake-model');
     assert.ok(draft.usage.promptTokens > 0 && draft.usage.completionTokens > 0);
     assert.equal(draft.usage.totalTokens, draft.usage.promptTokens + draft.usage.completionTokens);

@@ -1,4 +1,4 @@
-import type { Draft, ResearchResult } from './research.js';
+import type { DecisionReceipt, Draft, ResearchResult } from './research.js';
 
 export interface FetchSourceInput {
   url: string;
@@ -12,6 +12,8 @@ export interface FetchedSource {
   text: string;
   contentType: string;
   truncated: boolean;
+  /** sha256 (hex) of `text`, recorded on decision receipts; absent in histories recorded before it existed. */
+  sha256?: string;
 }
 
 export interface SummarizeInput {
@@ -39,4 +41,6 @@ export interface ResearchActivities {
   fetchSource: (input: FetchSourceInput) => Promise<FetchedSource>;
   summarize: (input: SummarizeInput) => Promise<Draft>;
   saveResult: (input: SaveResultInput) => Promise<void>;
+  /** Appends a decision receipt to the tamper-evident `research_decisions` chain; a repeat is a no-op. */
+  recordDecision: (receipt: DecisionReceipt) => Promise<void>;
 }

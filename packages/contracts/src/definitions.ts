@@ -16,3 +16,9 @@ export const NOT_AWAITING_APPROVAL = 'NotAwaitingApproval';
 
 /** `ApplicationFailure` type of the validator rejection when the submitter decides their own pipeline; the API maps it to 403. */
 export const SELF_APPROVAL_FORBIDDEN = 'SelfApprovalForbidden';
+
+/**
+ * `ApplicationFailure` type of the validator rejection when the decision names a draft (`draftSha256`) other than the
+ * current one, or the current draft has no hash; the API maps it to 412.
+ */
+export const DRAFT_CHANGED = 'DraftChanged';

@@ -9,3 +9,6 @@ export const STATUS_MEMO_KEY = 'research';
 
 /** Memo key under which the API records the request that started a workflow (topic, source, body hash). */
 export const REQUEST_MEMO_KEY = 'request';
+
+/** Memo key under which the workflow keeps the receipts of its accepted decisions (`DecisionReceipt[]`). */
+export const RECEIPTS_MEMO_KEY = 'receipts';

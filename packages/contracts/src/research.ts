@@ -35,21 +35,40 @@ export type ResearchInput = ResearchRequest & {
   requireDistinctApprover?: boolean;
 };
 
+/** Lower-case hex sha256, as drafts and receipts carry it. */
+export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');
+
 /** Body of `POST /workflows/:id/approve`, and the argument of the approval update. */
 export const decisionRequestSchema = z
   .object({
     approved: z.boolean(),
     comment: z.string().max(2000, 'must be at most 2000 characters').optional(),
     reviewer: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    draftSha256: sha256HexSchema
+      .optional()
+      .describe(
+        'The draft this decision is about (the ETag of GET /workflows/{id}); another draft is refused with 412',
+      ),
   })
   .strict();
 export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
 
 /**
- * Argument of the approval update: the decision, and the authenticated caller who took it. When `decidedBy` is
- * present it is the reviewer, whatever `reviewer` says; the API sets it from the credentials.
+ * How the decider was identified: the API's auth methods, a signed approval link, or `unknown` for a decision
+ * delivered by an API version that did not say (during a rolling deploy).
  */
-export type ApprovalRequest = DecisionRequest & { decidedBy?: Actor };
+export const DECISION_METHODS = ['api-key', 'oidc', 'open', 'link', 'unknown'] as const;
+export type DecisionMethod = (typeof DECISION_METHODS)[number];
+
+/**
+ * Argument of the approval update: the decision, and the authenticated caller who took it. When `decidedBy` is
+ * present it is the reviewer, whatever `reviewer` says; the API sets it from the credentials. `via` is what the
+ * receipt needs and only the API knows (absent in histories recorded before receipts).
+ */
+export type ApprovalRequest = DecisionRequest & {
+  decidedBy?: Actor;
+  via?: { method: DecisionMethod; requestId: string | null };
+};
 
 /** A decision the workflow accepted. */
 export const decisionSchema = z.object({
@@ -67,11 +86,17 @@ export const usageSchema = z.object({
 });
 export type Usage = z.infer<typeof usageSchema>;
 
-/** The LLM's summary, waiting for a human. */
+/**
+ * The LLM's summary, waiting for a human. `sha256` is of the summary text (UTF-8), the part the reviewer decides
+ * on; `version` numbers the drafts of a pipeline from 1. Both are absent on drafts of pipelines started before
+ * drafts were hashed.
+ */
 export const draftSchema = z.object({
   summary: z.string(),
   model: z.string(),
   usage: usageSchema,
+  version: z.number().int().positive().optional(),
+  sha256: sha256HexSchema.optional(),
 });
 export type Draft = z.infer<typeof draftSchema>;
 
@@ -93,6 +118,28 @@ export const researchResultSchema = z.object({
 export type ResearchResult = z.infer<typeof researchResultSchema>;
 
 export const stageSchema = z.enum(STAGES);
+
+/**
+ * The record of one accepted decision: who (and how they were identified), what, when, about which draft and
+ * source text, through which request. Written to the `research_decisions` hash chain by `recordDecision` and kept
+ * in the workflow's memo under `RECEIPTS_MEMO_KEY`.
+ */
+export const decisionReceiptSchema = z.object({
+  decisionId: z.string(),
+  workflowId: z.string(),
+  runId: z.string(),
+  decidedBy: z
+    .object({ id: z.string().nullable(), name: z.string().nullable(), method: z.enum(DECISION_METHODS) })
+    .describe('id and name are null in open mode (nobody is identified); `reviewer` then holds the free text'),
+  reviewer: z.string().nullable(),
+  decidedAt: z.iso.datetime(),
+  approved: z.boolean(),
+  comment: z.string().nullable(),
+  draftSha256: sha256HexSchema.nullable(),
+  sourceSha256: sha256HexSchema.nullable(),
+  requestId: z.string().nullable(),
+});
+export type DecisionReceipt = z.infer<typeof decisionReceiptSchema>;
 
 /** Live state of a pipeline, answered by the state query. */
 export const researchStateSchema = z.object({

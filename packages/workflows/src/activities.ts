@@ -49,6 +49,9 @@ const SAVE_RESULT: ActivityOptions = {
   },
 };
 
+/** Appending a receipt is idempotent (unique decision id), so it is retried like the result write. */
+const RECORD_DECISION: ActivityOptions = SAVE_RESULT;
+
 function withRetry(options: ActivityOptions, override: StepRetryOverride | undefined): ActivityOptions {
   if (override === undefined) return options;
   const retry: RetryPolicy = { ...options.retry, ...override };
@@ -77,5 +80,6 @@ export function researchActivities(
   const { saveResult } = proxyActivities<Pick<ResearchActivities, 'saveResult'>>(
     withRetry(SAVE_RESULT, overrides.saveResult),
   );
-  return { fetchSource, summarize, saveResult };
+  const { recordDecision } = proxyActivities<Pick<ResearchActivities, 'recordDecision'>>(RECORD_DECISION);
+  return { fetchSource, summarize, saveResult, recordDecision };
 }

@@ -2,12 +2,13 @@ import { FailureType } from '@research/contracts';
 import { ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { ActivityFailure } from '@temporalio/workflow';
 
-export type ResearchStep = 'fetchSource' | 'summarize' | 'saveResult';
+export type ResearchStep = 'fetchSource' | 'summarize' | 'saveResult' | 'recordDecision';
 
 const STEP_FAILURE_PREFIX: Record<ResearchStep, string> = {
   fetchSource: 'Could not fetch the source',
   summarize: 'Could not summarize the source',
   saveResult: 'Could not save the result',
+  recordDecision: 'Could not record the decision receipt',
 };
 
 function explainCause(cause: Error | undefined): string {

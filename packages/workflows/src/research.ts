@@ -33,6 +33,7 @@ import type {
   Stage,
 } from '@research/contracts';
 import { researchActivities } from './activities.js';
+import { checkDraftBinding, recordReceipt } from './decision-receipts.js';
 import { toStepFailure } from './failures.js';
 import type { ResearchStep } from './failures.js';
 import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './workspace.js';
@@ -46,7 +47,9 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  * {@link WORKSPACE_PATCH} patch, the research search attributes too. Accepts {@link approveUpdate} only while awaiting
  * approval and before a decision was taken; otherwise the update is rejected with an
  * `ApplicationFailure` of type {@link NOT_AWAITING_APPROVAL}. With `input.requireDistinctApprover`, a decision
- * by the submitter is rejected with type {@link SELF_APPROVAL_FORBIDDEN}.
+ * by the submitter is rejected with type {@link SELF_APPROVAL_FORBIDDEN}, and one naming another draft
+ * (`draftSha256`) with type `DraftChanged` (see `decision-receipts.ts`). An accepted decision's receipt is published
+ * in the memo and appended to the decision log (`recordDecision`) before the result is saved.
  *
  * A cancel request (since {@link WORKSPACE_PATCH}) sets stage `cancelled`, saves a result with outcome `cancelled`
  * whatever the stage, and then ends the run as CANCELLED, as Temporal users expect of a cancelled workflow.
@@ -57,7 +60,7 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  */
 export async function research(input: ResearchInput): Promise<ResearchResult> {
   // Decided before the first command: runs recorded before the patch keep the cancellation they recorded.
-  const { fetchSource, summarize, saveResult } = researchActivities(input.retryOverrides, {
+  const { fetchSource, summarize, saveResult, recordDecision } = researchActivities(input.retryOverrides, {
     abandonOnCancel: patched(WORKSPACE_PATCH),
   });
   const state: ResearchState = {
@@ -68,6 +71,8 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     decision: null,
     result: null,
   };
+  // The accepted update's argument: the receipt needs who decided and through which request.
+  let accepted: ApprovalRequest | undefined;
 
   // Registered before the first await, so queries and updates never see an uninitialised pipeline.
   setHandler(stateQuery, () => state);
@@ -78,6 +83,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     (request: ApprovalRequest): Decision => {
       const decision = toDecision(request);
       state.decision = decision;
+      accepted = request;
       return decision;
     },
     {
@@ -106,6 +112,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
             NOT_AWAITING_APPROVAL,
           );
         }
+        checkDraftBinding(request, state.draft);
       },
     },
   );
@@ -149,9 +156,11 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     const source = await step('fetchSource', () => fetchSource({ url: input.sourceUrl }));
 
     enter('summarizing');
-    const draft = await step('summarize', () =>
+    const summarized = await step('summarize', () =>
       summarize({ topic: input.topic, sourceUrl: source.finalUrl, title: source.title, text: source.text }),
     );
+    // Version 1: a pipeline has one draft today; the hash comes from the activity (no crypto in the sandbox).
+    const draft = { ...summarized, version: 1 };
     state.draft = draft;
 
     awaitingSince = new Date();
@@ -161,6 +170,10 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     // Read the decision rather than condition's result: an update accepted in the same activation as the
     // timer firing still counts.
     const result = toResult(input, draft, state.decision);
+    if (state.decision !== null && accepted !== undefined) {
+      const [request, decision] = [accepted, state.decision];
+      await step('recordDecision', () => recordReceipt(request, decision, draft, source, recordDecision));
+    }
 
     enter('saving');
     // runId in the input changes no command (activity inputs are not compared on replay), so no patch is needed.

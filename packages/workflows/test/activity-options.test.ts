@@ -59,7 +59,7 @@ describe('activity options of the research workflow', { timeout: 120_000 }, () =
         const attributes = event.activityTaskScheduledEventAttributes;
         if (attributes?.activityType?.name) scheduled.set(attributes.activityType.name, attributes);
       }
-      assert.deepEqual([...scheduled.keys()], ['fetchSource', 'summarize', 'saveResult']);
+      assert.deepEqual([...scheduled.keys()], ['fetchSource', 'summarize', 'recordDecision', 'saveResult']);
 
       const summarize = scheduled.get('summarize')!;
       assert.deepEqual(options(summarize), {
@@ -94,6 +94,10 @@ describe('activity options of the research workflow', { timeout: 120_000 }, () =
         maximumAttempts: 0,
       });
       assert.equal(ms(saveResult.scheduleToCloseTimeout), 3_600_000);
+      // A receipt, like a result, must not be lost: the same policy as saveResult.
+      const recordDecision = scheduled.get('recordDecision')!;
+      assert.deepEqual(options(recordDecision), options(saveResult));
+      assert.equal(ms(recordDecision.scheduleToCloseTimeout), 3_600_000);
     });
   });
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Draft, FetchedSource, ResearchActivities, SaveResultInput } from '@research/contracts';
+import type { DecisionReceipt, Draft, FetchedSource, ResearchActivities, SaveResultInput } from '@research/contracts';
 import { startEmbeddedTemporal } from '@research/embedded-temporal';
 
 export interface Harness {
@@ -113,30 +113,38 @@ export const SOURCE: FetchedSource = {
   text: 'Durable execution keeps long-running pipelines alive across crashes.',
   contentType: 'text/html',
   truncated: false,
+  sha256: 'a'.repeat(64),
 };
 
 export const DRAFT: Draft = {
   summary: 'Durable execution survives crashes.',
   model: 'stub-model',
   usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+  sha256: 'd'.repeat(64),
 };
 
 export interface StubActivities {
   activities: ResearchActivities;
   /** Every `saveResult` call, in order. */
   saved: SaveResultInput[];
+  /** Every `recordDecision` call, in order. */
+  receipts: DecisionReceipt[];
 }
 
 /** Stub activities that answer at once, recording what was saved. Override single steps with `overrides`. */
 export function stubActivities(overrides: Partial<ResearchActivities> = {}): StubActivities {
   const saved: SaveResultInput[] = [];
+  const receipts: DecisionReceipt[] = [];
   const activities: ResearchActivities = {
     fetchSource: async () => SOURCE,
     summarize: async () => DRAFT,
     saveResult: async (input) => {
       saved.push(input);
     },
+    recordDecision: async (receipt) => {
+      receipts.push(receipt);
+    },
     ...overrides,
   };
-  return { activities, saved };
+  return { activities, saved, receipts };
 }

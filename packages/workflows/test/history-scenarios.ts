@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { FailureType, NOT_AWAITING_APPROVAL, STATUS_MEMO_KEY, approveUpdate, stateQuery } from '@research/contracts';
 import type { PublishedStatus, ResearchActivities, ResearchInput, Stage } from '@research/contracts';
 import type { research } from '../src/index.js';
-import { gate, stubActivities, waitFor } from './harness.js';
+import { DRAFT, gate, stubActivities, waitFor } from './harness.js';
 
 export interface HistoryScenario {
   /** File name of the fixture, without `.json`; the recorded run's workflow id is `replay-<name>`. */
@@ -164,6 +164,48 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
         ]);
         assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
         await handle.result();
+      },
+    }),
+  },
+  {
+    // Since the decision-receipts patch: the receipt is published in the memo and appended by recordDecision.
+    name: 'approved-with-receipt',
+    setUp: () => {
+      const stubs = stubActivities();
+      return {
+        activities: stubs.activities,
+        async drive(handle) {
+          await waitForStage(handle, 'awaiting_approval');
+          await handle.executeUpdate(approveUpdate, {
+            args: [
+              {
+                approved: true,
+                comment: 'looks right',
+                draftSha256: DRAFT.sha256,
+                decidedBy: { id: 'ben', name: 'Ben' },
+                via: { method: 'api-key', requestId: 'req-1' },
+              },
+            ],
+          });
+          await expectOutcome(handle, 'approved');
+          assert.equal(stubs.receipts.length, 1);
+        },
+      };
+    },
+  },
+  {
+    // The receipt activity failing for good fails the pipeline before the result is saved.
+    name: 'record-decision-failed',
+    setUp: () => ({
+      activities: stubActivities({
+        recordDecision: async () => {
+          throw ApplicationFailure.nonRetryable('No decision log is configured on this worker.', 'DecisionLogMissing');
+        },
+      }).activities,
+      async drive(handle) {
+        await waitForStage(handle, 'awaiting_approval');
+        await handle.executeUpdate(approveUpdate, { args: [{ approved: false, reviewer: 'ada' }] });
+        await expectFailure(handle, 'DecisionLogMissing', /^Could not record the decision receipt/);
       },
     }),
   },

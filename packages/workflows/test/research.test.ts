@@ -4,7 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import {
+  DRAFT_CHANGED,
   FailureType,
+  RECEIPTS_MEMO_KEY,
   NOT_AWAITING_APPROVAL,
   RESEARCH_WORKFLOW_TYPE,
   SELF_APPROVAL_FORBIDDEN,
@@ -15,7 +17,7 @@ import {
 } from '@research/contracts';
 import type { PublishedStatus, ResearchInput, ResearchResult, ResearchState, Stage } from '@research/contracts';
 import type { research } from '../src/index.js';
-import { DRAFT, gate, startHarness, stubActivities, waitFor } from './harness.js';
+import { DRAFT, SOURCE, gate, startHarness, stubActivities, waitFor } from './harness.js';
 import type { Harness } from './harness.js';
 
 /** Per test: a hung workflow fails its own test instead of the whole suite. */
@@ -227,8 +229,9 @@ describe('research workflow', { timeout: 120_000 }, () => {
       fetched.open();
       await expectStage('summarizing', null);
       summarized.open();
-      await expectStage('awaiting_approval', DRAFT);
-      assert.deepEqual((await handle.query(stateQuery)).draft, DRAFT);
+      const draft = { ...DRAFT, version: 1 };
+      await expectStage('awaiting_approval', draft);
+      assert.deepEqual((await handle.query(stateQuery)).draft, draft);
       const awaiting = await memoOf(handle);
       assert.ok(awaiting?.awaitingSince && awaiting.approvalDeadline, JSON.stringify(awaiting));
       assert.equal(Date.parse(awaiting.approvalDeadline) - Date.parse(awaiting.awaitingSince), 24 * 3_600_000);
@@ -236,12 +239,12 @@ describe('research workflow', { timeout: 120_000 }, () => {
       assert.equal(attributes.get(RESEARCH_SEARCH_ATTRIBUTES.stage), 'awaiting_approval');
       assert.equal(attributes.get(RESEARCH_SEARCH_ATTRIBUTES.awaitingSince)?.toISOString(), awaiting.awaitingSince);
       const decision = await handle.executeUpdate(approveUpdate, { args: [{ approved: true }] });
-      await expectStage('saving', DRAFT);
+      await expectStage('saving', draft);
       // Everything GET /workflows/:id shows is in the memo, so it needs no query.
       assert.deepEqual((await memoOf(handle))?.decision, decision);
       saved.open();
       const result = await handle.result();
-      assert.deepEqual(await publishedStageOf(handle), { stage: 'completed', draft: DRAFT });
+      assert.deepEqual(await publishedStageOf(handle), { stage: 'completed', draft: draft });
       assert.deepEqual((await memoOf(handle))?.result, result);
       assert.deepEqual((await handle.query(stateQuery)).result, result);
     });
@@ -347,6 +350,83 @@ describe('research workflow', { timeout: 120_000 }, () => {
       assert.equal(error.cause.type, FailureType.InvalidResearchInput);
       assert.match(error.cause.message, /approval timeout "tomorrow"/);
       assert.deepEqual(await publishedStageOf(handle), { stage: 'failed', draft: null });
+    });
+  });
+
+  test(
+    'refuses a decision naming another draft with DraftChanged and accepts one naming the current draft',
+    T,
+    async () => {
+      const stubs = stubActivities();
+      await harness.withWorker(stubs.activities, async (taskQueue) => {
+        const handle = await start(taskQueue);
+        await waitForStage(handle, 'awaiting_approval');
+        const stale = await rejectionOf(
+          handle.executeUpdate(approveUpdate, { args: [{ approved: true, draftSha256: 'e'.repeat(64) }] }),
+        );
+        assert.equal(stale.type, DRAFT_CHANGED);
+        assert.equal((await handle.query(stateQuery)).decision, null);
+        await handle.executeUpdate(approveUpdate, { args: [{ approved: true, draftSha256: DRAFT.sha256 }] });
+        assert.equal((await handle.result()).outcome, 'approved');
+      });
+    },
+  );
+
+  test('refuses a decision naming a draft when the draft has no hash, and accepts one naming none', T, async () => {
+    const { sha256: _omitted, ...unhashed } = DRAFT;
+    const stubs = stubActivities({ summarize: async () => unhashed });
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue);
+      await waitForStage(handle, 'awaiting_approval');
+      const named = await rejectionOf(
+        handle.executeUpdate(approveUpdate, { args: [{ approved: true, draftSha256: DRAFT.sha256 }] }),
+      );
+      assert.equal(named.type, DRAFT_CHANGED);
+      await handle.executeUpdate(approveUpdate, { args: [{ approved: true }] });
+      assert.equal((await handle.result()).outcome, 'approved');
+      assert.equal(stubs.receipts[0]?.draftSha256, null);
+    });
+  });
+
+  test('records one receipt of the accepted decision, in the database and the memo', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const ben = { id: 'ben', name: 'Ben' };
+      const handle = await start(taskQueue, { ...INPUT, submittedBy: { id: 'ana', name: 'Ana' } });
+      await waitForStage(handle, 'awaiting_approval');
+      const decision = await handle.executeUpdate(approveUpdate, {
+        args: [{ approved: false, comment: 'no', decidedBy: ben, via: { method: 'oidc', requestId: 'req-1' } }],
+      });
+      await handle.result();
+      const { runId } = await handle.describe();
+      assert.equal(stubs.receipts.length, 1);
+      const receipt = stubs.receipts[0];
+      assert.ok(receipt);
+      assert.match(receipt.decisionId, /^[0-9a-f-]{36}$/);
+      assert.deepEqual(receipt, {
+        decisionId: receipt.decisionId,
+        workflowId: handle.workflowId,
+        runId,
+        decidedBy: { id: 'ben', name: 'Ben', method: 'oidc' },
+        reviewer: 'ben',
+        decidedAt: decision.decidedAt,
+        approved: false,
+        comment: 'no',
+        draftSha256: DRAFT.sha256,
+        sourceSha256: SOURCE.sha256,
+        requestId: 'req-1',
+      });
+      assert.deepEqual((await handle.describe()).memo?.[RECEIPTS_MEMO_KEY], [receipt]);
+    });
+  });
+
+  test('records no receipt when the approval timeout passes without a decision', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue, { ...INPUT, approvalTimeout: '1s' });
+      assert.equal((await handle.result()).outcome, 'expired');
+      assert.deepEqual(stubs.receipts, []);
+      assert.equal((await handle.describe()).memo?.[RECEIPTS_MEMO_KEY], undefined);
     });
   });
 });

@@ -1,4 +1,9 @@
-import { DecisionRejectedError, NotAwaitingApprovalError, SelfApprovalForbiddenError } from '../temporal/errors.js';
+import {
+  DecisionRejectedError,
+  DraftChangedError,
+  NotAwaitingApprovalError,
+  SelfApprovalForbiddenError,
+} from '../temporal/errors.js';
 import type { ResearchGateway } from '../temporal/gateway.js';
 import type { ApiMetrics } from './api-metrics.js';
 
@@ -28,7 +33,8 @@ export function instrumentGateway(
         if (
           error instanceof NotAwaitingApprovalError ||
           error instanceof DecisionRejectedError ||
-          error instanceof SelfApprovalForbiddenError
+          error instanceof SelfApprovalForbiddenError ||
+          error instanceof DraftChangedError
         ) {
           metrics.decisions.inc({ outcome: 'refused' });
         }

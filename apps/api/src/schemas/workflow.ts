@@ -1,5 +1,6 @@
 import {
   actorSchema,
+  decisionReceiptSchema,
   decisionRequestSchema,
   decisionSchema,
   draftSchema,
@@ -29,6 +30,7 @@ component('Decision', decisionSchema, 'A decision the workflow accepted');
 component('Draft', draftSchema, 'The LLM summary, waiting for a human');
 component('ResearchResult', researchResultSchema, 'What a finished pipeline returns and persists');
 component('Usage', usageSchema, 'LLM token usage');
+component('DecisionReceipt', decisionReceiptSchema, 'The record of one accepted decision');
 component('Actor', actorSchema, 'An authenticated caller: the id from their credentials and a display name');
 
 /** Answer of `POST /research`. */

@@ -69,6 +69,18 @@ export class InvalidCursorError extends GatewayError {
   }
 }
 
+/** The decision named a draft (If-Match or `draftSha256`) that is not the pipeline's current draft. */
+export class DraftChangedError extends GatewayError {
+  override readonly name = 'DraftChangedError';
+  readonly code = 'DRAFT_CHANGED';
+  constructor(
+    readonly workflowId: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
 /** The approval update handler failed for a reason other than the stage check. */
 export class DecisionRejectedError extends GatewayError {
   override readonly name = 'DecisionRejectedError';

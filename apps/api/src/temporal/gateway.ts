@@ -1,4 +1,11 @@
-import type { Actor, Decision, DecisionRequest, ResearchRequest } from '@research/contracts';
+import type {
+  Actor,
+  ApprovalRequest,
+  Decision,
+  DecisionReceipt,
+  DecisionRequest,
+  ResearchRequest,
+} from '@research/contracts';
 import type { WorkflowList, WorkflowListQuery } from '../schemas/workflow-list.js';
 import type { ResearchAccepted, WorkflowView } from '../schemas/workflow.js';
 import type { EventPosition, WorkflowEvent } from './history-events.js';
@@ -16,6 +23,8 @@ export interface StartResearchOptions {
 export interface ApproveOptions {
   /** The authenticated caller taking the decision; they become the reviewer. Undefined in open mode. */
   decidedBy?: Actor | undefined;
+  /** How the caller was identified and the request id, for the decision receipt. */
+  via?: ApprovalRequest['via'];
 }
 
 export interface CancelOptions {
@@ -57,7 +66,8 @@ export interface ResearchGateway {
   /**
    * Delivers a human decision through the approval update.
    * @throws WorkflowNotFoundError (also for a workflow of another type), SelfApprovalForbiddenError,
-   *   NotAwaitingApprovalError, DecisionRejectedError, WorkflowTimeoutError, TemporalUnavailableError
+   *   NotAwaitingApprovalError, DraftChangedError, DecisionRejectedError, WorkflowTimeoutError,
+   *   TemporalUnavailableError
    */
   approve(workflowId: string, decision: DecisionRequest, options?: ApproveOptions): Promise<Decision>;
   /**
@@ -76,6 +86,11 @@ export interface ResearchGateway {
    * @throws WorkflowNotFoundError, TemporalUnavailableError (and the iterator: TemporalUnavailableError)
    */
   openEvents(workflowId: string, options: EventsOptions): Promise<AsyncIterable<WorkflowEvent>>;
+  /**
+   * The receipts of a pipeline's accepted decisions, from its memo (works with no worker and after it closed).
+   * @throws WorkflowNotFoundError (also for a workflow of another type), TemporalUnavailableError
+   */
+  getReceipts(workflowId: string): Promise<DecisionReceipt[]>;
   /** Resolves when Temporal answers within the readiness deadline. @throws TemporalUnavailableError */
   ready(): Promise<void>;
 }

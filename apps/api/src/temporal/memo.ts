@@ -1,13 +1,15 @@
 import {
+  RECEIPTS_MEMO_KEY,
   REQUEST_MEMO_KEY,
   STATUS_MEMO_KEY,
   actorSchema,
+  decisionReceiptSchema,
   decisionSchema,
   draftSchema,
   researchResultSchema,
   stageSchema,
 } from '@research/contracts';
-import type { Actor, PublishedStatus, ResearchRequest } from '@research/contracts';
+import type { Actor, DecisionReceipt, PublishedStatus, ResearchRequest } from '@research/contracts';
 import { z } from 'zod';
 
 // The workflow publishes its status (stage, draft and, since the reviewer-workspace patch, decision, result and the
@@ -71,4 +73,13 @@ export function readRequestMemo(memo: Record<string, unknown> | undefined): Requ
 /** Whether the published status is complete enough to answer a read without asking a worker. */
 export function isCompleteStatus(status: PublishedStatus | null): status is PublishedStatus & { decision: unknown } {
   return status !== null && status.decision !== undefined;
+}
+
+/**
+ * The decision receipts the workflow published; empty when none was taken, the run predates receipts, or the memo
+ * is malformed (the database chain, checked by `npm run audit:verify`, is the durable record).
+ */
+export function readReceiptsMemo(memo: Record<string, unknown> | undefined): DecisionReceipt[] {
+  const parsed = z.array(decisionReceiptSchema).safeParse(memo?.[RECEIPTS_MEMO_KEY]);
+  return parsed.success ? parsed.data : [];
 }

@@ -1,4 +1,5 @@
 import {
+  DRAFT_CHANGED,
   NOT_AWAITING_APPROVAL,
   RESEARCH_TASK_QUEUE,
   RESEARCH_WORKFLOW_TYPE,
@@ -31,6 +32,7 @@ import type { WorkflowError } from '../schemas/workflow.js';
 import {
   CancelForbiddenError,
   DecisionRejectedError,
+  DraftChangedError,
   IdempotencyKeyReusedError,
   NotAwaitingApprovalError,
   SelfApprovalForbiddenError,
@@ -42,7 +44,7 @@ import {
 } from './errors.js';
 import type { ApproveOptions, ResearchGateway, StartResearchOptions, StartedResearch } from './gateway.js';
 import { newWorkflowId, requestSha256, workflowIdForKey } from './idempotency.js';
-import { initialMemo, isCompleteStatus, readRequestMemo, readStatusMemo } from './memo.js';
+import { initialMemo, isCompleteStatus, readReceiptsMemo, readRequestMemo, readStatusMemo } from './memo.js';
 import type { ResearchWorkflowHandle, TemporalPort, WorkflowDescription } from './ports.js';
 import { workflowEvents } from './workflow-events.js';
 import { listResearch } from './workflow-list.js';
@@ -192,7 +194,7 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
     async approve(
       workflowId: string,
       decision: DecisionRequest,
-      { decidedBy }: ApproveOptions = {},
+      { decidedBy, via }: ApproveOptions = {},
     ): Promise<Decision> {
       const handle = port.workflow.getHandle(workflowId);
       const description = await describe(handle, workflowId);
@@ -204,7 +206,11 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
       if (status !== 'RUNNING') {
         throw new NotAwaitingApprovalError(workflowId, `The workflow is closed (${status}); it takes no decision.`);
       }
-      const request: ApprovalRequest = decidedBy === undefined ? decision : { ...decision, decidedBy };
+      const request: ApprovalRequest = {
+        ...decision,
+        ...(decidedBy === undefined ? {} : { decidedBy }),
+        ...(via === undefined ? {} : { via }),
+      };
       try {
         return await within(options.updateTimeoutMs, () => handle.executeUpdate(approveUpdate, { args: [request] }));
       } catch (error) {
@@ -217,6 +223,9 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
           }
           if (cause instanceof ApplicationFailure && cause.type === SELF_APPROVAL_FORBIDDEN) {
             throw new SelfApprovalForbiddenError(workflowId);
+          }
+          if (cause instanceof ApplicationFailure && cause.type === DRAFT_CHANGED) {
+            throw new DraftChangedError(workflowId, reason);
           }
           throw new DecisionRejectedError(workflowId, reason);
         }
@@ -269,6 +278,11 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
           }
         },
       });
+    },
+
+    async getReceipts(workflowId: string) {
+      const description = await describe(port.workflow.getHandle(workflowId), workflowId);
+      return readReceiptsMemo(description.memo);
     },
 
     async ready() {
