@@ -13,12 +13,16 @@ export function int64(n: number): Int64 {
   return n as unknown as Int64;
 }
 
+/** Whether `v` is a `Long` (what protobufjs decodes int64 fields to). */
+const isLong = (v: unknown): v is Int64 =>
+  typeof v === 'object' && v !== null && 'toNumber' in v && typeof v.toNumber === 'function';
+
 /** Converts a protobuf int64 (Long, number, string or null) to a JS number. */
 export function num(v: unknown): number {
   if (v == null) return 0;
   if (typeof v === 'number') return v;
   if (typeof v === 'string') return Number(v);
-  if (typeof v === 'object' && 'toNumber' in v && typeof v.toNumber === 'function') return v.toNumber() as number;
+  if (isLong(v)) return v.toNumber();
   return Number(v);
 }
 
