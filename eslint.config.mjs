@@ -93,10 +93,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/embedded-temporal/src/**/*.ts'],
+    // The embedded server's directories that still read protobuf messages as the untyped `Msg` record; a directory
+    // leaves this list once it reads them through the generated temporal.api types (issue 12).
+    files: ['activities', 'engine'].map((dir) => `packages/embedded-temporal/src/${dir}/**/*.ts`),
     rules: {
-      // Off until the engine reads protobuf messages through the generated temporal.api types instead of the
-      // untyped `Msg` record (issue 12).
+      // Off until these directories read protobuf messages through the generated temporal.api types.
       ...UNTYPED_VALUES_ALLOWED,
     },
   },

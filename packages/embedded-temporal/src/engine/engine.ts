@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { decode, type Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
+import { decode } from '../proto/root.js';
 import { WorkflowStatus } from '../proto/enums.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 import { TaskQueues, queueKey, type Task } from '../matching/task-queues.js';
@@ -167,7 +168,9 @@ export class Engine implements EngineCore {
     return `${kind}:${runId}:${extra}:${++this.tokenSeq}:${randomUUID().slice(0, 8)}`;
   }
 
-  namespace(name: string): NamespaceRecord {
+  /** The namespace called `name` (a request's unset field reads as ''); NOT_FOUND otherwise. */
+  namespace(requested: string | null | undefined): NamespaceRecord {
+    const name = requested ?? '';
     const ns = this.namespaces.get(name);
     if (!ns) {
       throw new RpcError(status.NOT_FOUND, `Namespace ${name} is not found.`, {
@@ -184,10 +187,13 @@ export class Engine implements EngineCore {
   }
 
   /** The run named by `execution` (current run when `runId` is empty); NOT_FOUND otherwise. */
-  findRun(namespace: string, execution: Msg | null | undefined): Run {
-    this.namespace(namespace);
-    const workflowId = (execution?.workflowId as string | undefined) ?? '';
-    const runId = (execution?.runId as string | undefined) ?? '';
+  findRun(
+    requested: string | null | undefined,
+    execution: temporal.api.common.v1.IWorkflowExecution | null | undefined,
+  ): Run {
+    const namespace = this.namespace(requested).name;
+    const workflowId = execution?.workflowId ?? '';
+    const runId = execution?.runId ?? '';
     const run = runId ? this.runs.get(runId) : this.currentRun(namespace, workflowId);
     if (!run || run.workflowId !== workflowId || run.namespace !== namespace) {
       throw notFound(`workflow not found for ID: ${workflowId}`);

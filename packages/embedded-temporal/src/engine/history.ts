@@ -18,9 +18,9 @@ export function packMsg(fullName: string, value: object | null | undefined): str
   return value ? b64(encode(fullName, value)) : '';
 }
 
-/** Inverse of {@link packMsg}; `null` for the empty string. */
-export function unpackMsg(fullName: string, s: string | undefined): Msg | null {
-  return s ? decode(fullName, unb64(s)) : null;
+/** Inverse of {@link packMsg}; `null` for the empty string. `T` is the generated interface of `fullName`. */
+export function unpackMsg<T = Msg>(fullName: string, s: string | undefined): T | null {
+  return s ? decode<T>(fullName, unb64(s)) : null;
 }
 
 /** Appends an event to the persisted history right away, with the next contiguous id. */

@@ -1,3 +1,4 @@
+import type { temporal } from '@temporalio/proto';
 import type { Msg } from '../proto/root.js';
 import { packMsg, unpackMsg } from './history.js';
 import type { Run } from './run-state.js';
@@ -8,10 +9,11 @@ const MEMO = 'temporal.api.common.v1.Memo';
 const SEARCH_ATTRIBUTES = 'temporal.api.common.v1.SearchAttributes';
 
 /** The run's current memo (start memo plus upserts). */
-export const memoOf = (run: Run): Msg | null => unpackMsg(MEMO, run.memo);
+export const memoOf = (run: Run): temporal.api.common.v1.IMemo | null => unpackMsg(MEMO, run.memo);
 
 /** The run's current search attributes (start values plus upserts). */
-export const searchAttributesOf = (run: Run): Msg | null => unpackMsg(SEARCH_ATTRIBUTES, run.searchAttributes);
+export const searchAttributesOf = (run: Run): temporal.api.common.v1.ISearchAttributes | null =>
+  unpackMsg(SEARCH_ATTRIBUTES, run.searchAttributes);
 
 export function setInitialAttributes(run: Run, memo: Msg | null | undefined, sa: Msg | null | undefined): void {
   run.memo = memo && Object.keys(memo.fields ?? {}).length ? packMsg(MEMO, memo) : '';
@@ -45,8 +47,16 @@ export function mergeMemo(run: Run, upsert: Msg | null | undefined): void {
 }
 
 /** The run's WorkflowExecutionStarted attributes. */
-export function startedAttrs(run: Run): Msg {
-  return run.history[0]?.workflowExecutionStartedEventAttributes ?? {};
+export function startedAttrs(run: Run): temporal.api.history.v1.IWorkflowExecutionStartedEventAttributes {
+  return startEvent(run)?.workflowExecutionStartedEventAttributes ?? {};
+}
+
+/** The run's first event, WorkflowExecutionStarted. */
+export function startEvent(run: Run): temporal.api.history.v1.IHistoryEvent | undefined {
+  // History events are still kept as the untyped `Msg` record (engine/ reads them so); this is where readers
+  // outside the engine get the generated type.
+  const first: temporal.api.history.v1.IHistoryEvent | undefined = run.history[0];
+  return first;
 }
 
 /**

@@ -1,11 +1,28 @@
+import type { temporal } from '@temporalio/proto';
 import type { Msg } from './root.js';
+
+/** The generated interfaces' int64 type (`Long`), named without depending on the `long` package directly. */
+export type Int64 = NonNullable<temporal.api.workflow.v1.IWorkflowExecutionInfo['historyLength']>;
+
+/**
+ * `n` for an int64 field of an outgoing message. The generated interfaces type int64 fields as `Long`, but
+ * protobufjs encodes a plain number the same way, so the server sends numbers rather than allocate a Long per
+ * field; this is the one place that tells the compiler so. Read incoming int64 fields with {@link num}.
+ */
+export function int64(n: number): Int64 {
+  return n as unknown as Int64;
+}
+
+/** Whether `v` is a `Long` (what protobufjs decodes int64 fields to). */
+const isLong = (v: unknown): v is Int64 =>
+  typeof v === 'object' && v !== null && 'toNumber' in v && typeof v.toNumber === 'function';
 
 /** Converts a protobuf int64 (Long, number, string or null) to a JS number. */
 export function num(v: unknown): number {
   if (v == null) return 0;
   if (typeof v === 'number') return v;
   if (typeof v === 'string') return Number(v);
-  if (typeof v === 'object' && 'toNumber' in v && typeof v.toNumber === 'function') return v.toNumber() as number;
+  if (isLong(v)) return v.toNumber();
   return Number(v);
 }
 

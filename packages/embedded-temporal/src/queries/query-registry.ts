@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { WorkflowStatus } from '../proto/enums.js';
 import { queueKey, type TaskQueues } from '../matching/task-queues.js';
 import { RpcError, notFound } from '../rpc/errors.js';
@@ -9,12 +9,17 @@ import type { Tx } from '../engine/tx.js';
 
 /** How a query ended: the worker's answer or failure, or a server-side error. */
 export type QueryOutcome =
-  { answer: Msg | null } | { failedMessage: string; failure: Msg | null } | { error: RpcError };
+  | { answer: temporal.api.common.v1.IPayloads | null }
+  | { failedMessage: string; failure: temporal.api.failure.v1.IFailure | null }
+  | { error: RpcError };
+
+/** Whether a QueryResultType is QUERY_RESULT_TYPE_ANSWERED (1); the generated enum is not loaded at run time. */
+const isAnswered = (type: number | null | undefined): boolean => type === 1;
 
 interface PendingQuery {
   id: string;
   runId: string;
-  query: Msg;
+  query: temporal.api.query.v1.IWorkflowQuery;
   state: 'waiting' | 'attached' | 'legacy';
   wftToken: string;
   /** Whether the legacy task goes to the sticky queue (with empty history). */
@@ -32,7 +37,7 @@ export class QueryRegistry {
   /** `queues` receives the legacy query tasks. */
   constructor(private readonly queues: TaskQueues) {}
 
-  create(runId: string, query: Msg): { id: string; outcome: Promise<QueryOutcome> } {
+  create(runId: string, query: temporal.api.query.v1.IWorkflowQuery): { id: string; outcome: Promise<QueryOutcome> } {
     const id = randomUUID();
     const outcome = new Promise<QueryOutcome>((resolve) => {
       this.byId.set(id, { id, runId, query, state: 'waiting', wftToken: '', sticky: false, resolve });
@@ -49,8 +54,8 @@ export class QueryRegistry {
   }
 
   /** Attaches every waiting query of the run to the task being started; returns the poll response `queries` map. */
-  attachToWft(runId: string, token: string): Record<string, Msg> {
-    const out: Record<string, Msg> = {};
+  attachToWft(runId: string, token: string): Record<string, temporal.api.query.v1.IWorkflowQuery> {
+    const out: Record<string, temporal.api.query.v1.IWorkflowQuery> = {};
     for (const q of this.forRun(runId)) {
       if (q.state !== 'waiting') continue;
       q.state = 'attached';
@@ -64,7 +69,7 @@ export class QueryRegistry {
     for (const q of this.forRun(runId)) if (q.state === 'attached') q.state = 'waiting';
   }
 
-  resolveAttached(token: string, results: Record<string, Msg>): void {
+  resolveAttached(token: string, results: Record<string, temporal.api.query.v1.IWorkflowQueryResult>): void {
     for (const q of this.byId.values()) {
       if (q.state !== 'attached' || q.wftToken !== token) continue;
       const r = results[q.id];
@@ -74,7 +79,7 @@ export class QueryRegistry {
       }
       this.finish(
         q,
-        r.resultType === 1
+        isAnswered(r.resultType)
           ? { answer: r.answer ?? null }
           : { failedMessage: r.errorMessage ?? '', failure: r.failure ?? null },
       );
@@ -112,7 +117,7 @@ export class QueryRegistry {
   }
 
   /** Takes a legacy query task for a poller; `undefined` if the query is gone or must ride on a workflow task. */
-  takeLegacy(queryId: string, run: Run): { query: Msg; sticky: boolean } | undefined {
+  takeLegacy(queryId: string, run: Run): { query: temporal.api.query.v1.IWorkflowQuery; sticky: boolean } | undefined {
     const q = this.byId.get(queryId);
     if (!q || q.state !== 'legacy') return undefined;
     if (run.status === WorkflowStatus.RUNNING && run.wft.state !== 'none') {
@@ -123,10 +128,10 @@ export class QueryRegistry {
   }
 
   /** RespondQueryTaskCompleted. Returns false for unknown ids. */
-  resolveLegacy(queryId: string, req: Msg): boolean {
+  resolveLegacy(queryId: string, req: temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest): boolean {
     const q = this.byId.get(queryId);
     if (!q) return false;
-    const answered = (req.completedType as number) === 1;
+    const answered = isAnswered(req.completedType);
     this.finish(
       q,
       answered

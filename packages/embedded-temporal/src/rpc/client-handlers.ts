@@ -1,4 +1,3 @@
-import type { Msg } from '../proto/root.js';
 import { WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
 import { durableHistory, type Run } from '../engine/run-state.js';
@@ -6,7 +5,7 @@ import { startWorkflow, validateStart } from '../engine/start-workflow.js';
 import { requestCancelRun, signalRun, terminateRun } from '../engine/lifecycle.js';
 import { deleteRun } from '../engine/deletion.js';
 import { invalidArgument, notFound, workflowCompleted } from './errors.js';
-import type { Handler } from './service-registry.js';
+import type { WorkflowServiceHandlers } from './service-registry.js';
 import { describeRun } from './describe.js';
 import { historyHandler } from './history-handler.js';
 import { queryHandler } from './query-handler.js';
@@ -16,7 +15,7 @@ import { multiOperationHandler } from './multi-operation-handler.js';
 import { pauseActivities, resetActivities, selectActivities, unpauseActivities } from '../activities/activity-pause.js';
 
 /** Checks `first_execution_run_id` against the run's chain (TS handles send it instead of a run id). */
-function checkChain(run: Run, req: Msg): void {
+function checkChain(run: Run, req: { firstExecutionRunId?: string | null }): void {
   if (req.firstExecutionRunId && req.firstExecutionRunId !== run.firstRunId) {
     throw notFound(`workflow not found for ID: ${run.workflowId}`);
   }
@@ -27,7 +26,7 @@ function requireOpen(run: Run): void {
 }
 
 /** The RPCs `@temporalio/client` calls. */
-export function clientHandlers(engine: Engine): Record<string, Handler> {
+export function clientHandlers(engine: Engine): WorkflowServiceHandlers {
   return {
     StartWorkflowExecution: async (req) => {
       engine.namespace(req.namespace);
@@ -51,7 +50,7 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
             header: req.header,
             requestId: req.requestId,
           },
-          req.requestId,
+          req.requestId ?? undefined,
         ),
       );
       return {};
@@ -68,7 +67,7 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
         requestId: req.requestId,
       };
       const runId = await engine.mutate((tx) => {
-        const current = engine.currentRun(req.namespace, req.workflowId);
+        const current = engine.currentRun(req.namespace ?? '', req.workflowId ?? '');
         if (current && current.status === WorkflowStatus.RUNNING) {
           signalRun(engine, tx, current, signal);
           return current.runId;
@@ -81,7 +80,9 @@ export function clientHandlers(engine: Engine): Record<string, Handler> {
       const run = engine.findRun(req.namespace, req.workflowExecution);
       checkChain(run, req);
       requireOpen(run);
-      await engine.mutate((tx) => terminateRun(engine, tx, run, req.reason ?? '', req.details, req.identity ?? ''));
+      await engine.mutate((tx) =>
+        terminateRun(engine, tx, run, req.reason ?? '', req.details ?? null, req.identity ?? ''),
+      );
       return {};
     },
     RequestCancelWorkflowExecution: async (req) => {

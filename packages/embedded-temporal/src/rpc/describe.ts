@@ -1,13 +1,13 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { TaskQueueKind, WorkflowStatus } from '../proto/enums.js';
-import { dur, ts } from '../proto/time.js';
+import { dur, int64, ts } from '../proto/time.js';
 import type { Run } from '../engine/run-state.js';
 import { unpackMsg } from '../engine/history.js';
-import { memoOf, searchAttributesOf, startedAttrs } from '../engine/run-attributes.js';
+import { memoOf, searchAttributesOf, startEvent, startedAttrs } from '../engine/run-attributes.js';
 import { encodeSearchAttributePayload } from '../visibility/payload.js';
 
 /** `WorkflowExecutionInfo` of a run, as returned by describe and list. */
-export function executionInfo(run: Run): Msg {
+export function executionInfo(run: Run): temporal.api.workflow.v1.IWorkflowExecutionInfo {
   const started = startedAttrs(run);
   return {
     execution: { workflowId: run.workflowId, runId: run.runId },
@@ -15,15 +15,15 @@ export function executionInfo(run: Run): Msg {
     startTime: ts(run.startTime),
     closeTime: run.closeTime ? ts(run.closeTime) : null,
     status: run.status,
-    historyLength: run.history.length,
+    historyLength: int64(run.history.length),
     parentExecution: run.parent ? { workflowId: run.parent.workflowId, runId: run.parent.runId } : null,
     parentNamespaceId: run.parent ? run.parent.namespace : '',
     executionTime: ts(run.executionTime),
     memo: memoOf(run) ?? { fields: {} },
     searchAttributes: withBuildIds(run),
     taskQueue: run.taskQueue,
-    stateTransitionCount: run.history.length,
-    historySizeBytes: run.historyBytes,
+    stateTransitionCount: int64(run.history.length),
+    historySizeBytes: int64(run.historyBytes),
     executionDuration: run.closeTime ? dur(run.closeTime - run.executionTime) : null,
     rootExecution: started.rootWorkflowExecution ?? { workflowId: run.workflowId, runId: run.runId },
     firstRunId: run.firstRunId,
@@ -32,7 +32,7 @@ export function executionInfo(run: Run): Msg {
 }
 
 /** The run's search attributes plus the server-derived `BuildIds` system attribute. */
-function withBuildIds(run: Run): Msg {
+function withBuildIds(run: Run): temporal.api.common.v1.ISearchAttributes {
   const sa = searchAttributesOf(run) ?? { indexedFields: {} };
   if (!run.buildIds?.length) return sa;
   return {
@@ -50,7 +50,7 @@ function pendingState(a: Run['activities'][string]): number {
 }
 
 /** DescribeWorkflowExecutionResponse of a run. */
-export function describeRun(run: Run): Msg {
+export function describeRun(run: Run): temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse {
   const started = startedAttrs(run);
   const open = run.status === WorkflowStatus.RUNNING;
   return {
@@ -59,7 +59,7 @@ export function describeRun(run: Run): Msg {
       workflowExecutionTimeout: started.workflowExecutionTimeout ?? null,
       workflowRunTimeout: started.workflowRunTimeout ?? null,
       defaultWorkflowTaskTimeout: started.workflowTaskTimeout ?? null,
-      userMetadata: run.history[0]?.userMetadata ?? null,
+      userMetadata: startEvent(run)?.userMetadata ?? null,
     },
     workflowExecutionInfo: executionInfo(run),
     pendingActivities: open
@@ -71,14 +71,17 @@ export function describeRun(run: Run): Msg {
           pauseInfo: a.paused
             ? { pauseTime: ts(a.paused.at), manual: { identity: a.paused.identity, reason: a.paused.reason } }
             : null,
-          heartbeatDetails: unpackMsg('temporal.api.common.v1.Payloads', a.heartbeatDetails),
+          heartbeatDetails: unpackMsg<temporal.api.common.v1.IPayloads>(
+            'temporal.api.common.v1.Payloads',
+            a.heartbeatDetails,
+          ),
           lastHeartbeatTime: a.lastHeartbeatAt ? ts(a.lastHeartbeatAt) : null,
           lastStartedTime: a.startedAt ? ts(a.startedAt) : null,
           attempt: a.attempt,
           maximumAttempts: a.retry.maxAttempts,
           scheduledTime: ts(a.attemptScheduledAt),
           expirationTime: a.timeouts.scheduleToCloseMs ? ts(a.firstScheduledAt + a.timeouts.scheduleToCloseMs) : null,
-          lastFailure: unpackMsg('temporal.api.failure.v1.Failure', a.lastFailure),
+          lastFailure: unpackMsg<temporal.api.failure.v1.IFailure>('temporal.api.failure.v1.Failure', a.lastFailure),
           lastWorkerIdentity: a.identity,
           nextAttemptScheduleTime: a.state === 'backoff' && !a.paused ? ts(a.nextAttemptAt) : null,
         }))
@@ -88,7 +91,7 @@ export function describeRun(run: Run): Msg {
           workflowId: c.workflowId,
           runId: c.runId,
           workflowTypeName: c.workflowType,
-          initiatedId: c.initiatedId,
+          initiatedId: int64(c.initiatedId),
           parentClosePolicy: c.parentClosePolicy,
         }))
       : [],

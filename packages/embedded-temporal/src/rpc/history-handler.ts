@@ -1,7 +1,7 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
-import type { Handler } from './service-registry.js';
+import type { WorkflowServiceHandlers } from './service-registry.js';
 import { durableHistory } from '../engine/run-state.js';
 
 const CLOSE_EVENT = 2;
@@ -10,13 +10,14 @@ const CLOSE_EVENT = 2;
  * GetWorkflowExecutionHistory: everything in one page; `wait_new_event` long-polls for the close event (the TS
  * client's `result()`) or for events past the page token.
  */
-export function historyHandler(engine: Engine): Handler {
+export function historyHandler(engine: Engine): NonNullable<WorkflowServiceHandlers['GetWorkflowExecutionHistory']> {
   return async (req, ctx) => {
     const run = engine.findRun(req.namespace, req.execution);
     // Only durable events are visible: a closed run counts as closed once its close event is committed.
     const closed = (): boolean => run.status !== WorkflowStatus.RUNNING && run.durableLength === run.history.length;
     const deadline = engine.pollDeadline(ctx.deadline, engine.opts.longPollTimeoutMs);
-    if ((req.historyEventFilterType as number) === CLOSE_EVENT) {
+    const filter: number = req.historyEventFilterType ?? 0;
+    if (filter === CLOSE_EVENT) {
       if (req.waitNewEvent && !closed())
         await engine.waitFor(run.runId, () => (closed() ? true : undefined), deadline, ctx.signal);
       const last = run.history[run.durableLength - 1];
@@ -24,7 +25,7 @@ export function historyHandler(engine: Engine): Handler {
         ? { history: { events: [last] }, nextPageToken: Buffer.alloc(0) }
         : { history: { events: [] }, nextPageToken: req.nextPageToken ?? Buffer.alloc(0) };
     }
-    const token = Buffer.from((req.nextPageToken as Uint8Array | undefined) ?? []).toString();
+    const token = Buffer.from(req.nextPageToken ?? []).toString();
     const from = token ? Number(token.split(':')[1]) || 1 : 1;
     if (req.waitNewEvent && !closed() && run.durableLength < from) {
       await engine.waitFor(
@@ -34,7 +35,7 @@ export function historyHandler(engine: Engine): Handler {
         ctx.signal,
       );
     }
-    const events: Msg[] = durableHistory(run).slice(from - 1);
+    const events: temporal.api.history.v1.IHistoryEvent[] = durableHistory(run).slice(from - 1);
     const more = req.waitNewEvent && !closed();
     const next = more ? Buffer.from(`${run.runId}:${run.durableLength + 1}`) : Buffer.alloc(0);
     return { history: { events }, nextPageToken: next };

@@ -1,4 +1,4 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import type { Engine } from '../engine/engine.js';
 import type { Run } from '../engine/run-state.js';
 import { searchAttributesOf } from '../engine/run-attributes.js';
@@ -16,7 +16,7 @@ import {
 } from '../visibility/index.js';
 import { invalidArgument } from './errors.js';
 import { executionInfo } from './describe.js';
-import type { Handler } from './service-registry.js';
+import type { WorkflowServiceHandlers } from './service-registry.js';
 
 /** Temporal's `frontend.visibilityMaxPageSize`: also the size of a page asked for with 0 or less. */
 export const MAX_PAGE_SIZE = 1000;
@@ -37,7 +37,7 @@ function registryFor(engine: Engine, namespace: string): SearchAttributeRegistry
 /** The visibility view of a run; undecodable attribute values are left out rather than failing the list. */
 function recordOf(run: Run, registry: SearchAttributeRegistry): VisibilityRecord & { run: Run } {
   const searchAttributes: Record<string, unknown> = {};
-  for (const [name, payload] of Object.entries((searchAttributesOf(run)?.indexedFields ?? {}) as Record<string, Msg>)) {
+  for (const [name, payload] of Object.entries(searchAttributesOf(run)?.indexedFields ?? {})) {
     try {
       const value = decodeSearchAttributePayload(payload, registry.typeOf(name));
       if (value !== null) searchAttributes[name] = value;
@@ -70,17 +70,22 @@ function compile(query: string, registry: SearchAttributeRegistry): CompiledList
 }
 
 /** ListWorkflowExecutions / ScanWorkflowExecutions / CountWorkflowExecutions over every run of the namespace. */
-export function listHandlers(engine: Engine): Record<string, Handler> {
+export function listHandlers(engine: Engine): WorkflowServiceHandlers {
   const records = (namespace: string, registry: SearchAttributeRegistry): Array<VisibilityRecord & { run: Run }> =>
     [...engine.runs.values()].filter((r) => r.namespace === namespace).map((r) => recordOf(r, registry));
 
-  const list: Handler = (req) => {
-    const registry = registryFor(engine, req.namespace);
-    const query = compile((req.query as string) ?? '', registry);
+  const list = (
+    req:
+      | temporal.api.workflowservice.v1.IListWorkflowExecutionsRequest
+      | temporal.api.workflowservice.v1.IScanWorkflowExecutionsRequest,
+  ): temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse => {
+    const namespace = req.namespace ?? '';
+    const registry = registryFor(engine, namespace);
+    const query = compile(req.query ?? '', registry);
     try {
-      const page = listPage(records(req.namespace, registry), query, {
-        pageSize: effectivePageSize((req.pageSize as number) || 0),
-        nextPageToken: req.nextPageToken as Uint8Array | undefined,
+      const page = listPage(records(namespace, registry), query, {
+        pageSize: effectivePageSize(req.pageSize || 0),
+        nextPageToken: req.nextPageToken ?? undefined,
       });
       return {
         executions: page.records.map((r) => executionInfo((r as VisibilityRecord & { run: Run }).run)),
@@ -95,9 +100,10 @@ export function listHandlers(engine: Engine): Record<string, Handler> {
     ListWorkflowExecutions: list,
     ScanWorkflowExecutions: list,
     CountWorkflowExecutions: (req) => {
-      const registry = registryFor(engine, req.namespace);
-      const query = compile((req.query as string) ?? '', registry);
-      return { count: records(req.namespace, registry).filter((r) => query.matches(r)).length, groups: [] };
+      const namespace = req.namespace ?? '';
+      const registry = registryFor(engine, namespace);
+      const query = compile(req.query ?? '', registry);
+      return { count: records(namespace, registry).filter((r) => query.matches(r)).length, groups: [] };
     },
   };
 }

@@ -1,11 +1,12 @@
 import { status } from '@grpc/grpc-js';
-import { encode, type Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
+import { encode } from '../proto/root.js';
 import { UpdateStage, WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
 import { startWorkflow, validateStart } from '../engine/start-workflow.js';
 import { admitUpdate } from '../updates/update-registry.js';
 import { RpcError, invalidArgument } from './errors.js';
-import type { Handler } from './service-registry.js';
+import type { WorkflowServiceHandlers } from './service-registry.js';
 import { waitForUpdateStage } from './update-handlers.js';
 
 const ANY_PREFIX = 'type.googleapis.com/';
@@ -39,34 +40,32 @@ function multiOperationFailure(err: RpcError, failedIndex: number): RpcError {
 }
 
 /** ExecuteMultiOperation for update-with-start: start (or reuse) the workflow and admit the update atomically. */
-export function multiOperationHandler(engine: Engine): Handler {
+export function multiOperationHandler(engine: Engine): NonNullable<WorkflowServiceHandlers['ExecuteMultiOperation']> {
   return async (req, ctx) => {
-    const ops = (req.operations ?? []) as Msg[];
-    const start = ops[0]?.startWorkflow as Msg | undefined;
-    const update = ops[1]?.updateWorkflow as Msg | undefined;
+    const ops = req.operations ?? [];
+    const start = ops[0]?.startWorkflow;
+    const update = ops[1]?.updateWorkflow;
     if (ops.length !== 2 || !start || !update)
       throw invalidArgument('ExecuteMultiOperation supports exactly [StartWorkflow, UpdateWorkflow].');
     engine.namespace(req.namespace);
-    const updateId = update.request?.meta?.updateId as string | undefined;
-    if (!updateId || !update.request?.input?.name) throw invalidArgument('Update id and name must be set.');
+    const request = update.request;
+    const updateId = request?.meta?.updateId;
+    if (!updateId || !request?.input?.name) throw invalidArgument('Update id and name must be set.');
     let started: { runId: string; started: boolean };
     try {
       validateStart(start);
       started = await engine.mutate((tx) => {
         const result = startWorkflow(engine, tx, { ...start, namespace: req.namespace });
         const run = engine.runs.get(result.runId);
-        if (run && run.status === WorkflowStatus.RUNNING) admitUpdate(engine, tx, run, update.request);
+        if (run && run.status === WorkflowStatus.RUNNING) admitUpdate(engine, tx, run, request);
         return result;
       });
     } catch (err) {
       if (err instanceof RpcError) throw multiOperationFailure(err, 0);
       throw err;
     }
-    const wanted = Math.max(
-      (update.waitPolicy?.lifecycleStage as number) || UpdateStage.ACCEPTED,
-      UpdateStage.ACCEPTED,
-    );
-    let updateResponse: Msg;
+    const wanted = Math.max(update.waitPolicy?.lifecycleStage || UpdateStage.ACCEPTED, UpdateStage.ACCEPTED);
+    let updateResponse: temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse;
     try {
       updateResponse = await waitForUpdateStage(engine, started.runId, updateId, wanted, ctx);
     } catch (err) {

@@ -1,9 +1,10 @@
-import { enumValues, type Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
+import { enumValues } from '../proto/root.js';
 import type { Engine } from '../engine/engine.js';
 import { failWft, runForWftToken } from '../engine/workflow-task.js';
 import { terminateRun } from '../engine/lifecycle.js';
 import { invalidArgument } from './errors.js';
-import type { Handler } from './service-registry.js';
+import type { Handler, WorkflowServiceHandlers } from './service-registry.js';
 import {
   ACTIVITY_FAILURE_TOO_LARGE,
   ACTIVITY_RESULT_TOO_LARGE,
@@ -17,11 +18,14 @@ import {
   type PayloadLimits,
 } from './payload-limits.js';
 
+type IPayloads = temporal.api.common.v1.IPayloads;
+type IFailure = temporal.api.failure.v1.IFailure;
+
 const GRPC_MESSAGE_TOO_LARGE = 'WORKFLOW_TASK_FAILED_CAUSE_GRPC_MESSAGE_TOO_LARGE';
 const grpcMessageTooLarge = enumValues('temporal.api.enums.v1.WorkflowTaskFailedCause')[GRPC_MESSAGE_TOO_LARGE];
 
 /** Temporal's `failure.NewServerFailure`. */
-const serverFailure = (message: string, nonRetryable: boolean, cause?: Msg): Msg => ({
+const serverFailure = (message: string, nonRetryable: boolean, cause?: IFailure): IFailure => ({
   message,
   source: '',
   serverFailureInfo: { nonRetryable },
@@ -29,9 +33,9 @@ const serverFailure = (message: string, nonRetryable: boolean, cause?: Msg): Msg
 });
 
 /** What is kept of a failure too large to record: its message, type and stack trace, cut short. */
-function truncatedFailure(failure: Msg | null | undefined): Msg {
-  const cut = (s: unknown): string => (typeof s === 'string' ? s.slice(0, 64 * 1024) : '');
-  const app = failure?.applicationFailureInfo as Msg | undefined;
+function truncatedFailure(failure: IFailure | null | undefined): IFailure {
+  const cut = (s: string | null | undefined): string => (typeof s === 'string' ? s.slice(0, 64 * 1024) : '');
+  const app = failure?.applicationFailureInfo;
   return {
     message: cut(failure?.message),
     source: cut(failure?.source),
@@ -54,47 +58,122 @@ function truncatedFailure(failure: Msg | null | undefined): Msg {
  */
 export function withPayloadLimits(
   engine: Engine,
-  handlers: Record<string, Handler>,
+  handlers: WorkflowServiceHandlers,
   limits: PayloadLimits,
-): Record<string, Handler> {
-  const base = (name: string): Handler => {
+): WorkflowServiceHandlers {
+  const base = <K extends keyof WorkflowServiceHandlers>(name: K): NonNullable<WorkflowServiceHandlers[K]> => {
     const h = handlers[name];
     if (!h) throw new Error(`no ${name} handler to wrap`);
     return h;
   };
-  const tooLarge = (p: Msg | null | undefined): boolean => payloadsSize(p) > limits.blobSizeLimitError;
-  const out: Record<string, Handler> = { ...handlers };
+  const tooLarge = (p: IPayloads | null | undefined): boolean => payloadsSize(p) > limits.blobSizeLimitError;
 
   const start = base('StartWorkflowExecution');
-  out.StartWorkflowExecution = (req, ctx) => {
-    const error = startRequestTooLarge(req, limits);
-    if (error) throw invalidArgument(error);
-    return start(req, ctx);
-  };
   const signalWithStart = base('SignalWithStartWorkflowExecution');
-  out.SignalWithStartWorkflowExecution = (req, ctx) => {
-    const error = startRequestTooLarge(req, limits) ?? (tooLarge(req.signalInput) ? BLOB_TOO_LARGE : undefined);
-    if (error) throw invalidArgument(error);
-    return signalWithStart(req, ctx);
-  };
   const signal = base('SignalWorkflowExecution');
-  out.SignalWorkflowExecution = (req, ctx) => {
-    if (tooLarge(req.input)) throw invalidArgument(BLOB_TOO_LARGE);
-    return signal(req, ctx);
-  };
-
-  for (const suffix of ['', 'ById']) {
-    const complete = base(`RespondActivityTaskCompleted${suffix}`);
-    const fail = base(`RespondActivityTaskFailed${suffix}`);
-    const heartbeat = base(`RecordActivityTaskHeartbeat${suffix}`);
-    const canceled = base(`RespondActivityTaskCanceled${suffix}`);
-    out[`RespondActivityTaskCompleted${suffix}`] = async (req, ctx) => {
-      if (!tooLarge(req.result)) return complete(req, ctx);
-      await fail({ ...req, result: null, failure: serverFailure(ACTIVITY_RESULT_TOO_LARGE, true) }, ctx);
+  const completeWft = base('RespondWorkflowTaskCompleted');
+  const failWftHandler = base('RespondWorkflowTaskFailed');
+  // The failed handler reads only the token (or run and activity id), identity, failure and heartbeat details
+  // of the request it is given, so a completion, cancellation or heartbeat is passed on with a failure added.
+  const byToken = limitActivityRpcs(
+    {
+      complete: base('RespondActivityTaskCompleted'),
+      fail: base('RespondActivityTaskFailed'),
+      canceled: base('RespondActivityTaskCanceled'),
+      heartbeat: base('RecordActivityTaskHeartbeat'),
+    },
+    (req, failure): temporal.api.workflowservice.v1.IRespondActivityTaskFailedRequest => ({ ...req, failure }),
+    tooLarge,
+    limits,
+  );
+  const byId = limitActivityRpcs(
+    {
+      complete: base('RespondActivityTaskCompletedById'),
+      fail: base('RespondActivityTaskFailedById'),
+      canceled: base('RespondActivityTaskCanceledById'),
+      heartbeat: base('RecordActivityTaskHeartbeatById'),
+    },
+    (req, failure): temporal.api.workflowservice.v1.IRespondActivityTaskFailedByIdRequest => ({ ...req, failure }),
+    tooLarge,
+    limits,
+  );
+  return {
+    ...handlers,
+    StartWorkflowExecution: (req, ctx) => {
+      const error = startRequestTooLarge(req, limits);
+      if (error) throw invalidArgument(error);
+      return start(req, ctx);
+    },
+    SignalWithStartWorkflowExecution: (req, ctx) => {
+      const error = startRequestTooLarge(req, limits) ?? (tooLarge(req.signalInput) ? BLOB_TOO_LARGE : undefined);
+      if (error) throw invalidArgument(error);
+      return signalWithStart(req, ctx);
+    },
+    SignalWorkflowExecution: (req, ctx) => {
+      if (tooLarge(req.input)) throw invalidArgument(BLOB_TOO_LARGE);
+      return signal(req, ctx);
+    },
+    RespondActivityTaskCompleted: byToken.complete,
+    RespondActivityTaskFailed: byToken.fail,
+    RespondActivityTaskCanceled: byToken.canceled,
+    RecordActivityTaskHeartbeat: byToken.heartbeat,
+    RespondActivityTaskCompletedById: byId.complete,
+    RespondActivityTaskFailedById: byId.fail,
+    RespondActivityTaskCanceledById: byId.canceled,
+    RecordActivityTaskHeartbeatById: byId.heartbeat,
+    RespondWorkflowTaskCompleted: async (req, ctx) => {
+      const oversized = oversizedCommand(req.commands ?? [], limits);
+      const run = oversized && runForWftToken(engine, req.taskToken ?? new Uint8Array());
+      if (!oversized || !run) return completeWft(req, ctx);
+      if (run.wft.attempt <= 1) {
+        await engine.mutate((tx) => {
+          failWft(engine, tx, run, {
+            cause: oversized.cause,
+            failure: serverFailure(oversized.message, false),
+            identity: req.identity ?? undefined,
+          });
+          terminateRun(engine, tx, run, oversized.message, null, 'history-service');
+        });
+      }
+      throw invalidArgument(oversized.message);
+    },
+    RespondWorkflowTaskFailed: async (req, ctx) => {
+      const run = req.cause === grpcMessageTooLarge && runForWftToken(engine, req.taskToken ?? new Uint8Array());
+      if (!run) return failWftHandler(req, ctx);
+      await engine.mutate((tx) => terminateRun(engine, tx, run, GRPC_MESSAGE_TOO_LARGE, null, 'history-service'));
       return {};
-    };
-    out[`RespondActivityTaskFailed${suffix}`] = async (req, ctx) => {
-      const failures: Msg[] = [];
+    },
+  };
+}
+
+/** The four activity-outcome RPCs of one addressing variant (by task token, or …ById). */
+interface ActivityRpcs<C, F, X, H> {
+  complete: Handler<C>;
+  fail: Handler<F, temporal.api.workflowservice.v1.IRespondActivityTaskFailedResponse>;
+  canceled: Handler<X>;
+  heartbeat: Handler<H, temporal.api.workflowservice.v1.IRecordActivityTaskHeartbeatResponse>;
+}
+
+/** The activity-outcome RPCs with the blob limit applied: an outcome over it fails the attempt instead. */
+function limitActivityRpcs<
+  C extends { result?: IPayloads | null },
+  F extends { failure?: IFailure | null; lastHeartbeatDetails?: IPayloads | null },
+  X extends { details?: IPayloads | null },
+  H extends { details?: IPayloads | null },
+>(
+  rpcs: ActivityRpcs<C, F, X, H>,
+  asFailed: (req: C | X | H, failure: IFailure) => F,
+  tooLarge: (p: IPayloads | null | undefined) => boolean,
+  limits: PayloadLimits,
+): ActivityRpcs<C, F, X, H> {
+  return {
+    complete: async (req, ctx) => {
+      if (!tooLarge(req.result)) return rpcs.complete(req, ctx);
+      await rpcs.fail(asFailed(req, serverFailure(ACTIVITY_RESULT_TOO_LARGE, true)), ctx);
+      return {};
+    },
+    fail: async (req, ctx) => {
+      const failures: IFailure[] = [];
       let request = req;
       if (tooLarge(req.lastHeartbeatDetails)) {
         failures.push(serverFailure(HEARTBEAT_TOO_LARGE, true));
@@ -105,46 +184,19 @@ export function withPayloadLimits(
         failures.push(replaced);
         request = { ...request, failure: replaced };
       }
-      if (request === req) return fail(req, ctx);
-      await fail(request, ctx);
+      if (request === req) return rpcs.fail(req, ctx);
+      await rpcs.fail(request, ctx);
       return { failures };
-    };
-    out[`RespondActivityTaskCanceled${suffix}`] = async (req, ctx) => {
-      if (!tooLarge(req.details)) return canceled(req, ctx);
-      await fail({ ...req, details: null, failure: serverFailure(CANCEL_DETAILS_TOO_LARGE, true) }, ctx);
+    },
+    canceled: async (req, ctx) => {
+      if (!tooLarge(req.details)) return rpcs.canceled(req, ctx);
+      await rpcs.fail(asFailed(req, serverFailure(CANCEL_DETAILS_TOO_LARGE, true)), ctx);
       return {};
-    };
-    out[`RecordActivityTaskHeartbeat${suffix}`] = async (req, ctx) => {
-      if (!tooLarge(req.details)) return heartbeat(req, ctx);
-      await fail({ ...req, details: null, failure: serverFailure(HEARTBEAT_TOO_LARGE, true) }, ctx);
+    },
+    heartbeat: async (req, ctx) => {
+      if (!tooLarge(req.details)) return rpcs.heartbeat(req, ctx);
+      await rpcs.fail(asFailed(req, serverFailure(HEARTBEAT_TOO_LARGE, true)), ctx);
       return { cancelRequested: true };
-    };
-  }
-
-  const completeWft = base('RespondWorkflowTaskCompleted');
-  out.RespondWorkflowTaskCompleted = async (req, ctx) => {
-    const oversized = oversizedCommand((req.commands ?? []) as Msg[], limits);
-    const run = oversized && runForWftToken(engine, req.taskToken);
-    if (!oversized || !run) return completeWft(req, ctx);
-    if (run.wft.attempt <= 1) {
-      await engine.mutate((tx) => {
-        failWft(engine, tx, run, {
-          cause: oversized.cause,
-          failure: serverFailure(oversized.message, false),
-          identity: req.identity,
-        });
-        terminateRun(engine, tx, run, oversized.message, null, 'history-service');
-      });
-    }
-    throw invalidArgument(oversized.message);
+    },
   };
-
-  const failWftHandler = base('RespondWorkflowTaskFailed');
-  out.RespondWorkflowTaskFailed = async (req, ctx) => {
-    const run = req.cause === grpcMessageTooLarge && runForWftToken(engine, req.taskToken);
-    if (!run) return failWftHandler(req, ctx);
-    await engine.mutate((tx) => terminateRun(engine, tx, run, GRPC_MESSAGE_TOO_LARGE, null, 'history-service'));
-    return {};
-  };
-  return out;
 }

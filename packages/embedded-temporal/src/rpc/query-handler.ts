@@ -3,19 +3,19 @@ import { WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
 import { closedBeforeStart } from '../queries/query-registry.js';
 import { RpcError, invalidArgument } from './errors.js';
-import type { Handler } from './service-registry.js';
+import type { WorkflowServiceHandlers } from './service-registry.js';
 
 const Reject = { NOT_OPEN: 2, NOT_COMPLETED_CLEANLY: 3 } as const;
 /** Least time a query waits for a worker when the caller sets no deadline (the default `longPollTimeoutMs`). */
 const QUERY_WAIT_CAP_MS = 20_000;
 
 /** QueryWorkflow: routed to the run's next workflow task or sent as a legacy query task. */
-export function queryHandler(engine: Engine): Handler {
+export function queryHandler(engine: Engine): NonNullable<WorkflowServiceHandlers['QueryWorkflow']> {
   return async (req, ctx) => {
     if (!req.query?.queryType) throw invalidArgument('QueryType is not set on request.');
     const run = engine.findRun(req.namespace, req.execution);
     const open = run.status === WorkflowStatus.RUNNING;
-    const condition = req.queryRejectCondition as number;
+    const condition: number = req.queryRejectCondition ?? 0;
     if (
       !open &&
       (condition === Reject.NOT_OPEN ||

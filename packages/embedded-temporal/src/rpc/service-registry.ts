@@ -1,6 +1,7 @@
 import { type Server, type MethodDefinition, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import type { temporal } from '@temporalio/proto';
 import type * as protobuf from 'protobufjs';
-import { root, type Msg } from '../proto/root.js';
+import { root } from '../proto/root.js';
 import { RpcError } from './errors.js';
 
 /** What a unary handler sees besides the request. */
@@ -11,8 +12,31 @@ export interface CallContext {
   signal: AbortSignal;
 }
 
-/** A unary RPC implementation: decoded request in, plain response object out. */
-export type Handler = (request: Msg, ctx: CallContext) => Promise<object> | object;
+/**
+ * A unary RPC implementation: decoded request in, plain response object out. `Handler` with no arguments accepts
+ * every handler; the registry hands each one the message its method's request type decodes to.
+ */
+export type Handler<Req = never, Res extends object = object> = (request: Req, ctx: CallContext) => Promise<Res> | Res;
+
+/** The fields of a generated message class, all optional: what a handler's plain response object may set. */
+export type MessageFields<T> = {
+  [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]?:
+    | (T[K] extends { toNumber(): number } ? T[K] | number : T[K]) // int64 fields take a plain number too
+    | null;
+};
+
+/**
+ * Handlers for a generated protobufjs service class, keyed by gRPC method name (each method type carries it as
+ * `name`), with the method's request interface and response fields.
+ */
+export type ServiceHandlers<S> = {
+  [
+    K in keyof S as S[K] extends { readonly name: infer N extends string } ? (string extends N ? never : N) : never
+  ]?: S[K] extends (request: infer Req) => Promise<infer Res> ? Handler<Req, MessageFields<Res>> : never;
+};
+
+export type WorkflowServiceHandlers = ServiceHandlers<temporal.api.workflowservice.v1.WorkflowService>;
+export type OperatorServiceHandlers = ServiceHandlers<temporal.api.operatorservice.v1.OperatorService>;
 
 /** Logs RPC-level failures that are bugs on our side. */
 export type ErrorLogger = (method: string, err: unknown) => void;
@@ -27,7 +51,7 @@ const passthrough = (b: Buffer): Buffer => b;
 export function registerService(
   server: Server,
   serviceName: string,
-  handlers: Record<string, Handler>,
+  handlers: Readonly<Record<string, Handler | undefined>>,
   shutdownSignal: AbortSignal,
   logError: ErrorLogger,
 ): void {
@@ -74,7 +98,7 @@ async function runUnary(
   path: string,
   logError: ErrorLogger,
 ): Promise<void> {
-  let request: Msg;
+  let request: protobuf.Message;
   try {
     request = reqType.decode(call.request);
   } catch (err) {
@@ -100,7 +124,9 @@ async function runUnary(
     },
   };
   try {
-    const response = await handler(request, ctx);
+    // The one untyped step: `request` was decoded with this method's request type, which is what the handler
+    // declared (ServiceHandlers derives both from the same generated method).
+    const response = await (handler as Handler<protobuf.Message>)(request, ctx);
     cb(null, resType.encode(response).finish());
   } catch (err) {
     if (err instanceof RpcError) cb(err.toServiceError());

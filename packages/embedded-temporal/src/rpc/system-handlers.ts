@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import type { Msg } from '../proto/root.js';
-import { dur, durMs } from '../proto/time.js';
+import type { temporal } from '@temporalio/proto';
+import { dur, durMs, int64 } from '../proto/time.js';
 import type { Engine } from '../engine/engine.js';
 import { systemSearchAttributes, type NamespaceRecord } from '../engine/namespaces.js';
 import { RpcError, invalidArgument } from './errors.js';
 import { SearchAttributeError, SearchAttributeRegistry, searchAttributeTypeFrom } from '../visibility/index.js';
-import type { Handler } from './service-registry.js';
+import type { OperatorServiceHandlers, WorkflowServiceHandlers } from './service-registry.js';
 import { DEFAULT_PAYLOAD_LIMITS } from './payload-limits.js';
 
 /** The server version we report; nobody parses it. */
 export const SERVER_VERSION = '1.29.0-embedded';
 
-function namespaceInfo(ns: NamespaceRecord): Msg {
+function namespaceInfo(ns: NamespaceRecord): temporal.api.workflowservice.v1.IDescribeNamespaceResponse {
   return {
     namespaceInfo: {
       name: ns.name,
@@ -23,7 +23,10 @@ function namespaceInfo(ns: NamespaceRecord): Msg {
       capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
       supportsSchedules: false,
       // sdk-core checks its completions against these before sending them, as it does with Temporal's.
-      limits: { ...DEFAULT_PAYLOAD_LIMITS },
+      limits: {
+        blobSizeLimitError: int64(DEFAULT_PAYLOAD_LIMITS.blobSizeLimitError),
+        memoSizeLimitError: int64(DEFAULT_PAYLOAD_LIMITS.memoSizeLimitError),
+      },
     },
     config: { workflowExecutionRetentionTtl: dur(ns.retentionMs), historyArchivalState: 1, visibilityArchivalState: 1 },
     replicationConfig: { activeClusterName: 'active', clusters: [{ clusterName: 'active' }], state: 1 },
@@ -32,7 +35,7 @@ function namespaceInfo(ns: NamespaceRecord): Msg {
 }
 
 /** GetSystemInfo, namespace RPCs and the operator search-attribute RPCs. */
-export function systemHandlers(engine: Engine): Record<string, Handler> {
+export function systemHandlers(engine: Engine): WorkflowServiceHandlers & OperatorServiceHandlers {
   return {
     GetSystemInfo: () => ({
       serverVersion: SERVER_VERSION,
@@ -53,7 +56,7 @@ export function systemHandlers(engine: Engine): Record<string, Handler> {
     DescribeNamespace: (req) => {
       const ns = req.id
         ? [...engine.namespaces.values()].find((n) => n.id === req.id)
-        : engine.namespaces.get(req.namespace);
+        : engine.namespaces.get(req.namespace ?? '');
       return namespaceInfo(ns ?? engine.namespace(req.namespace || req.id));
     },
     ListNamespaces: () => ({ namespaces: [...engine.namespaces.values()].map(namespaceInfo) }),
@@ -80,7 +83,7 @@ export function systemHandlers(engine: Engine): Record<string, Handler> {
     UpdateNamespace: async (req) => {
       const ns = engine.namespace(req.namespace);
       const retentionMs = durMs(req.config?.workflowExecutionRetentionTtl);
-      const description = (req.updateInfo?.description as string | undefined) ?? '';
+      const description = req.updateInfo?.description ?? '';
       await engine.mutate((tx) => {
         // As Temporal does, an empty description or an unset retention leaves the current value.
         if (retentionMs > 0) ns.retentionMs = retentionMs;
@@ -107,7 +110,7 @@ export function systemHandlers(engine: Engine): Record<string, Handler> {
           }),
         ),
       );
-      for (const [name, value] of Object.entries((req.searchAttributes ?? {}) as Record<string, number>)) {
+      for (const [name, value] of Object.entries(req.searchAttributes ?? {})) {
         const t = searchAttributeTypeFrom(value);
         if (!t) throw invalidArgument(`unknown search attribute type ${value} for ${name}`);
         try {
@@ -126,7 +129,7 @@ export function systemHandlers(engine: Engine): Record<string, Handler> {
     RemoveSearchAttributes: async (req) => {
       const ns = engine.namespace(req.namespace || 'default');
       await engine.mutate((tx) => {
-        for (const name of (req.searchAttributes ?? []) as string[]) delete ns.searchAttributes[name];
+        for (const name of req.searchAttributes ?? []) delete ns.searchAttributes[name];
         tx.puts.push([`ns/${ns.name}`, ns]);
       });
       return {};

@@ -1,9 +1,9 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { UpdateStage, WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
 import { admitUpdate, updateView } from '../updates/update-registry.js';
 import { invalidArgument, notFound, workflowCompleted } from './errors.js';
-import type { Handler } from './service-registry.js';
+import type { WorkflowServiceHandlers } from './service-registry.js';
 
 /** Waits until the update reaches `wanted` (or the long-poll deadline) and builds the update response. */
 export async function waitForUpdateStage(
@@ -12,7 +12,7 @@ export async function waitForUpdateStage(
   updateId: string,
   wanted: number,
   ctx: { deadline: number; signal: AbortSignal },
-): Promise<Msg> {
+): Promise<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse> {
   const run = engine.runs.get(runId);
   const u = run?.updates[updateId];
   if (!run || !u) throw notFound(`update ${updateId} not found`);
@@ -34,14 +34,14 @@ export async function waitForUpdateStage(
 }
 
 /** UpdateWorkflowExecution and PollWorkflowExecutionUpdate. */
-export function updateHandlers(engine: Engine): Record<string, Handler> {
+export function updateHandlers(engine: Engine): WorkflowServiceHandlers {
   return {
     UpdateWorkflowExecution: async (req, ctx) => {
       const request = req.request;
-      const updateId = request?.meta?.updateId as string | undefined;
+      const updateId = request?.meta?.updateId;
       if (!updateId) throw invalidArgument('Update id is not set on request.');
-      if (!request.input?.name) throw invalidArgument('Update name is not set on request.');
-      const wanted = Math.max((req.waitPolicy?.lifecycleStage as number) || UpdateStage.ACCEPTED, UpdateStage.ACCEPTED);
+      if (!request?.input?.name) throw invalidArgument('Update name is not set on request.');
+      const wanted = Math.max(req.waitPolicy?.lifecycleStage || UpdateStage.ACCEPTED, UpdateStage.ACCEPTED);
       // An update aborted before acceptance because the run continued (continue-as-new, retry) is re-admitted
       // on the next run of the chain when the caller did not pin a run id, as the real server does.
       for (let hop = 0; ; hop++) {
@@ -67,8 +67,8 @@ export function updateHandlers(engine: Engine): Record<string, Handler> {
       const run = engine.findRun(req.namespace, ref?.workflowExecution);
       // No wait policy: answer with the stage reached so far, without a long poll (a test helper probes
       // "has this update been admitted" this way, every 100 ms).
-      const wanted = (req.waitPolicy?.lifecycleStage as number) || UpdateStage.ADMITTED;
-      return waitForUpdateStage(engine, run.runId, ref?.updateId as string, wanted, ctx);
+      const wanted = req.waitPolicy?.lifecycleStage || UpdateStage.ADMITTED;
+      return waitForUpdateStage(engine, run.runId, ref?.updateId ?? '', wanted, ctx);
     },
   };
 }

@@ -1,5 +1,7 @@
 import { status } from '@grpc/grpc-js';
-import { decode, type Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
+import { decode } from '../proto/root.js';
+import { num } from '../proto/time.js';
 import { UpdateStage, WorkflowStatus } from '../proto/enums.js';
 import type { EngineCore } from '../engine/core.js';
 import type { Run, UpdateState } from '../engine/run-state.js';
@@ -14,8 +16,9 @@ const U = 'temporal.api.update.v1.';
 export const MAX_IN_FLIGHT_UPDATES = 10;
 
 /** Admits an update (or returns the existing entry for a duplicate id) and makes sure a task will deliver it. */
-export function admitUpdate(engine: WftCore, tx: Tx, run: Run, request: Msg): UpdateState {
-  const updateId = request.meta?.updateId as string;
+export function admitUpdate(engine: WftCore, tx: Tx, run: Run, request: temporal.api.update.v1.IRequest): UpdateState {
+  // Callers have checked that the id is set.
+  const updateId = request.meta?.updateId ?? '';
   const existing = run.updates[updateId];
   if (existing) return existing;
   const inFlight = Object.values(run.updates).filter((u) => u.state !== 'completed' && u.state !== 'aborted').length;
@@ -39,17 +42,26 @@ export function admitUpdate(engine: WftCore, tx: Tx, run: Run, request: Msg): Up
   return state;
 }
 
-function bodyOf(message: Msg): { kind: string; value: Msg } | undefined {
-  const url = (message.body?.type_url as string | undefined) ?? '';
+/** A protocol message's body, decoded by the kind its `type_url` names. */
+type Body =
+  | { kind: 'Acceptance'; value: temporal.api.update.v1.IAcceptance }
+  | { kind: 'Rejection'; value: temporal.api.update.v1.IRejection }
+  | { kind: 'Response'; value: temporal.api.update.v1.IResponse };
+
+function bodyOf(message: temporal.api.protocol.v1.IMessage): Body | undefined {
+  const url = message.body?.type_url ?? '';
   const kind = url.slice(url.lastIndexOf('.') + 1);
-  if (!['Acceptance', 'Rejection', 'Response'].includes(kind)) return undefined;
-  return { kind, value: decode(`${U}${kind}`, message.body.value as Uint8Array) };
+  const bytes = message.body?.value ?? new Uint8Array();
+  if (kind === 'Acceptance') return { kind, value: decode<temporal.api.update.v1.IAcceptance>(`${U}${kind}`, bytes) };
+  if (kind === 'Rejection') return { kind, value: decode<temporal.api.update.v1.IRejection>(`${U}${kind}`, bytes) };
+  if (kind === 'Response') return { kind, value: decode<temporal.api.update.v1.IResponse>(`${U}${kind}`, bytes) };
+  return undefined;
 }
 
 /** Applies one worker protocol message (acceptance/response at its command's position, or a rejection). */
-function applyMessage(tx: Tx, run: Run, message: Msg): void {
+function applyMessage(tx: Tx, run: Run, message: temporal.api.protocol.v1.IMessage): void {
   const body = bodyOf(message);
-  const u = run.updates[message.protocolInstanceId as string];
+  const u = run.updates[message.protocolInstanceId ?? ''];
   if (!body || !u || u.state === 'completed' || u.state === 'aborted') return;
   tx.dirty.add(run);
   if (body.kind === 'Acceptance') {
@@ -60,7 +72,7 @@ function applyMessage(tx: Tx, run: Run, message: Msg): void {
       acceptedRequest: body.value.acceptedRequest ?? unpackMsg(`${U}Request`, u.request),
     });
     u.state = 'accepted';
-    u.acceptedEventId = ev.eventId.toNumber() as number;
+    u.acceptedEventId = num(ev.eventId);
   } else if (body.kind === 'Response') {
     appendEvent(tx, run, 'WorkflowExecutionUpdateCompleted', {
       meta: body.value.meta,
@@ -130,7 +142,7 @@ export function abortUpdates(run: Run): void {
 }
 
 /** The stage and outcome an update has reached; throws NOT_FOUND for aborted updates. */
-export function updateView(u: UpdateState): { stage: number; outcome: Msg | null } {
+export function updateView(u: UpdateState): { stage: number; outcome: temporal.api.update.v1.IOutcome | null } {
   if (u.state === 'aborted') throw notFound('workflow update was aborted by closing workflow');
   if (u.state === 'completed') return { stage: UpdateStage.COMPLETED, outcome: unpackMsg(`${U}Outcome`, u.outcome) };
   if (u.state === 'accepted') return { stage: UpdateStage.ACCEPTED, outcome: null };
