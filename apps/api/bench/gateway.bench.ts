@@ -1,6 +1,8 @@
 // Gateway benchmark: the API against the direct SDK calls it makes, on the embedded server, with every process
 // as `npm start` runs it (server, worker and API as separate processes on loopback, fake LLM and site answering
-// at once). `npm run bench -w @research/api [-- --pipelines 200 --waiting 1000 --json out.json]`
+// at once).
+//   npm run bench -w @research/api [-- --pipelines 200 --waiting 1000 --c1-calls 500 --c16-calls 4000
+//                                    --prebuilt-bundle true|false --json FILE --profile DIR --timeout 900]
 //
 // Phases, in this order (each bounded in count and time; the whole run by --timeout):
 //  1. RSS (VmRSS) of server, worker and API right after start-up.
@@ -36,6 +38,7 @@ const { values: argv } = parseArgs({
     json: { type: 'string' },
     timeout: { type: 'string', default: '900' },
     'prebuilt-bundle': { type: 'string', default: 'true' },
+    profile: { type: 'string' },
   },
 });
 const int = (name: keyof typeof argv): number => {
@@ -71,7 +74,17 @@ const report: Record<string, unknown> = {
   loadAverageAtStart: loadavg().map((l) => Number(l.toFixed(2))),
 };
 
-const fakes = await startStackWithFakes({ prebuiltBundle: argv['prebuilt-bundle'] !== 'false' });
+const benchStart = Date.now();
+const progress = (message: string): void => {
+  process.stderr.write(`[gateway bench +${((Date.now() - benchStart) / 1000).toFixed(0)}s] ${message}\n`);
+};
+// --profile DIR: every API and worker process writes a V8 CPU profile there when it stops
+// (summarise with packages/embedded-temporal/bench/cpuprofile-top.ts).
+const profileEnv = argv.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${argv.profile}` } : undefined;
+const fakes = await startStackWithFakes({
+  prebuiltBundle: argv['prebuilt-bundle'] !== 'false',
+  ...(profileEnv ? { env: { api: profileEnv, worker: profileEnv } } : {}),
+});
 const { stack, site } = fakes;
 const connection = await Connection.connect({ address: stack.temporalAddress });
 const client = new Client({ connection, namespace: 'default' });
@@ -155,6 +168,7 @@ async function compare(
 
 try {
   report.startupRss = rss();
+  progress(`started; RSS ${JSON.stringify(report.startupRss)}`);
 
   // 2. Pipelines to awaiting_approval.
   const posted = new Map<string, number>();
@@ -178,6 +192,8 @@ try {
     maxMs: latencies.at(-1),
   };
 
+  progress(`pipelines ${JSON.stringify(report.pipelines)}`);
+
   // 3. GET /workflows/:id against what it replaces.
   const waiting = [...posted.keys()];
   const pick = (i: number) => waiting[i % waiting.length]!;
@@ -193,6 +209,8 @@ try {
     ['bare describe (SDK)', (i) => client.workflow.getHandle(pick(i)).describe()],
   ]);
 
+  progress('GET compared');
+
   // 4. Up to WAITING pipelines waiting for approval.
   const more: string[] = [];
   await runLoad('fill', { concurrency: 16, count: WAITING - PIPELINES, maxMs: 300_000 }, async () => {
@@ -200,6 +218,7 @@ try {
   });
   await untilAwaiting(more, 600_000);
   report.waitingRss = { pipelines: WAITING, ...rss() };
+  progress(`RSS with ${WAITING} waiting ${JSON.stringify(report.waitingRss)}`);
 
   // 5. POST /research against client.workflow.start, on a queue no worker polls.
   const idlePort = await findFreePort();
