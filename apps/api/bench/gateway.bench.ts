@@ -18,6 +18,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RESEARCH_TASK_QUEUE, RESEARCH_WORKFLOW_TYPE, STATUS_MEMO_KEY, stateQuery } from '@research/contracts';
 import type { ResearchRequest } from '@research/contracts';
@@ -78,9 +80,14 @@ const benchStart = Date.now();
 const progress = (message: string): void => {
   process.stderr.write(`[gateway bench +${((Date.now() - benchStart) / 1000).toFixed(0)}s] ${message}\n`);
 };
-// --profile DIR: every API and worker process writes a V8 CPU profile there when it stops
+// --profile DIR: every API and worker process writes a V8 CPU profile there, <pid>.cpuprofile, when it stops
 // (summarise with packages/embedded-temporal/bench/cpuprofile-top.ts).
-const profileEnv = argv.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${argv.profile}` } : undefined;
+const profileEnv = argv.profile
+  ? {
+      NODE_OPTIONS: `--import=${fileURLToPath(new URL('cpu-profile.mjs', import.meta.url))}`,
+      CPU_PROFILE_DIR: resolve(argv.profile),
+    }
+  : undefined;
 const fakes = await startStackWithFakes({
   prebuiltBundle: argv['prebuilt-bundle'] !== 'false',
   ...(profileEnv ? { env: { api: profileEnv, worker: profileEnv } } : {}),
