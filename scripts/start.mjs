@@ -186,7 +186,12 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     if (stopping) return;
-    console.error(`${signal} received; stopping ${children.map((entry) => entry.name).join(', ')}`);
+    console.error(
+      `${signal} received; stopping ${children
+        .filter((entry) => entry.running)
+        .map((entry) => entry.name)
+        .join(', ')}`,
+    );
     void stopAll(0);
   });
 }
