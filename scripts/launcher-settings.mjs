@@ -29,10 +29,15 @@ export function launcherSettings(env, root) {
   const stopGraceMs = integer(env, 'STOP_GRACE_MS', 20_000, 0, 3_600_000, errors);
   if (errors.length > 0) throw new Error(`Invalid configuration:\n  ${errors.join('\n  ')}`);
   const dataDir = setting(env, 'DATA_DIR') ?? '.data';
+  const bundlePath = setting(env, 'WORKFLOW_BUNDLE_PATH');
   return {
     temporalPort,
     stopGraceMs,
     temporalDataDir: resolve(root, setting(env, 'TEMPORAL_DATA_DIR') ?? join(dataDir, 'temporal')),
     temporalAddress: setting(env, 'TEMPORAL_ADDRESS'),
+    // Without a bundle of its own the worker would run webpack in-process and keep its memory (~700 MB) for good:
+    // the launcher builds one in a short-lived child first.
+    workflowBundlePath: resolve(root, bundlePath ?? join(dataDir, 'workflow-bundle.js')),
+    buildWorkflowBundle: bundlePath === undefined,
   };
 }

@@ -31,12 +31,19 @@ const SERVICES = {
   },
   worker: { source: 'apps/worker/src/main.ts', dist: 'apps/worker/dist/main.js', color: 36 },
   api: { source: 'apps/api/src/server.ts', dist: 'apps/api/dist/server.js', color: 33 },
+  bundle: { source: 'apps/worker/src/build-bundle.ts', dist: 'apps/worker/dist/build-bundle.js', color: 36 },
 };
+/** Run to completion before the worker starts, not a service of its own. */
+const STEPS = new Set(['bundle']);
 
 const SERVER_READY_TIMEOUT_MS = 30_000;
 
 function usage(message) {
-  console.error(`${message}\nusage: node scripts/start.mjs [${Object.keys(SERVICES).join('|')}]`);
+  console.error(
+    `${message}\nusage: node scripts/start.mjs [${Object.keys(SERVICES)
+      .filter((name) => !STEPS.has(name))
+      .join('|')}]`,
+  );
   process.exit(2);
 }
 
@@ -130,7 +137,7 @@ async function waitForPort(port, exited) {
 
 const only = process.argv[2];
 if (process.argv.length > 3) usage('too many arguments');
-if (only !== undefined && !(only in SERVICES)) usage(`unknown service "${only}"`);
+if (only !== undefined && (!(only in SERVICES) || STEPS.has(only))) usage(`unknown service "${only}"`);
 
 // Settings from `.env` (see .env.example); variables already set in the environment win.
 const dotEnv = join(root, '.env');
@@ -168,7 +175,7 @@ async function stopAll(code) {
 function watch(entry) {
   entry.exited.then(({ code, signal }) => {
     entry.running = false;
-    if (stopping) return;
+    if (stopping || entry.stopsByItself) return;
     console.error(`${entry.name} exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); stopping`);
     void stopAll(code || 1);
   });
@@ -179,7 +186,12 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     if (stopping) return;
-    console.error(`${signal} received; stopping ${children.map((entry) => entry.name).join(', ')}`);
+    console.error(
+      `${signal} received; stopping ${children
+        .filter((entry) => entry.running)
+        .map((entry) => entry.name)
+        .join(', ')}`,
+    );
     void stopAll(0);
   });
 }
@@ -206,6 +218,26 @@ function launch(name, extraArgs = []) {
 console.error(
   `starting ${only ?? (runServer ? 'temporal, worker, api' : 'worker, api')} from ${fromSource ? 'sources' : 'dist'}`,
 );
+/**
+ * Builds the workflow bundle in a child process that exits when done, so the worker loads it instead of running
+ * webpack itself: webpack's heap stays with the process that ran it (a worker bundling in-process held ~700 MB
+ * after start-up, one loading a bundle ~200 MB; README "Performance").
+ */
+async function buildBundle() {
+  const entry = launch('bundle', [settings.workflowBundlePath]);
+  if (!entry) return;
+  entry.stopsByItself = true;
+  const { code, signal } = await entry.exited;
+  if (code !== 0 && !stopping) {
+    console.error(`building the workflow bundle failed (${signal ?? `exit ${code}`}); stopping`);
+    void stopAll(1);
+  }
+}
+
+const runWorker = only === undefined || only === 'worker';
+if (runWorker) env.WORKFLOW_BUNDLE_PATH = settings.workflowBundlePath;
+// Alongside the server's start-up: both take a few seconds.
+const bundled = runWorker && settings.buildWorkflowBundle ? buildBundle() : Promise.resolve();
 if (runServer) {
   const server = launch('temporal', ['--port', String(temporalPort), '--data-dir', temporalDataDir]);
   // The worker retries its connection anyway; waiting keeps the start-up log free of retry noise.
@@ -217,5 +249,6 @@ if (runServer) {
 } else if (only === undefined) {
   console.error(`using the Temporal server at ${env.TEMPORAL_ADDRESS}`);
 }
-if (!stopping && (only === undefined || only === 'worker')) launch('worker');
+await bundled;
+if (!stopping && runWorker) launch('worker');
 if (!stopping && (only === undefined || only === 'api')) launch('api');

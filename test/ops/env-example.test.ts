@@ -17,6 +17,8 @@ describe('.env.example', () => {
       stopGraceMs: 20_000,
       temporalDataDir: '/repo/.data/temporal',
       temporalAddress: undefined,
+      workflowBundlePath: '/repo/.data/workflow-bundle.js',
+      buildWorkflowBundle: true,
     });
   });
 

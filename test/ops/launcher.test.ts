@@ -19,11 +19,22 @@ describe('launcher settings', () => {
       stopGraceMs: 20_000,
       temporalDataDir: '/repo/.data/temporal',
       temporalAddress: undefined,
+      workflowBundlePath: '/repo/.data/workflow-bundle.js',
+      buildWorkflowBundle: true,
     });
     assert.equal(
       launcherSettings({ DATA_DIR: '/srv/state', TEMPORAL_DATA_DIR: '' }, '/repo').temporalDataDir,
       '/srv/state/temporal',
     );
+  });
+
+  test('builds the workflow bundle under DATA_DIR unless WORKFLOW_BUNDLE_PATH names one', () => {
+    const own = launcherSettings({ DATA_DIR: '/srv/state' }, '/repo');
+    assert.equal(own.workflowBundlePath, '/srv/state/workflow-bundle.js');
+    assert.equal(own.buildWorkflowBundle, true);
+    const given = launcherSettings({ WORKFLOW_BUNDLE_PATH: 'dist/bundle.js' }, '/repo');
+    assert.equal(given.workflowBundlePath, '/repo/dist/bundle.js');
+    assert.equal(given.buildWorkflowBundle, false);
   });
 
   test('a bad value stops start-up with a message naming the variable', () => {

@@ -28,6 +28,9 @@ const workerEnvSchema = activitiesEnvSchema.extend({
   WORKER_SHUTDOWN_GRACE_TIME: duration('10s'),
   MAX_CONCURRENT_ACTIVITIES: count(20),
   MAX_CONCURRENT_WORKFLOW_TASKS: count(40),
+  // A pipeline waits hours for a person; kept in the sticky cache it holds its workflow context all that time
+  // (README "Performance"). 0 turns the cache off; the SDK caps MAX_CONCURRENT_WORKFLOW_TASKS at this value.
+  MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(10_000).default(100),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -40,6 +43,7 @@ const configSchema = workerEnvSchema.superRefine(checkTemporalEnv).transform((en
   shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_TIME,
   maxConcurrentActivities: env.MAX_CONCURRENT_ACTIVITIES,
   maxConcurrentWorkflowTasks: env.MAX_CONCURRENT_WORKFLOW_TASKS,
+  maxCachedWorkflows: env.MAX_CACHED_WORKFLOWS,
   workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
   metrics:
     env.WORKER_METRICS_PORT === undefined

@@ -78,6 +78,7 @@ export async function createWorker(
       shutdownGraceTime: config.shutdownGraceTimeMs,
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+      maxCachedWorkflows: config.maxCachedWorkflows,
     });
     return {
       worker,

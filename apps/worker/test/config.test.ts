@@ -18,6 +18,7 @@ test('applies the documented defaults when only the API key is set', () => {
   assert.equal(config.logLevel, 'info');
   assert.equal(config.shutdownGraceTimeMs, 10_000);
   assert.equal(config.maxConcurrentActivities, 20);
+  assert.equal(config.maxCachedWorkflows, 100);
   assert.equal(config.workflowBundlePath, undefined);
   assert.equal(config.activities.llm.model, 'gpt-4o-mini');
   assert.equal(config.activities.storage.databaseUrl, undefined);
@@ -36,8 +37,10 @@ test('parses durations, counts and booleans', () => {
     WORKER_SHUTDOWN_GRACE_TIME: '30s',
     TEMPORAL_CONNECT_TIMEOUT: '500ms',
     MAX_CONCURRENT_ACTIVITIES: '5',
+    MAX_CACHED_WORKFLOWS: '0',
     FETCH_ALLOW_PRIVATE_HOSTS: 'true',
   });
+  assert.equal(config.maxCachedWorkflows, 0);
   assert.equal(config.shutdownGraceTimeMs, 30_000);
   assert.equal(config.temporal.connectTimeoutMs, 500);
   assert.equal(config.maxConcurrentActivities, 5);
@@ -51,10 +54,20 @@ test('turns TLS on when an API key is set', () => {
 test('throws a ConfigError naming every invalid variable', () => {
   assert.throws(
     () =>
-      loadConfig({ WORKER_SHUTDOWN_GRACE_TIME: '10', MAX_CONCURRENT_ACTIVITIES: '0', TEMPORAL_ADDRESS: 'not a host' }),
+      loadConfig({
+        WORKER_SHUTDOWN_GRACE_TIME: '10',
+        MAX_CONCURRENT_ACTIVITIES: '0',
+        MAX_CACHED_WORKFLOWS: '-1',
+        TEMPORAL_ADDRESS: 'not a host',
+      }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      for (const name of ['WORKER_SHUTDOWN_GRACE_TIME', 'MAX_CONCURRENT_ACTIVITIES', 'TEMPORAL_ADDRESS']) {
+      for (const name of [
+        'WORKER_SHUTDOWN_GRACE_TIME',
+        'MAX_CONCURRENT_ACTIVITIES',
+        'MAX_CACHED_WORKFLOWS',
+        'TEMPORAL_ADDRESS',
+      ]) {
         assert.match(error.message, new RegExp(name));
       }
       return true;
