@@ -49,7 +49,12 @@ export interface DecisionLog {
  * whatever order an object's keys came in. Changing it breaks every existing chain; add a new format instead.
  */
 function canonical(receipt: DecisionReceipt): string {
-  return JSON.stringify([
+  return JSON.stringify(receiptFields(receipt));
+}
+
+/** A receipt's fields in the fixed order of the hash and of the table's columns. */
+function receiptFields(receipt: DecisionReceipt): unknown[] {
+  return [
     receipt.decisionId,
     receipt.workflowId,
     receipt.runId,
@@ -63,7 +68,7 @@ function canonical(receipt: DecisionReceipt): string {
     receipt.draftSha256,
     receipt.sourceSha256,
     receipt.requestId,
-  ]);
+  ];
 }
 
 /** sha256(prevHash || "\n" || canonical receipt), hex. */
@@ -102,23 +107,7 @@ async function appendIn(tx: SqlExecutor, receipt: DecisionReceipt): Promise<bool
   if (existing.rows.length > 0) return false;
   const last = await tx.query<{ hash: string }>('SELECT hash FROM research_decisions ORDER BY seq DESC LIMIT 1');
   const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-  await tx.query(INSERT, [
-    receipt.decisionId,
-    receipt.workflowId,
-    receipt.runId,
-    receipt.decidedBy.id,
-    receipt.decidedBy.name,
-    receipt.decidedBy.method,
-    receipt.reviewer,
-    receipt.decidedAt,
-    receipt.approved,
-    receipt.comment,
-    receipt.draftSha256,
-    receipt.sourceSha256,
-    receipt.requestId,
-    prevHash,
-    chainHash(prevHash, receipt),
-  ]);
+  await tx.query(INSERT, [...receiptFields(receipt), prevHash, chainHash(prevHash, receipt)]);
   return true;
 }
 
