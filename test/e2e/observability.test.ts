@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findFreePort } from '@research/testkit';
+import { runApprovedPipeline } from '../support/approved-pipeline.js';
 import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
-import { request, waitForWorkflow } from '../support/stack.js';
+import { request } from '../support/stack.js';
 
 let fixture: StackWithFakes | undefined;
 let apiMetricsPort: number;
@@ -45,15 +46,7 @@ describe('metrics', () => {
   test('a completed pipeline shows in the API metrics on METRICS_PORT and the worker metrics on WORKER_METRICS_PORT', async () => {
     assert.ok(fixture);
     const { stack, site } = fixture;
-    const started = await request(stack.apiUrl, 'POST', '/research', {
-      body: { topic: 'Observability', sourceUrl: `${site.url}/article` },
-    });
-    assert.equal(started.status, 202);
-    const id = started.body.workflowId as string;
-    await waitForWorkflow(stack.apiUrl, id, (w) => w.stage === 'awaiting_approval', { timeoutMs: 60_000 });
-    const decided = await request(stack.apiUrl, 'POST', `/workflows/${id}/approve`, { body: { approved: true } });
-    assert.equal(decided.status, 200);
-    await waitForWorkflow(stack.apiUrl, id, (w) => w.status === 'COMPLETED', { timeoutMs: 60_000 });
+    await runApprovedPipeline(stack, 'Observability', `${site.url}/article`);
 
     assert.equal((await request(stack.apiUrl, 'GET', '/metrics')).status, 404, 'metrics are off the public port');
     const api = await scrape(apiMetricsPort);

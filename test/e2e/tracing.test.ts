@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startOtlpReceiver, waitFor } from '@research/testkit';
 import type { OtlpReceiver, ReceivedSpan } from '@research/testkit';
+import { runApprovedPipeline } from '../support/approved-pipeline.js';
 import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
-import { request, waitForWorkflow } from '../support/stack.js';
 
 const SERVER = 2;
 
@@ -54,15 +54,7 @@ function describeTracing(prebuiltBundle: boolean): void {
     test('POST /research, the workflow start and run and the fetchSource activity are one trace; activity logs carry its id', async () => {
       assert.ok(fixture && receiver);
       const { stack, site } = fixture;
-      const started = await request(stack.apiUrl, 'POST', '/research', {
-        body: { topic: 'Tracing', sourceUrl: `${site.url}/article` },
-      });
-      assert.equal(started.status, 202);
-      const id = started.body.workflowId as string;
-      await waitForWorkflow(stack.apiUrl, id, (w) => w.stage === 'awaiting_approval', { timeoutMs: 60_000 });
-      const decided = await request(stack.apiUrl, 'POST', `/workflows/${id}/approve`, { body: { approved: true } });
-      assert.equal(decided.status, 200);
-      await waitForWorkflow(stack.apiUrl, id, (w) => w.status === 'COMPLETED', { timeoutMs: 60_000 });
+      const id = await runApprovedPipeline(stack, 'Tracing', `${site.url}/article`);
 
       const spans = receiver.spans;
       const http = await waitFor(
