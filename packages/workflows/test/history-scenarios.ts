@@ -118,6 +118,30 @@ const cancelledIn = (stage: Stage, blocked?: keyof ResearchActivities): HistoryS
   };
 };
 
+/** Approves with a full decision request (draft hash, caller, request id): a receipt is recorded. */
+const approvedWithReceipt: HistoryScenario['setUp'] = () => {
+  const stubs = stubActivities();
+  return {
+    activities: stubs.activities,
+    async drive(handle) {
+      await waitForStage(handle, 'awaiting_approval');
+      await handle.executeUpdate(approveUpdate, {
+        args: [
+          {
+            approved: true,
+            comment: 'looks right',
+            draftSha256: DRAFT.sha256,
+            decidedBy: { id: 'ben', name: 'Ben' },
+            via: { method: 'api-key', requestId: 'req-1' },
+          },
+        ],
+      });
+      await expectOutcome(handle, 'approved');
+      assert.equal(stubs.receipts.length, 1);
+    },
+  };
+};
+
 /** Every recorded path; `npm run record-histories -w @research/workflows` writes the ones without a fixture. */
 export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   { name: 'approved', setUp: decided(true, 'approved') },
@@ -170,28 +194,7 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   {
     // Since the decision-receipts patch: the receipt is published in the memo and appended by recordDecision.
     name: 'approved-with-receipt',
-    setUp: () => {
-      const stubs = stubActivities();
-      return {
-        activities: stubs.activities,
-        async drive(handle) {
-          await waitForStage(handle, 'awaiting_approval');
-          await handle.executeUpdate(approveUpdate, {
-            args: [
-              {
-                approved: true,
-                comment: 'looks right',
-                draftSha256: DRAFT.sha256,
-                decidedBy: { id: 'ben', name: 'Ben' },
-                via: { method: 'api-key', requestId: 'req-1' },
-              },
-            ],
-          });
-          await expectOutcome(handle, 'approved');
-          assert.equal(stubs.receipts.length, 1);
-        },
-      };
-    },
+    setUp: approvedWithReceipt,
   },
   {
     // The receipt activity failing for good fails the pipeline before the result is saved.
@@ -261,6 +264,12 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   },
   // Since the reviewer-workspace patch: search attributes at every stage, and cancellation that saves a result.
   { name: 'approved-workspace', input: { submittedBy: { id: 'sam', name: 'Sam' } }, setUp: decided(true, 'approved') },
+  // Both patches (reviewer-workspace, decision-receipts): the path every new pipeline takes since both landed.
+  {
+    name: 'approved-with-receipt-workspace',
+    input: { submittedBy: { id: 'sam', name: 'Sam' } },
+    setUp: approvedWithReceipt,
+  },
   { name: 'cancelled-fetching-workspace', setUp: cancelledIn('fetching', 'fetchSource') },
   { name: 'cancelled-summarizing-workspace', setUp: cancelledIn('summarizing', 'summarize') },
   { name: 'cancelled-awaiting-approval-workspace', setUp: cancelledIn('awaiting_approval') },
