@@ -1,7 +1,7 @@
 // The API's Temporal deadlines against the real SDK and server when no worker answers: reads answer from what
-// the server holds (the status memo) within the state query's deadline, and a decision, which only a worker can
-// validate, answers 504 once TEMPORAL_UPDATE_TIMEOUT_MS passes. A stopped worker and a frozen one (SIGSTOP: its
-// polls are open, so the server hands it the query and waits) are both covered.
+// the server holds (the status memo) and never wait for a worker, and a decision, which only a worker can validate,
+// answers 504 once TEMPORAL_UPDATE_TIMEOUT_MS passes. A stopped worker and a frozen one (SIGSTOP: its polls are
+// open, so a state query would be handed to it and wait) are both covered.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowView } from '@research/api';
@@ -72,7 +72,7 @@ describe('Temporal deadlines when no worker answers', () => {
     assert.ok(elapsed < UPDATE_TIMEOUT_MS + SLACK_MS, `answered after ${elapsed} ms`);
   });
 
-  test('with the worker frozen, GET waits out the query deadline and answers 200 from the memo', async (t) => {
+  test('with the worker frozen, GET answers 200 from the memo without waiting for the worker', async (t) => {
     // The restarted worker may first take the decision the previous test left pending; this workflow has none.
     const worker = await stack.startWorker();
     process.kill(worker.pid!, 'SIGSTOP');
@@ -83,11 +83,8 @@ describe('Temporal deadlines when no worker answers', () => {
     assert.equal(response.status, 200, JSON.stringify(response.body));
     assert.equal(response.body.stage, 'awaiting_approval');
     assert.ok(response.body.draft?.summary, 'the draft comes from the memo');
-    // The query waited for the frozen worker until the server gave up on it: no live answer, the memo's.
-    assert.ok(
-      elapsed >= QUERY_TIMEOUT_MS - SERVER_MARGIN_MS - 100,
-      `answered after ${elapsed} ms: not a timed-out query`,
-    );
-    assert.ok(elapsed < QUERY_TIMEOUT_MS + SLACK_MS, `answered after ${elapsed} ms`);
+    // A state query would be handed to the frozen worker and wait until the server gave up on it; the memo holds
+    // everything GET shows, so no query is sent and the answer comes before that could happen.
+    assert.ok(elapsed < QUERY_TIMEOUT_MS - SERVER_MARGIN_MS, `answered after ${elapsed} ms: it waited for the worker`);
   });
 });
