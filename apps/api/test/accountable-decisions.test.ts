@@ -7,7 +7,7 @@ import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/clien
 import { workflowIdForKey } from '../src/temporal/idempotency.js';
 import { createTemporalGateway } from '../src/temporal/temporal-gateway.js';
 import { FakeTemporal } from './fake-temporal.js';
-import { VALID_REQUEST, bearer, problemOf, testApiKey, testApp, testConfig } from './support.js';
+import { GATEWAY_TEST_TIMEOUTS, VALID_REQUEST, bearer, problemOf, testApiKey, testApp, testConfig } from './support.js';
 
 const ana = testApiKey('ana', ['research:submit', 'research:read', 'research:approve']);
 const ben = testApiKey('ben', ['research:submit', 'research:read', 'research:approve']);
@@ -17,10 +17,7 @@ function setup(t: TestContext, env: Record<string, string> = {}) {
   const config = testConfig({ API_KEYS: JSON.stringify([ana.entry, ben.entry]), ...env });
   const temporal = new FakeTemporal();
   const gateway = createTemporalGateway(temporal, {
-    rpcTimeoutMs: 1000,
-    queryTimeoutMs: 200,
-    updateTimeoutMs: 1000,
-    readyTimeoutMs: 300,
+    ...GATEWAY_TEST_TIMEOUTS,
     requireDistinctApprover: config.REQUIRE_DISTINCT_APPROVER,
   });
   const app = testApp(t, gateway, { config });

@@ -7,7 +7,7 @@ import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/clien
 import { issueLinkToken, readLinkToken } from '../src/approval-links/link-token.js';
 import { createTemporalGateway } from '../src/temporal/temporal-gateway.js';
 import { FakeTemporal } from './fake-temporal.js';
-import { VALID_REQUEST, bearer, problemOf, testApiKey, testApp, testConfig } from './support.js';
+import { GATEWAY_TEST_TIMEOUTS, VALID_REQUEST, bearer, problemOf, testApiKey, testApp, testConfig } from './support.js';
 
 const SECRET = 'a-test-secret-of-more-than-32-bytes-0123456789';
 const ana = testApiKey('ana', ['research:submit', 'research:read', 'research:approve']);
@@ -33,10 +33,7 @@ async function setup(t: TestContext, env: Record<string, string> = { APPROVAL_LI
   });
   const temporal = new FakeTemporal();
   const gateway = createTemporalGateway(temporal, {
-    rpcTimeoutMs: 1000,
-    queryTimeoutMs: 200,
-    updateTimeoutMs: 1000,
-    readyTimeoutMs: 300,
+    ...GATEWAY_TEST_TIMEOUTS,
   });
   const app = testApp(t, gateway, { config });
   const started = await app.inject({

@@ -7,7 +7,7 @@ import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/clien
 import { draftPrecondition } from '../src/routes/draft-precondition.js';
 import { createTemporalGateway } from '../src/temporal/temporal-gateway.js';
 import { FakeTemporal } from './fake-temporal.js';
-import { VALID_REQUEST, bearer, problemOf, testApiKey, testApp, testConfig } from './support.js';
+import { GATEWAY_TEST_TIMEOUTS, VALID_REQUEST, bearer, problemOf, testApiKey, testApp, testConfig } from './support.js';
 
 const ana = testApiKey('ana', ['research:submit', 'research:read', 'research:approve']);
 const ben = testApiKey('ben', ['research:read', 'research:approve']);
@@ -29,10 +29,7 @@ async function setup(t: TestContext, draft: Draft = DRAFT) {
   const config = testConfig({ API_KEYS: JSON.stringify([ana.entry, ben.entry]) });
   const temporal = new FakeTemporal();
   const gateway = createTemporalGateway(temporal, {
-    rpcTimeoutMs: 1000,
-    queryTimeoutMs: 200,
-    updateTimeoutMs: 1000,
-    readyTimeoutMs: 300,
+    ...GATEWAY_TEST_TIMEOUTS,
   });
   const app = testApp(t, gateway, { config });
   const started = await app.inject({

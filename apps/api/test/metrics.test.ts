@@ -8,7 +8,7 @@ import { instrumentPort } from '../src/metrics/instrumented-port.js';
 import { startMetricsServer } from '../src/metrics/metrics-server.js';
 import { createTemporalGateway } from '../src/temporal/temporal-gateway.js';
 import { FakeTemporal } from './fake-temporal.js';
-import { VALID_REQUEST, testApp, testConfig } from './support.js';
+import { GATEWAY_TEST_TIMEOUTS, VALID_REQUEST, testApp, testConfig } from './support.js';
 
 /** The value of one labelled series of a counter or of a histogram's `_count`. */
 async function countOf(metrics: ApiMetrics, name: string, labels: Record<string, string>): Promise<number> {
@@ -30,10 +30,7 @@ function setup(t: Parameters<typeof testApp>[0], configOverrides: Record<string,
   const metrics = createApiMetrics();
   const temporal = new FakeTemporal();
   const gateway = createTemporalGateway(instrumentPort(temporal, metrics), {
-    rpcTimeoutMs: 1000,
-    queryTimeoutMs: 200,
-    updateTimeoutMs: 1000,
-    readyTimeoutMs: 300,
+    ...GATEWAY_TEST_TIMEOUTS,
   });
   const app = testApp(t, gateway, { metrics, config: testConfig(configOverrides) });
   return { app, temporal, metrics };

@@ -60,6 +60,14 @@ export function testApp(
   return app;
 }
 
+/** Deadlines of a gateway over the fake Temporal: short, since nothing there is slow unless a test makes it so. */
+export const GATEWAY_TEST_TIMEOUTS = {
+  rpcTimeoutMs: 1000,
+  queryTimeoutMs: 200,
+  updateTimeoutMs: 1000,
+  readyTimeoutMs: 300,
+};
+
 export const VALID_REQUEST = { topic: 'Durable execution', sourceUrl: 'https://example.com/article' };
 
 export function sampleView(overrides: Partial<WorkflowView> = {}): WorkflowView {

@@ -8,6 +8,7 @@ import type { WorkflowEvent } from '../src/temporal/history-events.js';
 import { createTemporalGateway } from '../src/temporal/temporal-gateway.js';
 import { FakeTemporal, grpcError } from './fake-temporal.js';
 import type { FakeExecution } from './fake-temporal.js';
+import { GATEWAY_TEST_TIMEOUTS } from './support.js';
 
 const { EventType } = protos.temporal.api.enums.v1;
 const payload = (value: unknown) => defaultPayloadConverter.toPayload(value);
@@ -18,10 +19,7 @@ const sam = { id: 'sam', name: 'Sam' };
 function setup() {
   const fake = new FakeTemporal();
   const gateway = createTemporalGateway(fake, {
-    rpcTimeoutMs: 1000,
-    queryTimeoutMs: 200,
-    updateTimeoutMs: 1000,
-    readyTimeoutMs: 300,
+    ...GATEWAY_TEST_TIMEOUTS,
     eventsLongPollMs: 1000,
     eventsRetryCheckMs: 10,
   });
