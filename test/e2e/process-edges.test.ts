@@ -141,6 +141,7 @@ describe('process edges', () => {
 
     const answers = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
     assert.deepEqual(answers, [200, 503], received);
+    assert.match(received.slice(received.lastIndexOf('HTTP/1.1')), /"code":"SHUTTING_DOWN"/);
     assert.match(received, /"stage":"queued"/, 'the request in flight got its full answer');
     const exit = await exitOf(api, 15_000);
     assert.deepEqual(exit, { code: 0, signal: null }, api.tail());

@@ -16,6 +16,7 @@ import { createLogger } from './logger.js';
 import { installErrorHandling } from './plugins/error-handler.js';
 import { rateLimitOptions } from './plugins/rate-limit.js';
 import { installOversizedBodyDrain } from './plugins/oversized-body.js';
+import { installShutdownGate } from './plugins/shutdown-gate.js';
 import { installRequestIdEcho, requestIdFor } from './plugins/request-id.js';
 import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import tracingPlugin from './plugins/tracing.js';
@@ -62,7 +63,8 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
     genReqId: requestIdFor,
     // Approval link tokens carry their signed claims in the path; every other parameter has a tighter schema limit.
     routerOptions: { maxParamLength: 2048 },
-    return503OnClosing: true,
+    // Fastify's closing answer is not problem+json; installShutdownGate answers instead.
+    return503OnClosing: false,
     ...timeouts,
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -71,6 +73,7 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
   app.removeContentTypeParser('text/plain');
 
   installRequestIdEcho(app);
+  installShutdownGate(app);
   installErrorHandling(app);
   const metrics = deps.metrics ?? createApiMetrics();
   const gateway = instrumentGateway(deps.temporal, metrics);

@@ -16,6 +16,10 @@ const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as
  */
 export const tracingEnvSchema = z.object({
   OTEL_SDK_DISABLED: z.stringbool().optional(),
+  /** `none` turns tracing off; `otlp` turns it on, at the specification's default endpoint when none is set. */
+  OTEL_TRACES_EXPORTER: z
+    .enum(['otlp', 'none'], { error: 'must be otlp or none (the console and zipkin exporters are not included)' })
+    .optional(),
   /** Base URL; traces go to `<base>/v1/traces`. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   /** Full URL for traces; wins over the base URL. */
@@ -35,19 +39,25 @@ export interface TracingSettings {
   protocol: OtlpProtocol;
 }
 
+/** The OpenTelemetry specification's default OTLP/HTTP traces endpoint. */
+const DEFAULT_TRACES_ENDPOINT = 'http://localhost:4318/v1/traces';
+
 /**
- * Tracing is off unless an OTLP endpoint is configured, and off whenever `OTEL_SDK_DISABLED=true`. The
+ * Tracing is off unless an OTLP endpoint is configured or `OTEL_TRACES_EXPORTER=otlp` asks for the default one, and
+ * off whenever `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`. (The specification defaults the exporter to
+ * `otlp`; here an unset exporter with no endpoint means off, so an app never sends spans nobody asked for.) The
  * signal-specific variables win over the general ones, as the OpenTelemetry specification says.
  *
  * @returns undefined when tracing is off.
  */
 export function tracingSettingsFromEnv(env: TracingEnv, defaultServiceName: string): TracingSettings | undefined {
-  if (env.OTEL_SDK_DISABLED === true) return undefined;
+  if (env.OTEL_SDK_DISABLED === true || env.OTEL_TRACES_EXPORTER === 'none') return undefined;
   const endpoint =
     env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
     (env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
       ? undefined
-      : `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+      : `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`) ??
+    (env.OTEL_TRACES_EXPORTER === 'otlp' ? DEFAULT_TRACES_ENDPOINT : undefined);
   if (endpoint === undefined) return undefined;
   return {
     serviceName: env.OTEL_SERVICE_NAME ?? defaultServiceName,

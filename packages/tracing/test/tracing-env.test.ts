@@ -18,6 +18,31 @@ describe('tracingSettingsFromEnv', () => {
     );
   });
 
+  test('is off when OTEL_TRACES_EXPORTER=none, even with an endpoint set', () => {
+    assert.equal(
+      settings({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }),
+      undefined,
+    );
+  });
+
+  test('OTEL_TRACES_EXPORTER=otlp without an endpoint sends to the specification default', () => {
+    assert.deepEqual(settings({ OTEL_TRACES_EXPORTER: 'otlp' }), {
+      serviceName: 'research-x',
+      endpoint: 'http://localhost:4318/v1/traces',
+      protocol: 'http/protobuf',
+    });
+    assert.equal(
+      settings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })?.endpoint,
+      'http://collector:4318/v1/traces',
+    );
+  });
+
+  test('refuses an exporter it does not include', () => {
+    const result = tracingEnvSchema.safeParse({ OTEL_TRACES_EXPORTER: 'console' });
+    assert.equal(result.success, false);
+    assert.match(z.prettifyError(result.error), /must be otlp or none/);
+  });
+
   test('sends to <base>/v1/traces over http/protobuf as the default service', () => {
     assert.deepEqual(settings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }), {
       serviceName: 'research-x',

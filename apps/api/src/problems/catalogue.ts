@@ -29,6 +29,7 @@ export const PROBLEMS = {
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' }, // a bug; logged with the request id
   APPROVAL_LINKS_DISABLED: { status: 501, title: 'Approval links are not configured' }, // APPROVAL_LINK_SECRET is unset
   TEMPORAL_UNAVAILABLE: { status: 503, title: 'The workflow service is unavailable' }, // Temporal unreachable, timing out or refusing us
+  SHUTTING_DOWN: { status: 503, title: 'The API is shutting down' }, // this process is closing; another replica (or this one restarted) will answer
   IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, title: 'The identity provider is unavailable' }, // OIDC discovery or keys could not be fetched
   WORKFLOW_TIMEOUT: { status: 504, title: 'The workflow did not answer in time' }, // update not handled before the deadline (no worker?)
 } as const satisfies Record<string, { status: number; title: string }>;
