@@ -1,6 +1,7 @@
 // End-to-end with authentication on: the API process started with API keys in front of the real embedded Temporal
 // server and worker. Proves scopes, the recorded submitter, the reviewer taken from the credentials, four-eyes and
-// caller-scoped idempotency keys over HTTP, through the real workflow.
+// caller-scoped idempotency keys and the running cap (counted in the embedded server's visibility) over HTTP, through
+// the real workflow.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { WorkflowView } from '@research/api';
@@ -22,7 +23,10 @@ before(
         { id: 'ana', scopes: EVERYTHING },
         { id: 'ben', scopes: EVERYTHING },
         { id: 'auditor', scopes: ['research:read'] },
+        { id: 'carol', scopes: EVERYTHING },
       ],
+      // Only carol ever has two pipelines running at once.
+      env: { api: { MAX_RUNNING_PER_CALLER: '2' } },
     });
     ({ site, stack } = fixture);
     site.route('/article', { headers: { 'content-type': 'text/html' }, body: FAKE_ARTICLE_HTML });
@@ -84,5 +88,33 @@ describe('API with authentication on', () => {
     assert.deepEqual([ana.status, ben.status, again.status], [202, 202, 200]);
     assert.notEqual(ana.body.workflowId, ben.body.workflowId);
     assert.equal(again.body.workflowId, ana.body.workflowId);
+  });
+});
+
+describe('running pipelines per caller', () => {
+  test('a caller with MAX_RUNNING_PER_CALLER pipelines running gets 429 until one closes; retries still pass', async () => {
+    const start = (caller: string, key: string) =>
+      request(stack.apiUrl, 'POST', '/research', {
+        body: body(),
+        headers: { 'idempotency-key': key },
+        token: as(caller),
+      });
+    const first = await start('carol', 'cap-1');
+    const second = await start('carol', 'cap-2');
+    assert.deepEqual([first.status, second.status], [202, 202]);
+
+    const third = await start('carol', 'cap-3');
+    assertProblem(third, 429, 'RUNNING_LIMIT_REACHED', '/research');
+    assert.equal(third.headers.get('retry-after'), '60');
+    const retried = await start('carol', 'cap-1');
+    assert.equal(retried.status, 200, 'a retry of a started pipeline is not a new one');
+    assert.equal(retried.body.workflowId, first.body.workflowId);
+    assert.equal((await start('ben', 'cap-3')).status, 202, 'the cap is per caller');
+
+    const id = first.body.workflowId as string;
+    const cancel = await request(stack.apiUrl, 'POST', `/workflows/${id}/cancel`, { token: as('carol') });
+    assert.equal(cancel.status, 202, JSON.stringify(cancel.body));
+    await waitForWorkflow<WorkflowView>(stack.apiUrl, id, (w) => w.status !== 'RUNNING', { token: as('carol') });
+    assert.equal((await start('carol', 'cap-3')).status, 202, 'room again once a pipeline closed');
   });
 });

@@ -17,7 +17,7 @@ import {
   type FakeSite,
 } from '@research/testkit';
 import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
-import { type Stack, request, waitForWorkflow } from '../support/stack.js';
+import { STACK_CALLERS, type Stack, callerName, request, waitForWorkflow } from '../support/stack.js';
 import { ISO_INSTANT, assertProblem, assertStagesInOrder } from './assertions.js';
 
 let llm: FakeLlm;
@@ -30,6 +30,8 @@ const unsaved: string[] = [];
 /** Receipts `GET /workflows/:id/audit` answered, which must be in the research_decisions chain. */
 const receipts: DecisionReceipt[] = [];
 const LINK_SECRET = 'e2e-approval-link-secret-of-at-least-32-bytes';
+/** The stack's reviewer: with authentication on, every decision by API key names them. */
+const REVIEWER = STACK_CALLERS.reviewer.id;
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 let fixture: StackWithFakes | undefined;
@@ -131,12 +133,16 @@ describe('research pipeline end to end', () => {
     assert.equal(awaiting.retry, null);
     assert.match(awaiting.startedAt, ISO_INSTANT);
     assert.equal(awaiting.closedAt, null);
+    assert.deepEqual(awaiting.submittedBy, {
+      id: STACK_CALLERS.submitter.id,
+      name: callerName(STACK_CALLERS.submitter.id),
+    });
 
-    const decided = await approve(id, { approved: true, reviewer: 'Ada Lovelace', comment: 'Accurate and concise.' });
+    const decided = await approve(id, { approved: true, comment: 'Accurate and concise.' });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
     assert.deepEqual(decided.body, {
       approved: true,
-      reviewer: 'Ada Lovelace',
+      reviewer: REVIEWER,
       comment: 'Accurate and concise.',
       decidedAt: decided.body.decidedAt,
     });
@@ -150,7 +156,7 @@ describe('research pipeline end to end', () => {
       summary: draft.summary,
       topic: 'Durable execution',
       sourceUrl,
-      reviewer: 'Ada Lovelace',
+      reviewer: REVIEWER,
       comment: 'Accurate and concise.',
       decidedAt: decided.body.decidedAt,
       usage: draft.usage,
@@ -176,7 +182,7 @@ describe('research pipeline end to end', () => {
     const decided = await approve(id, { approved: false, comment: 'Off topic.' });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
     assert.equal(decided.body.approved, false);
-    assert.equal(decided.body.reviewer, null);
+    assert.equal(decided.body.reviewer, REVIEWER);
     assert.equal(decided.body.comment, 'Off topic.');
 
     const done = await untilClosed(id);
@@ -186,7 +192,7 @@ describe('research pipeline end to end', () => {
       summary: awaiting.draft.summary,
       topic: 'Retries',
       sourceUrl: requestedUrl,
-      reviewer: null,
+      reviewer: REVIEWER,
       comment: 'Off topic.',
       decidedAt: decided.body.decidedAt,
       usage: awaiting.draft.usage,
@@ -253,14 +259,14 @@ describe('research pipeline end to end', () => {
     assert.match(whileSummarizing.body.detail ?? '', /summarizing/);
 
     await untilAwaitingApproval(id);
-    const first = await approve(id, { approved: true, reviewer: 'Grace' });
+    const first = await approve(id, { approved: true, comment: 'Grace' });
     assert.equal(first.status, 200, JSON.stringify(first.body));
-    const second = await approve(id, { approved: false, reviewer: 'Mallory' });
+    const second = await approve(id, { approved: false, comment: 'Mallory' });
     assertProblem(second, 409, 'NOT_AWAITING_APPROVAL', path);
 
     const done = await untilClosed(id);
     assert.equal(done.result?.outcome, 'approved');
-    assert.equal(done.result?.reviewer, 'Grace', 'the refused second decision changed nothing');
+    assert.equal(done.result?.comment, 'Grace', 'the refused second decision changed nothing');
     const afterCompletion = await approve(id, { approved: false });
     assertProblem(afterCompletion, 409, 'NOT_AWAITING_APPROVAL', path);
     assert.match(afterCompletion.body.detail ?? '', /closed \(COMPLETED\)/);
@@ -271,8 +277,8 @@ describe('research pipeline end to end', () => {
     const id = await startResearch({ topic: 'Races', sourceUrl: `${site.url}/article` });
     await untilAwaitingApproval(id);
     const answers = await Promise.all([
-      approve(id, { approved: true, reviewer: 'first' }),
-      approve(id, { approved: false, reviewer: 'second' }),
+      approve(id, { approved: true, comment: 'first' }),
+      approve(id, { approved: false, comment: 'second' }),
     ]);
     assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409], JSON.stringify(answers.map((a) => a.body)));
     const accepted = answers.find((a) => a.status === 200)!.body;
@@ -281,7 +287,7 @@ describe('research pipeline end to end', () => {
 
     const done = await untilClosed(id);
     assert.equal(done.result?.outcome, accepted.approved ? 'approved' : 'rejected');
-    assert.equal(done.result?.reviewer, accepted.reviewer);
+    assert.equal(done.result?.comment, accepted.comment);
     assert.deepEqual(done.decision, accepted);
     saved.set(id, done.result);
   });
@@ -366,8 +372,8 @@ describe('research pipeline end to end', () => {
         decisionId: '',
         workflowId: id,
         runId: done.runId,
-        decidedBy: { id: null, name: null, method: 'open' },
-        reviewer: null,
+        decidedBy: { id: REVIEWER, name: callerName(REVIEWER), method: 'api-key' },
+        reviewer: REVIEWER,
         decidedAt: taken.body.decidedAt,
         approved: true,
         comment: 'checked',

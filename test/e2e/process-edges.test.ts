@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { findFreePort, type ManagedProcess } from '@research/testkit';
 import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
-import { request } from '../support/stack.js';
+import { defaultAuthorization, request } from '../support/stack.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../apps/worker/src/main.ts', import.meta.url));
 /** The API's query deadline here; the server gives up a second before it, so a GET with no worker takes ~2 s. */
@@ -130,7 +130,10 @@ describe('process edges', () => {
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
     const closed = once(socket, 'close');
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    const credentials = Object.entries(defaultAuthorization(stack.apiUrl)).map(
+      ([name, value]) => `${name}: ${value}\r\n`,
+    );
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${credentials.join('')}\r\n`);
     await api.waitForOutput(new RegExp(`"url":"${path}"`), 10_000);
 
     process.kill(api.pid!, 'SIGTERM');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FakeLlm, FakeSite } from '@research/testkit';
 import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
+import { defaultAuthorization } from '../support/stack.js';
 import { type Stack, request, waitForWorkflow } from '../support/stack.js';
 
 let llm: FakeLlm;
@@ -56,7 +57,10 @@ interface SseEvent {
 async function readEvents(id: string, stop: (e: SseEvent) => boolean, lastEventId?: string): Promise<SseEvent[]> {
   const controller = new AbortController();
   const response = await fetch(`${stack.apiUrl}/workflows/${id}/events`, {
-    headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
+    headers: {
+      ...defaultAuthorization(stack.apiUrl),
+      ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }),
+    },
     signal: controller.signal,
   });
   assert.equal(response.status, 200);
@@ -142,7 +146,7 @@ describe('reviewer workspace', { timeout: 240_000 }, () => {
       ['stage', 'stage', 'stage', 'stage', 'draft'],
     );
     const decision = await request(stack.apiUrl, 'POST', `/workflows/${id}/approve`, {
-      body: { approved: true, reviewer: 'ada' },
+      body: { approved: true },
     });
     assert.equal(decision.status, 200);
     const rest = await readEvents(id, () => false, untilDraft.at(-1)!.id);

@@ -217,8 +217,8 @@ describe('LLM and source failures, concurrency', () => {
       });
       await waitForWorkflow(stack.apiUrl, workflowId, awaitingApproval);
       const [yes, no] = await Promise.all([
-        approve(stack, workflowId, { approved: true, reviewer: 'alice' }),
-        approve(stack, workflowId, { approved: false, reviewer: 'bob' }),
+        approve(stack, workflowId, { approved: true, comment: 'alice' }),
+        approve(stack, workflowId, { approved: false, comment: 'bob' }),
       ]);
       assert.deepEqual([yes.status, no.status].sort(), [200, 409]);
       const winner = yes.status === 200 ? yes : no;
@@ -227,7 +227,7 @@ describe('LLM and source failures, concurrency', () => {
 
       const view = await waitForClose(stack, workflowId);
       assert.equal(view.status, 'COMPLETED');
-      assert.equal(view.result.reviewer, winner.body.reviewer);
+      assert.equal(view.result.comment, winner.body.comment);
       assert.equal(view.result.outcome, winner.body.approved ? 'approved' : 'rejected');
       assert.deepEqual(view.decision, winner.body);
     });
@@ -260,7 +260,7 @@ describe('LLM and source failures, concurrency', () => {
     );
     assert.equal(new Set(ids).size, 50);
     for (const id of ids) await waitForWorkflow(stack.apiUrl, id, awaitingApproval, { timeoutMs: 90_000 });
-    const decisions = await Promise.all(ids.map((id) => approve(stack, id, { approved: true, reviewer: 'load' })));
+    const decisions = await Promise.all(ids.map((id) => approve(stack, id, { approved: true })));
     assert.deepEqual(
       decisions.filter((d) => d.status !== 200).map((d) => d.body),
       [],

@@ -86,7 +86,7 @@ describe(
         await waitFor(
           async () => {
             const response = await request(api, 'POST', `${path}/approve`, {
-              body: { approved: true, reviewer: 'scale-out' },
+              body: { approved: true },
             });
             if (response.status === 200) return true;
             if (response.status === 504 && response.body.code === 'WORKFLOW_TIMEOUT') {

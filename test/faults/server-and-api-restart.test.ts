@@ -24,7 +24,7 @@ import type { Stack } from '../support/stack.js';
 async function approveWhenReachable(
   stack: Stack,
   workflowId: string,
-  decision: { approved: boolean; reviewer: string },
+  decision: { approved: boolean; comment: string },
 ) {
   return waitFor(
     async () => {
@@ -32,7 +32,7 @@ async function approveWhenReachable(
       if (response.status === 200) return response.body;
       if (response.status !== 409) return undefined;
       const view = await request(stack.apiUrl, 'GET', `/workflows/${encodeURIComponent(workflowId)}`);
-      if (view.body?.decision?.reviewer === decision.reviewer) return view.body.decision;
+      if (view.body?.decision?.comment === decision.comment) return view.body.decision;
       throw new Error(`approval refused: ${JSON.stringify(response.body)}`);
     },
     { timeoutMs: 60_000, intervalMs: 250, description: `approval of ${workflowId}` },
@@ -85,10 +85,10 @@ describe('server and API faults', () => {
 
     await stack.api!.stop();
     await stack.startApi();
-    assert.equal((await approve(stack, workflowId, { approved: true, reviewer: 'after-restart' })).status, 200);
+    assert.equal((await approve(stack, workflowId, { approved: true, comment: 'after-restart' })).status, 200);
     const done = await waitForClose(stack, workflowId);
     assert.equal(done.status, 'COMPLETED');
-    assert.equal(done.result.reviewer, 'after-restart');
+    assert.equal(done.result.comment, 'after-restart');
     assert.equal(llm.callCount, 1, 'the workflow did not notice the API restarts');
     assert.equal(site.hitCount('/api-restart'), 1);
   });
@@ -115,10 +115,10 @@ describe('server and API faults', () => {
     const restartedAt = Date.now();
     await stack.startTemporal();
 
-    const yes = await approveWhenReachable(stack, approved, { approved: true, reviewer: 'ana' });
+    const yes = await approveWhenReachable(stack, approved, { approved: true, comment: 'ana' });
     t.diagnostic(`server restart → first approval accepted ${Date.now() - restartedAt} ms`);
     assert.equal(yes.approved, true);
-    const no = await approveWhenReachable(stack, rejected, { approved: false, reviewer: 'ben' });
+    const no = await approveWhenReachable(stack, rejected, { approved: false, comment: 'ben' });
     assert.equal(no.approved, false);
 
     const expired = await waitForClose(stack, expiring);
@@ -135,7 +135,7 @@ describe('server and API faults', () => {
     await waitForWorkflow(stack.apiUrl, fresh, awaitingApproval);
     assert.equal((await approve(stack, fresh, { approved: true })).status, 200);
     assert.equal((await waitForClose(stack, fresh)).status, 'COMPLETED');
-    assert.equal((await approve(stack, untouched, { approved: true, reviewer: 'late' })).status, 200);
+    assert.equal((await approve(stack, untouched, { approved: true })).status, 200);
     assert.equal((await waitForClose(stack, untouched)).status, 'COMPLETED');
     assert.equal(stack.worker, worker);
     assert.deepEqual(

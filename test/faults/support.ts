@@ -34,11 +34,7 @@ export async function startPipeline(
   return response.body.workflowId as string;
 }
 
-export function approve(
-  stack: Stack,
-  workflowId: string,
-  decision: { approved: boolean; reviewer?: string; comment?: string },
-) {
+export function approve(stack: Stack, workflowId: string, decision: { approved: boolean; comment?: string }) {
   return request(stack.apiUrl, 'POST', `/workflows/${encodeURIComponent(workflowId)}/approve`, { body: decision });
 }
 

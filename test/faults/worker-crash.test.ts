@@ -69,7 +69,7 @@ describe('worker faults', () => {
     const hooked = await stack.startWorker({ TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS: '120000' });
     const workflowId = await startPipeline(stack, { topic: 'save twice', sourceUrl: articleAt(site, '/save-twice') });
     await waitForWorkflow(stack.apiUrl, workflowId, awaitingApproval);
-    assert.equal((await approve(stack, workflowId, { approved: true, reviewer: 'first' })).status, 200);
+    assert.equal((await approve(stack, workflowId, { approved: true, comment: 'first' })).status, 200);
     await hooked.waitForOutput(/saveResult wrote the row/, 30_000);
     if (stack.databaseSchema) {
       // PostgreSQL can be read while the worker runs: the row is there before the activity completed.
@@ -92,7 +92,7 @@ describe('worker faults', () => {
     const row = rows.get(workflowId);
     assert.ok(row, 'the result is stored');
     assert.equal(row.outcome, 'approved');
-    assert.equal(row.reviewer, 'first');
+    assert.equal(row.comment, 'first');
     assert.ok(row.updatedAt > row.createdAt, 'the row was written twice (created, then touched by the retry)');
   });
 

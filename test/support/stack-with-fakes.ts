@@ -28,8 +28,10 @@ async function buildWorkflowBundle(processes: ProcessGroup, path: string): Promi
 
 export interface StackWithFakesOptions {
   env?: StackOptions['env'];
-  /** Runs the API with these callers' API keys (authentication on). */
+  /** Runs the API with these callers' API keys; default `STACK_CALLERS` (see `Stack`). */
   callers?: StackOptions['callers'];
+  /** Runs the API with no authentication (open mode on loopback), as the quick start does. */
+  open?: boolean;
   /** `false` leaves every process stopped. */
   start?: boolean;
   /**
@@ -50,6 +52,7 @@ export async function startStackWithFakes(options: StackWithFakesOptions = {}): 
     llmUrl: llm.url,
     env: options.env,
     ...(options.callers ? { callers: options.callers } : {}),
+    ...(options.open ? { open: true } : {}),
   });
   const prebuilt = options.prebuiltBundle ?? true;
   const bundlePath = join(stack.dataDir, 'workflow-bundle.js');

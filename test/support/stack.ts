@@ -23,11 +23,32 @@ export interface StackCaller {
   scopes: string[];
 }
 
+/**
+ * The callers of a stack started without `callers` or `open`: authentication is on, as in production, and since
+ * four-eyes is on too, the caller who starts a pipeline is not the one who decides it. {@link request} sends their
+ * keys by default.
+ */
+export const STACK_CALLERS = {
+  submitter: { id: 'submitter', scopes: ['research:submit', 'research:read'] },
+  reviewer: { id: 'reviewer', scopes: ['research:read', 'research:approve'] },
+} as const satisfies Record<string, StackCaller>;
+
+/** How the API names a stack caller (`name` of its API key): a decision's receipt and `submittedBy` carry it. */
+export const callerName = (id: string): string => `Caller ${id}`;
+
+/** Keys {@link request} sends when a test names none, by API base URL; only stacks on {@link STACK_CALLERS}. */
+const defaultKeys = new Map<string, { submitter: string; reviewer: string }>();
+
 export interface StackOptions {
   /** Base URL of the OpenAI-compatible endpoint the worker calls (the fake LLM's `url`). */
   llmUrl: string;
-  /** Runs the API with an API key per caller (authentication on); `Stack#keys` holds the raw keys. */
+  /**
+   * Runs the API with an API key per caller; `Stack#keys` holds the raw keys. Default: {@link STACK_CALLERS}, whose
+   * keys {@link request} sends when a test names no `token`.
+   */
   callers?: StackCaller[];
+  /** Runs the API with no authentication (open mode on loopback), as the quick start does. */
+  open?: boolean;
   /** Extra environment per process, applied on every (re)start. */
   env?: { temporal?: Record<string, string>; worker?: Record<string, string>; api?: Record<string, string> };
 }
@@ -47,6 +68,8 @@ export class Stack {
   /** The raw API key of each of `options.callers`, by caller id, to send as `token` to {@link request}. */
   readonly keys: Readonly<Record<string, string>>;
   readonly #apiKeysEnv: Record<string, string>;
+  readonly #defaultKeys: { submitter: string; reviewer: string } | undefined;
+  readonly #apiUrls = new Set<string>();
 
   private constructor(
     readonly options: StackOptions,
@@ -55,11 +78,17 @@ export class Stack {
     readonly apiPort: number,
     readonly databaseSchema: string | undefined,
   ) {
-    const callers = options.callers ?? [];
+    const callers: StackCaller[] = options.open
+      ? []
+      : (options.callers ?? Object.values(STACK_CALLERS).map((c) => ({ id: c.id, scopes: [...c.scopes] })));
     const keys = Object.fromEntries(callers.map((c) => [c.id, `e2e-${c.id}-${randomBytes(24).toString('hex')}`]));
+    this.#defaultKeys =
+      options.open || options.callers
+        ? undefined
+        : { submitter: keys[STACK_CALLERS.submitter.id]!, reviewer: keys[STACK_CALLERS.reviewer.id]! };
     const entries = callers.map((c) => ({
       id: c.id,
-      name: `Caller ${c.id}`,
+      name: callerName(c.id),
       keySha256: createHash('sha256').update(keys[c.id]!).digest('hex'),
       scopes: c.scopes,
     }));
@@ -147,6 +176,9 @@ export class Stack {
       },
     });
     if (port === undefined) this.api = api;
+    const url = `http://127.0.0.1:${port ?? this.apiPort}`;
+    this.#apiUrls.add(url);
+    if (this.#defaultKeys) defaultKeys.set(url, this.#defaultKeys);
     await api.waitForOutput(/api ready/, START_TIMEOUT_MS);
     return api;
   }
@@ -171,6 +203,7 @@ export class Stack {
     // Clients first, so a worker never spends its grace time retrying calls to a server that is already gone.
     await Promise.all([this.api?.stop(5_000), this.worker?.stop(5_000)]);
     await this.processes.stopAll();
+    for (const url of this.#apiUrls) defaultKeys.delete(url);
     if (this.databaseSchema && process.env.TEST_DATABASE_URL) {
       const { default: pg } = await import('pg');
       const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
@@ -191,18 +224,42 @@ export interface HttpResponse<T = any> {
   body: T;
 }
 
-/** A JSON request to the API, with `token` as the bearer credential when given; the body is parsed when present. */
+// Routes that take a decision, or issue links that do: the reviewer's, since the submitter may not decide.
+const DECISION_PATH = /^\/workflows\/[^/?]+\/(approve|approval-links)(\?|$)/;
+
+/**
+ * The `Authorization` header a request to `baseUrl` sends by default: on a stack running on {@link STACK_CALLERS},
+ * the reviewer's key for `POST /workflows/:id/approve` and `/approval-links`, the submitter's for anything else;
+ * nothing for other stacks (open mode, or callers of the test's own).
+ */
+export function defaultAuthorization(baseUrl: string, method = 'GET', path = '/'): Record<string, string> {
+  const keys = defaultKeys.get(baseUrl);
+  if (!keys) return {};
+  const key = method === 'POST' && DECISION_PATH.test(path) ? keys.reviewer : keys.submitter;
+  return { authorization: `Bearer ${key}` };
+}
+
+/**
+ * A JSON request to the API; the body is parsed when present. The bearer credential is `token` when given, none
+ * with `anonymous`, else {@link defaultAuthorization}.
+ */
 export async function request<T = any>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { body?: unknown; headers?: Record<string, string>; token?: string } = {},
+  options: { body?: unknown; headers?: Record<string, string>; token?: string; anonymous?: boolean } = {},
 ): Promise<HttpResponse<T>> {
+  const authorization =
+    options.token !== undefined
+      ? { authorization: `Bearer ${options.token}` }
+      : options.anonymous
+        ? {}
+        : defaultAuthorization(baseUrl, method, path);
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      ...authorization,
       ...options.headers,
     },
     body:

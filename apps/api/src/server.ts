@@ -50,6 +50,7 @@ const gateway = createTemporalGateway(instrumentPort(port, metrics), {
   approvalTimeoutDefault: config.APPROVAL_TIMEOUT_DEFAULT,
   retryOverrides: config.ACTIVITY_RETRY_OVERRIDES,
   requireDistinctApprover: config.REQUIRE_DISTINCT_APPROVER,
+  maxRunningPerCaller: config.MAX_RUNNING_PER_CALLER,
   eventsRetryCheckMs: config.EVENTS_RETRY_CHECK_MS,
   logger,
 });

@@ -168,8 +168,10 @@ describe('caller-scoped idempotency keys', () => {
 });
 
 describe('workflows of other types', () => {
-  test('answers 404 to reads and decisions for a workflow id that is not a research pipeline', async (t) => {
-    const { app, temporal, approve } = setup(t);
+  test('answers 404 to reads, decisions, receipts, events, cancel and links for a workflow id of another type', async (t) => {
+    const { app, temporal, approve } = setup(t, {
+      APPROVAL_LINK_SECRET: 'accountable-decisions-link-secret-of-32-bytes',
+    });
     await temporal.workflow.start('billing', { taskQueue: 'other', workflowId: 'billing-1', args: [] });
     const read = await app.inject({ method: 'GET', url: '/workflows/billing-1', headers: bearer(ana.key) });
     assert.equal(read.statusCode, 404);
@@ -177,5 +179,17 @@ describe('workflows of other types', () => {
     const decide = await approve(ana.key, 'billing-1');
     assert.equal(decide.statusCode, 404);
     assert.equal(problemOf(decide).code, 'WORKFLOW_NOT_FOUND');
+    const others = [
+      { method: 'GET', url: '/workflows/billing-1/audit' },
+      { method: 'GET', url: '/workflows/billing-1/events' },
+      { method: 'POST', url: '/workflows/billing-1/cancel' },
+      { method: 'POST', url: '/workflows/billing-1/approval-links', payload: { reviewer: { id: 'ben' } } },
+    ] as const;
+    for (const route of others) {
+      const response = await app.inject({ ...route, headers: bearer(ana.key) });
+      assert.equal(response.statusCode, 404, `${route.method} ${route.url}: ${response.body}`);
+      assert.equal(problemOf(response).code, 'WORKFLOW_NOT_FOUND');
+    }
+    assert.equal(temporal.executions.get('billing-1')?.cancelRequested, undefined, 'nothing was cancelled');
   });
 });

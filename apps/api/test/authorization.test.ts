@@ -16,7 +16,8 @@ import { startOidcProvider, TEST_AUDIENCE } from './oidc-provider.js';
 import type { TestOidcProvider } from './oidc-provider.js';
 import { closedPort } from './ports.js';
 
-// Every protected route, what it needs and what it answers when allowed (the gateway is stubbed to succeed).
+// Every protected route, what it needs and what it answers when allowed (the gateway is stubbed to succeed). A route
+// added without a line here fails 'lists every protected route' below.
 const ROUTES = [
   { scope: 'research:submit', method: 'POST', url: '/research', payload: VALID_REQUEST, ok: 202 },
   { scope: 'research:read', method: 'GET', url: '/workflows/research-1', ok: 200 },
@@ -27,8 +28,23 @@ const ROUTES = [
     payload: { approved: true },
     ok: 200,
   },
+  { scope: 'research:read', method: 'GET', url: '/workflows?stage=awaiting_approval', ok: 200 },
+  { scope: 'research:read', method: 'GET', url: '/workflows/research-1/events', ok: 200 },
+  { scope: 'research:read', method: 'GET', url: '/workflows/research-1/audit', ok: 200 },
+  { scope: 'research:submit', method: 'POST', url: '/workflows/research-1/cancel', ok: 202 },
+  {
+    scope: 'research:approve',
+    method: 'POST',
+    url: '/workflows/research-1/approval-links',
+    payload: { reviewer: { id: 'ben', name: 'Ben' } },
+    ok: 201,
+  },
+  { scope: 'research:admin', method: 'GET', url: '/metrics', ok: 200 },
 ] as const;
-const SCOPES = ROUTES.map((route) => route.scope);
+const SCOPES = [...new Set(ROUTES.map((route) => route.scope))];
+const LINK_SECRET = 'authorization-test-link-secret-of-32-bytes-or-more';
+const awaitingView = () =>
+  sampleView({ draft: { ...sampleView().draft!, version: 1, sha256: 'a'.repeat(64) }, submittedBy: null });
 const otherScope = (scope: string) => SCOPES.find((s) => s !== scope)!;
 
 const succeedingGateway = () =>
@@ -40,7 +56,11 @@ const succeedingGateway = () =>
       status: 'RUNNING',
       stage: 'queued',
     }),
-    getWorkflow: async () => sampleView(),
+    getWorkflow: async () => awaitingView(),
+    listWorkflows: async () => ({ items: [], nextCursor: null }),
+    openEvents: async () => (async function* () {})(),
+    getReceipts: async () => [],
+    cancel: async (workflowId) => ({ workflowId, runId: 'run-1', status: 'RUNNING', stage: 'awaiting_approval' }),
     approve: async (_id, request, options) => ({
       approved: request.approved,
       comment: null,
@@ -73,8 +93,27 @@ describe('authorization with API keys', () => {
   );
   const appWithKeys = (t: TestContext) =>
     testApp(t, succeedingGateway(), {
-      config: testConfig({ API_KEYS: JSON.stringify(Object.values(keys).map((k) => k.entry)) }),
+      config: testConfig({
+        API_KEYS: JSON.stringify(Object.values(keys).map((k) => k.entry)),
+        APPROVAL_LINK_SECRET: LINK_SECRET,
+      }),
     });
+
+  test('lists every protected route', async (t) => {
+    const app = appWithKeys(t);
+    const scoped: string[] = [];
+    // Added before the route plugins load (at ready), so it sees every route they add.
+    app.addHook('onRoute', (route) => {
+      const methods = [route.method].flat().filter((method) => method !== 'HEAD');
+      if (route.config?.scope) scoped.push(...methods.map((method) => `${method} ${route.url}`));
+    });
+    await app.ready();
+    const listed = new Set(
+      ROUTES.map((route) => `${route.method} ${route.url.split('?')[0]!.replaceAll('research-1', ':id')}`),
+    );
+    assert.ok(scoped.length > 0);
+    for (const route of scoped) assert.ok(listed.has(route), `${route} is missing from ROUTES`);
+  });
 
   for (const route of ROUTES) {
     test(`${route.method} ${route.url}: 401 without a credential, 403 with another scope, ${route.ok} with ${route.scope} or admin`, async (t) => {
@@ -146,7 +185,12 @@ describe('authorization with OIDC tokens', () => {
 
   const appWithOidc = (t: TestContext, env: Record<string, string> = {}) =>
     testApp(t, succeedingGateway(), {
-      config: testConfig({ OIDC_ISSUER: provider.issuer, OIDC_AUDIENCE: TEST_AUDIENCE, ...env }),
+      config: testConfig({
+        OIDC_ISSUER: provider.issuer,
+        OIDC_AUDIENCE: TEST_AUDIENCE,
+        APPROVAL_LINK_SECRET: LINK_SECRET,
+        ...env,
+      }),
     });
 
   for (const route of ROUTES) {
@@ -168,6 +212,16 @@ describe('authorization with OIDC tokens', () => {
       assert.equal(scp.statusCode, route.ok, scp.body);
       const admin = await call(app, route, bearer(await provider.sign({ sub: 'u1', scope: 'research:admin' })));
       assert.equal(admin.statusCode, route.ok, admin.body);
+
+      const claims = { sub: 'u1', scope: route.scope };
+      const refused = {
+        expired: await provider.sign(claims, { expiresIn: Math.floor(Date.now() / 1000) - 120 }),
+        'wrong audience': await provider.sign(claims, { audience: 'another-api' }),
+        'unknown key id': await provider.sign(claims, { kid: 'never-published' }),
+      };
+      for (const [label, token] of Object.entries(refused)) {
+        assertUnauthorized(await call(app, route, bearer(token)), 'INVALID_CREDENTIALS', label);
+      }
     });
   }
 

@@ -39,7 +39,7 @@ const issuerUrl = z.url().refine((text) => {
   return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackBindAddress(url.hostname));
 }, 'must be an https URL (http only for a loopback host)');
 
-/** The API's authentication and rate-limit variables; `config.ts` extends its schema with them. */
+/** The API's authentication, rate-limit and running-cap variables; `config.ts` extends its schema with them. */
 export const authEnvShape = {
   API_KEYS: apiKeysJson.optional(),
   API_KEYS_FILE: apiKeysFile.optional(),
@@ -57,6 +57,7 @@ export const authEnvShape = {
   REQUIRE_DISTINCT_APPROVER: z.stringbool().default(true),
   RATE_LIMIT_MAX: z.coerce.number().int().positive().default(300),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  MAX_RUNNING_PER_CALLER: z.coerce.number().int().positive().optional(),
 };
 
 interface AuthEnv {

@@ -26,6 +26,7 @@ export const PROBLEMS = {
   HOST_NOT_ALLOWED: { status: 421, title: 'This host name is not served' }, // open mode answers only localhost, 127.0.0.1 and [::1]
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The idempotency key was used with a different request' }, // same Idempotency-Key, other body
   RATE_LIMITED: { status: 429, title: 'Too many requests' }, // over RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS for this caller; see `Retry-After`
+  RUNNING_LIMIT_REACHED: { status: 429, title: 'Too many running pipelines' }, // MAX_RUNNING_PER_CALLER of this caller's pipelines are running; see `Retry-After`
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' }, // a bug; logged with the request id
   APPROVAL_LINKS_DISABLED: { status: 501, title: 'Approval links are not configured' }, // APPROVAL_LINK_SECRET is unset
   TEMPORAL_UNAVAILABLE: { status: 503, title: 'The workflow service is unavailable' }, // Temporal unreachable, timing out or refusing us

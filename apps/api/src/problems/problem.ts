@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { AuthError } from '../auth/errors.js';
 import { RateLimitedError } from '../plugins/rate-limit.js';
 import type { FieldError, Problem } from '../schemas/problem.js';
-import { GatewayError } from '../temporal/errors.js';
+import { GatewayError, RunningLimitError } from '../temporal/errors.js';
 import { PROBLEMS, problemTypeUri } from './catalogue.js';
 import type { ProblemCode } from './catalogue.js';
 
@@ -109,7 +109,12 @@ export function toProblem(error: unknown, request: FastifyRequest): ProblemReply
   }
   if (error instanceof GatewayError) {
     const problem = problemFor(error.code, request, error.message);
-    const headers = error.code === 'TEMPORAL_UNAVAILABLE' ? { 'retry-after': '5' } : undefined;
+    const headers =
+      error instanceof RunningLimitError
+        ? { 'retry-after': String(error.retryAfterSeconds) }
+        : error.code === 'TEMPORAL_UNAVAILABLE'
+          ? { 'retry-after': '5' }
+          : undefined;
     const log = problem.status >= 500 ? 'warn' : 'none';
     return headers ? { problem, headers, log } : { problem, log };
   }

@@ -45,6 +45,12 @@ export const researchRoutes: FastifyPluginAsyncZod<{ gateway: ResearchGateway }>
             content: { 'application/json': { schema: researchAcceptedSchema } },
           },
           ...problemResponses(400, 401, 403, 413, 415, 422, 429, 500, 503),
+          429: {
+            ...problemResponses(429)[429],
+            description:
+              'Too many requests from this caller (RATE_LIMITED), or MAX_RUNNING_PER_CALLER of its pipelines are ' +
+              'running (RUNNING_LIMIT_REACHED); see Retry-After',
+          },
         },
       },
       config: { scope: 'research:submit' },

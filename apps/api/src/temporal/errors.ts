@@ -102,6 +102,23 @@ export class IdempotencyKeyReusedError extends GatewayError {
   }
 }
 
+/** The caller already has `MAX_RUNNING_PER_CALLER` pipelines running; one must close before another starts. */
+export class RunningLimitError extends GatewayError {
+  override readonly name = 'RunningLimitError';
+  readonly code = 'RUNNING_LIMIT_REACHED';
+  /** No pipeline closes on a schedule (a decision may take hours), so the hint is a fixed polling interval. */
+  readonly retryAfterSeconds = 60;
+  constructor(
+    readonly running: number,
+    readonly max: number,
+  ) {
+    super(
+      `${running} of your pipelines are running and at most ${max} may run at once: ` +
+        'start another when one has been decided, cancelled or has finished.',
+    );
+  }
+}
+
 /** The workflow did not handle the update before the deadline, typically because no worker is running. */
 export class WorkflowTimeoutError extends GatewayError {
   override readonly name = 'WorkflowTimeoutError';

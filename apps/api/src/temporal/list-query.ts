@@ -52,6 +52,18 @@ export function listQuery(filters: Omit<WorkflowListQuery, 'limit' | 'cursor'>):
   return parts.join(' AND ');
 }
 
+/**
+ * The visibility query counting the running pipelines of one caller, for `MAX_RUNNING_PER_CALLER`: those whose
+ * submitter search attribute is `submitterId`, or, in open mode (no caller is identified), every running pipeline
+ * of the namespace. The API sets the attribute when it starts a pipeline, so a run counts before a worker picks it
+ * up.
+ */
+export function runningPipelinesQuery(submitterId: string | undefined): string {
+  const parts = [`WorkflowType = ${literal(RESEARCH_WORKFLOW_TYPE)}`, `ExecutionStatus = 'Running'`];
+  if (submitterId !== undefined) parts.push(`${RESEARCH_SEARCH_ATTRIBUTES.submitter.name} = ${literal(submitterId)}`);
+  return parts.join(' AND ');
+}
+
 const CURSOR_VERSION = 1;
 const queryTag = (query: string): string => createHash('sha256').update(query).digest('base64url').slice(0, 16);
 

@@ -1,6 +1,7 @@
 import {
   DRAFT_CHANGED,
   NOT_AWAITING_APPROVAL,
+  RESEARCH_SEARCH_ATTRIBUTES,
   RESEARCH_TASK_QUEUE,
   RESEARCH_WORKFLOW_TYPE,
   SELF_APPROVAL_FORBIDDEN,
@@ -35,6 +36,7 @@ import {
   DraftChangedError,
   IdempotencyKeyReusedError,
   NotAwaitingApprovalError,
+  RunningLimitError,
   SelfApprovalForbiddenError,
   TemporalUnavailableError,
   WorkflowClosedError,
@@ -44,6 +46,7 @@ import {
 } from './errors.js';
 import type { ApproveOptions, ResearchGateway, StartResearchOptions, StartedResearch } from './gateway.js';
 import { newWorkflowId, requestSha256, workflowIdForKey } from './idempotency.js';
+import { runningPipelinesQuery } from './list-query.js';
 import { initialMemo, isCompleteStatus, readReceiptsMemo, readRequestMemo, readStatusMemo } from './memo.js';
 import type { ResearchWorkflowHandle, TemporalPort, WorkflowDescription } from './ports.js';
 import { workflowEvents } from './workflow-events.js';
@@ -71,6 +74,11 @@ export interface TemporalGatewayOptions {
    * through the workflow input, by the workflow's update validator. Applies only where both are identified.
    */
   requireDistinctApprover?: boolean | undefined;
+  /**
+   * `MAX_RUNNING_PER_CALLER`: a caller with this many pipelines running gets {@link RunningLimitError} instead of a
+   * new one. Counted in Temporal's visibility (eventually consistent), so it holds across API replicas. Unset: no cap.
+   */
+  maxRunningPerCaller?: number | undefined;
   logger?: Pick<Logger, 'warn' | 'debug'> | undefined;
   /** Wait of one history long-poll of an event stream while nothing is retrying. Default 60 s. */
   eventsLongPollMs?: number | undefined;
@@ -144,6 +152,33 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
     return { created: false, workflowId, runId: description.runId, status, stage };
   }
 
+  /**
+   * Refuses a start while the caller has `maxRunningPerCaller` pipelines running. A repeated `Idempotency-Key` whose
+   * pipeline exists already is not a new pipeline, so it is answered as ever (200, or 422 for another body).
+   */
+  async function checkRunningCap(
+    submitterId: string | undefined,
+    retry: { workflowId: string; sha256: string } | undefined,
+  ): Promise<StartedResearch | undefined> {
+    const max = options.maxRunningPerCaller;
+    if (max === undefined) return undefined;
+    let running: number;
+    try {
+      running = await within(options.rpcTimeoutMs, () => port.countWorkflows(runningPipelinesQuery(submitterId)));
+    } catch (error) {
+      return mapUnavailable(error);
+    }
+    if (running < max) return undefined;
+    if (retry !== undefined) {
+      try {
+        return await existingStart(retry.workflowId, retry.sha256);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
+    throw new RunningLimitError(running, max);
+  }
+
   return {
     async startResearch(request: ResearchRequest, { idempotencyKey, submittedBy }: StartResearchOptions = {}) {
       const sha256 = requestSha256(request);
@@ -156,6 +191,11 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
         ...(options.retryOverrides === undefined ? {} : { retryOverrides: options.retryOverrides }),
         ...(submittedBy === undefined ? {} : { submittedBy, requireDistinctApprover }),
       };
+      const retried = await checkRunningCap(
+        submittedBy?.id,
+        idempotencyKey === undefined ? undefined : { workflowId, sha256 },
+      );
+      if (retried !== undefined) return retried;
       try {
         const handle = await within(options.rpcTimeoutMs, () =>
           port.workflow.start(RESEARCH_WORKFLOW_TYPE, {
@@ -163,6 +203,11 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
             workflowId,
             args: [input],
             memo: initialMemo(request, sha256, submittedBy),
+            // Set at start (the workflow upserts the same value), so the running cap counts a pipeline no worker
+            // has picked up yet.
+            ...(submittedBy === undefined
+              ? {}
+              : { typedSearchAttributes: [{ key: RESEARCH_SEARCH_ATTRIBUTES.submitter, value: submittedBy.id }] }),
             // A key names one workflow forever: never a second run, whether the first is running or closed.
             workflowIdConflictPolicy: 'FAIL',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
