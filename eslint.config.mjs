@@ -93,15 +93,6 @@ export default tseslint.config(
     },
   },
   {
-    // The embedded server's directories that still read protobuf messages as the untyped `Msg` record; a directory
-    // leaves this list once it reads them through the generated temporal.api types (issue 12).
-    files: ['activities', 'engine'].map((dir) => `packages/embedded-temporal/src/${dir}/**/*.ts`),
-    rules: {
-      // Off until these directories read protobuf messages through the generated temporal.api types.
-      ...UNTYPED_VALUES_ALLOWED,
-    },
-  },
-  {
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
