@@ -2,9 +2,9 @@ import type { temporal } from '@temporalio/proto';
 import { dur, durMs, num } from '../proto/time.js';
 import { queueKey } from '../matching/task-queues.js';
 import type { EngineCore } from '../engine/core.js';
-import type { ActivityState, Run } from '../engine/run-state.js';
+import type { ActivityState, HistoryEvent, Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
-import { appendEvent } from '../engine/history.js';
+import { appendEvent, bufferedEvents } from '../engine/history.js';
 import { normalizeRetry, retryPolicyError, retryPolicyMsg } from './retry-policy.js';
 
 type ScheduleActivityCommand = temporal.api.command.v1.IScheduleActivityTaskCommandAttributes;
@@ -137,21 +137,52 @@ export function dispatchActivity(
   );
 }
 
-/** RequestCancelActivityTask: cancelled at once unless an attempt is running (then via heartbeat). */
+type CancelActivityCommand = temporal.api.command.v1.IRequestCancelActivityTaskCommandAttributes;
+
+/**
+ * Why a RequestCancelActivityTask command cannot be applied, if it cannot, as Temporal's mutable state decides
+ * (AddActivityTaskCancelRequestedEvent): the activity must be pending and not yet asked to cancel, or have just
+ * finished, its outcome still buffered behind the workflow task that sends the command. That last case is a
+ * race every worker can lose (the activity completes while the task that cancels it runs) and is not an error.
+ */
+export function cancelActivityError(run: Run, a: CancelActivityCommand): string | undefined {
+  const scheduledId = num(a.scheduledEventId);
+  const act = run.activities[String(scheduledId)];
+  if (act) return act.cancelRequestedId ? `activity ${scheduledId} is already cancel requested` : undefined;
+  if (bufferedEvents(run).some((e) => outcomeScheduledId(e) === scheduledId)) return undefined;
+  return `invalid history builder state for action: ActivityTaskCancelRequested, ScheduledEventID: ${scheduledId}`;
+}
+
+/** The scheduled event id an activity outcome event (completed, failed, timed out, canceled) belongs to; else 0. */
+function outcomeScheduledId(event: HistoryEvent): number {
+  const outcome =
+    event.activityTaskCompletedEventAttributes ??
+    event.activityTaskFailedEventAttributes ??
+    event.activityTaskTimedOutEventAttributes ??
+    event.activityTaskCanceledEventAttributes;
+  return outcome ? num(outcome.scheduledEventId) : 0;
+}
+
+/**
+ * RequestCancelActivityTask (checked by {@link cancelActivityError}): ActivityTaskCancelRequested, then the
+ * activity is cancelled at once unless an attempt is running (that attempt learns of it through its heartbeat).
+ * An activity whose outcome is buffered gets the request only; the outcome follows it when the buffer is
+ * flushed, and sdk-core's activity state machine expects exactly that order (cancel requested, started, outcome).
+ */
 export function requestCancelActivity(
   _engine: EngineCore,
   tx: Tx,
   run: Run,
-  a: temporal.api.command.v1.IRequestCancelActivityTaskCommandAttributes,
+  a: CancelActivityCommand,
   wtc: number,
 ): void {
   const scheduledId = num(a.scheduledEventId);
-  const act = run.activities[String(scheduledId)];
-  if (!act) return;
   const ev = appendEvent(tx, run, 'ActivityTaskCancelRequested', {
     scheduledEventId: scheduledId,
     workflowTaskCompletedEventId: wtc,
   });
+  const act = run.activities[String(scheduledId)];
+  if (!act) return;
   act.cancelRequestedId = num(ev.eventId);
   if (act.state !== 'started') {
     appendEvent(tx, run, 'ActivityTaskCanceled', {

@@ -11,6 +11,7 @@ import { mergeMemo, mergeSearchAttributes, withSearchAttributeTypes } from './ru
 import {
   scheduleActivity,
   requestCancelActivity,
+  cancelActivityError,
   normalizeActivity,
   wantsEagerStart,
 } from '../activities/activity-commands.js';
@@ -46,6 +47,10 @@ export function validateCommand(run: Run, c: Command): { cause: number; message:
   if (t === C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK) {
     const err = normalizeActivity(run, c.scheduleActivityTaskCommandAttributes ?? {}).error;
     if (err) return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, message: err };
+  } else if (t === C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK) {
+    const err = cancelActivityError(run, c.requestCancelActivityTaskCommandAttributes ?? {});
+    if (err)
+      return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES, message: err };
   } else if (t === C.COMMAND_TYPE_START_TIMER) {
     const a = c.startTimerCommandAttributes ?? {};
     if (!a.timerId)

@@ -66,6 +66,11 @@ export function addEvent(tx: Tx, run: Run, name: string, attrs: object, prevFiel
   appendEvent(tx, run, name, prevField ? { ...attrs, [prevField]: int64(run.history.length) } : attrs);
 }
 
+/** The events buffered behind the started workflow task, decoded (their ids are not assigned yet). */
+export function bufferedEvents(run: Run): HistoryEvent[] {
+  return run.buffered.map(({ e }) => decode<HistoryEvent>(HISTORY_EVENT, unb64(e)));
+}
+
 /** Moves buffered events into history; returns how many were written. */
 export function flushBuffered(tx: Tx, run: Run, onAppended?: (event: HistoryEvent) => void): number {
   const pending = run.buffered;
