@@ -2,19 +2,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import {
-  DEFAULT_BUNDLE_PATH,
-  WORKFLOW_INTERCEPTOR_MODULES,
-  withSourceCondition,
-  workflowsEntryPath,
-} from './workflow-source.js';
+import { workflowBundleOptions } from '@research/workflows/bundle-options';
+import { DEFAULT_BUNDLE_PATH, workflowsEntryPath } from './workflow-source.js';
 
-const workflowsPath = workflowsEntryPath();
-const { code } = await bundleWorkflowCode({
-  workflowsPath,
-  workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
-  ...(workflowsPath.endsWith('.ts') ? { webpackConfigHook: withSourceCondition } : {}),
-});
+const { code } = await bundleWorkflowCode(workflowBundleOptions(workflowsEntryPath()));
 const outputPath = process.argv[2] ?? DEFAULT_BUNDLE_PATH;
 await mkdir(dirname(outputPath), { recursive: true });
 await writeFile(outputPath, code);

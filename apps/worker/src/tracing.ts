@@ -1,4 +1,5 @@
 import type { Tracing } from '@research/tracing';
+import { UNTRACED_SPAN_SINKS } from '@research/workflows/bundle-options';
 import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
@@ -10,10 +11,10 @@ import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/wor
 /**
  * The sink through which the workflow interceptor module (always in the workflow bundle, see
  * `WORKFLOW_INTERCEPTOR_MODULES`) hands over the spans it records in the sandbox. With tracing off the sink drops
- * them; it is registered anyway, since a workflow calling an unregistered sink logs an error on every workflow task.
+ * them ({@link UNTRACED_SPAN_SINKS}).
  */
 export function workflowSpanSinks(tracing: Tracing | undefined): InjectedSinks<OpenTelemetrySinks> {
-  if (tracing === undefined) return { exporter: { export: { fn: () => undefined } } };
+  if (tracing === undefined) return UNTRACED_SPAN_SINKS;
   return { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
 }
 

@@ -1,34 +1,17 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BundleOptions, WorkerOptions } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, withSourceCondition } from '@research/workflows/bundle-options';
 
-type WebpackConfiguration = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
+// The bundle options live with the workflows (`@research/workflows/bundle-options`), so the history recorder and
+// the tests bundle exactly what the worker runs.
+export { WORKFLOW_INTERCEPTOR_MODULES, withSourceCondition };
 
 /** Where `build:bundle` writes the prebuilt workflow bundle (the same path from `src/` and `dist/`). */
 export const DEFAULT_BUNDLE_PATH = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
 
 /** Whether this module runs from TypeScript sources (tsx, `--conditions=source`) rather than compiled `dist/`. */
 const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
-
-/**
- * Makes webpack resolve workspace packages to their TypeScript sources, as Node does under `--conditions=source`:
- * workflow code imports `@research/contracts`, whose `dist/` does not exist in development.
- */
-export function withSourceCondition(config: WebpackConfiguration): WebpackConfiguration {
-  config.resolve = { ...config.resolve, conditionNames: ['source', 'import', 'require', 'node', 'default'] };
-  return config;
-}
-
-/**
- * Workflow interceptor modules compiled into every workflow bundle, prebuilt or made at start-up, whether tracing
- * is on or off: OpenTelemetry's, which traces workflow runs and passes the trace context on to activities in their
- * headers. Histories recorded before it existed replay with it, but it settles the approval update a few microtasks
- * later, so a history recorded with it replays only with it (`test/tracing-replay.test.ts`): it must stay in every
- * bundle. The worker registers its span sink either way (`workflowSpanSinks`).
- */
-export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
-  fileURLToPath(import.meta.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors.js')),
-];
 
 /** The workflow module's entry file, resolved the way this process resolves packages. */
 export function workflowsEntryPath(): string {

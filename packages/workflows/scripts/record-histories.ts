@@ -1,5 +1,7 @@
 // Records the histories of the research workflow's paths (test/history-scenarios.ts) as replay fixtures, by
-// running today's workflow code on the embedded server with a real worker and stub activities.
+// running today's workflow code on the embedded server with a real worker and stub activities. The workflows are
+// bundled with the production worker's options (test/harness.ts, src/bundle-options.ts), so a fixture holds what a
+// production worker records.
 //
 // Usage: npm run record-histories -w @research/workflows -- [--overwrite] [name ...]
 // Writes only the fixtures that do not exist yet: an existing fixture stands for runs already in production and

@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DecisionReceipt, Draft, FetchedSource, ResearchActivities, SaveResultInput } from '@research/contracts';
 import { startEmbeddedTemporal } from '@research/embedded-temporal';
+import { UNTRACED_SPAN_SINKS, workflowBundleOptions } from '../src/bundle-options.js';
 
 export interface Harness {
   client: Client;
@@ -27,22 +28,26 @@ export interface HarnessOptions {
   identity?: string;
 }
 
+const WORKFLOWS_PATH = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+
 /**
- * Bundles the workflows of `src/index.ts` from their TypeScript sources, as the tests and the replay test run them,
- * with `workflowInterceptorModules` compiled in.
+ * Bundles the workflows of `src/index.ts` from their TypeScript sources with the production worker's bundle
+ * options (`src/bundle-options.ts`: OpenTelemetry's workflow interceptor compiled in), as the tests, the history
+ * recorder and the replay test run them.
  */
-export function bundleResearchWorkflows(
-  workflowInterceptorModules: string[] = [],
-): Promise<WorkflowBundleWithSourceMap> {
+export function bundleResearchWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ ...workflowBundleOptions(WORKFLOWS_PATH), logger: new DefaultLogger('WARN') });
+}
+
+/**
+ * The bundle without the production interceptor modules, as the recorder made it before it used the production
+ * options: the replay test still replays the fixtures recorded so (`RECORDED_WITHOUT_INTERCEPTORS`) with it.
+ */
+export function bundleResearchWorkflowsWithoutInterceptors(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('../src/index.ts', import.meta.url)),
-    workflowInterceptorModules,
+    ...workflowBundleOptions(WORKFLOWS_PATH),
+    workflowInterceptorModules: [],
     logger: new DefaultLogger('WARN'),
-    // Workflow code imports @research/contracts, whose sources are exported under the `source` condition.
-    webpackConfigHook: (config) => {
-      config.resolve = { ...config.resolve, conditionNames: ['source', 'import', 'require', 'node', 'default'] };
-      return config;
-    },
   });
 }
 
@@ -64,6 +69,7 @@ export async function startHarness({ identity }: HarnessOptions = {}): Promise<H
         taskQueue,
         workflowBundle,
         activities,
+        sinks: UNTRACED_SPAN_SINKS,
         shutdownGraceTime: '1s',
         ...(identity === undefined ? {} : { identity }),
       });

@@ -5,25 +5,22 @@
 // change can still be open, `deprecatePatch('<change-id>')` then remove the old branch. A new path or a new version
 // of the workflow adds fixtures (`npm run record-histories -w @research/workflows`); the README has the details.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { before, describe, test } from 'node:test';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { ReplayResult } from '@temporalio/worker';
-import { loadHistoryFixtures } from './history-fixtures.js';
-import { bundleResearchWorkflows } from './harness.js';
+import { UNTRACED_SPAN_SINKS } from '../src/bundle-options.js';
+import { RECORDED_WITHOUT_INTERCEPTORS, loadHistoryFixtures } from './history-fixtures.js';
+import { bundleResearchWorkflows, bundleResearchWorkflowsWithoutInterceptors } from './harness.js';
 import { HISTORY_SCENARIOS } from './history-scenarios.js';
 
 const fixtures = loadHistoryFixtures();
 
 /**
- * The worker compiles OpenTelemetry's workflow interceptor module into every bundle (apps/worker
- * `WORKFLOW_INTERCEPTOR_MODULES`); histories recorded without it must replay with it too.
+ * Every fixture replays with the production bundle (OpenTelemetry's workflow interceptor compiled in, as the
+ * worker always has it). The fixtures recorded before the recorder used that bundle (RECORDED_WITHOUT_INTERCEPTORS)
+ * also replay without it, as they were recorded; those recorded since need the interceptor.
  */
-const OTEL_WORKFLOW_INTERCEPTORS = createRequire(import.meta.url).resolve(
-  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
-);
-/** The module's span sink, registered as the worker registers it with tracing off. */
-const otelSinks = { exporter: { export: { fn: () => undefined } } };
+const recordedPlain = fixtures.filter((f) => RECORDED_WITHOUT_INTERCEPTORS.has(f.name));
 
 describe('research workflow replay', { timeout: 120_000 }, () => {
   const results = new Map<string, ReplayResult>();
@@ -31,19 +28,19 @@ describe('research workflow replay', { timeout: 120_000 }, () => {
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     const [plain, traced] = await Promise.all([
+      bundleResearchWorkflowsWithoutInterceptors(),
       bundleResearchWorkflows(),
-      bundleResearchWorkflows([OTEL_WORKFLOW_INTERCEPTORS]),
     ]);
-    const histories = fixtures.map(({ workflowId, history }) => ({ workflowId, history }));
+    const histories = (list: typeof fixtures) => list.map(({ workflowId, history }) => ({ workflowId, history }));
     for await (const result of Worker.runReplayHistories(
       { workflowBundle: plain, replayName: 'research-replay' },
-      histories,
+      histories(recordedPlain),
     )) {
       results.set(result.workflowId, result);
     }
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: traced, replayName: 'research-replay-traced', sinks: otelSinks },
-      histories,
+      { workflowBundle: traced, replayName: 'research-replay-traced', sinks: UNTRACED_SPAN_SINKS },
+      histories(fixtures),
     )) {
       tracedResults.set(result.workflowId, result);
     }
@@ -58,8 +55,8 @@ describe('research workflow replay', { timeout: 120_000 }, () => {
     );
   });
 
-  for (const fixture of fixtures) {
-    test(`replays the ${fixture.name} history with the current workflow code`, () => {
+  for (const fixture of recordedPlain) {
+    test(`replays the ${fixture.name} history with the current workflow code, without interceptors`, () => {
       const result = results.get(fixture.workflowId);
       assert.ok(result, `no replay result for ${fixture.name}`);
       if (result.error) throw result.error;

@@ -1,11 +1,13 @@
-import type { Msg } from '../proto/root.js';
-import { dur, durMs } from '../proto/time.js';
+import type { temporal } from '@temporalio/proto';
+import { dur, durMs, num } from '../proto/time.js';
 import { queueKey } from '../matching/task-queues.js';
 import type { EngineCore } from '../engine/core.js';
-import type { ActivityState, Run } from '../engine/run-state.js';
+import type { ActivityState, HistoryEvent, Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
-import { appendEvent } from '../engine/history.js';
+import { appendEvent, bufferedEvents } from '../engine/history.js';
 import { normalizeRetry, retryPolicyError, retryPolicyMsg } from './retry-policy.js';
+
+type ScheduleActivityCommand = temporal.api.command.v1.IScheduleActivityTaskCommandAttributes;
 
 interface Normalized {
   error?: string;
@@ -13,7 +15,7 @@ interface Normalized {
 }
 
 /** Timeout normalization of ScheduleActivityTask, as the real server's attribute validator does it. */
-export function normalizeActivity(run: Run, a: Msg): Normalized {
+export function normalizeActivity(run: Run, a: ScheduleActivityCommand): Normalized {
   const timeouts = { scheduleToCloseMs: 0, scheduleToStartMs: 0, startToCloseMs: 0, heartbeatMs: 0 };
   if (!a.activityId) return { error: 'ActivityId is not set on ScheduleActivityTask command.', timeouts };
   if (!a.activityType?.name) return { error: 'ActivityType is not set on ScheduleActivityTask command.', timeouts };
@@ -49,11 +51,9 @@ export function normalizeActivity(run: Run, a: Msg): Normalized {
  * (eager execution): the server allows it, the worker asked for it (having reserved a slot), and the activity's
  * task queue is the workflow's, which that worker polls. Saves the activity poll round trip.
  */
-export function wantsEagerStart(engine: Pick<EngineCore, 'opts'>, run: Run, a: Msg): boolean {
+export function wantsEagerStart(engine: Pick<EngineCore, 'opts'>, run: Run, a: ScheduleActivityCommand): boolean {
   return (
-    engine.opts.eagerActivities &&
-    !!a.requestEagerExecution &&
-    ((a.taskQueue?.name as string) || run.taskQueue) === run.taskQueue
+    engine.opts.eagerActivities && !!a.requestEagerExecution && (a.taskQueue?.name || run.taskQueue) === run.taskQueue
   );
 }
 
@@ -65,14 +65,14 @@ export function scheduleActivity(
   engine: Pick<EngineCore, 'queues'>,
   tx: Tx,
   run: Run,
-  a: Msg,
+  a: ScheduleActivityCommand,
   wtc: number,
-  userMetadata: Msg | null | undefined,
+  userMetadata: temporal.api.sdk.v1.IUserMetadata | null | undefined,
   { dispatch }: { dispatch: boolean },
 ): number {
   const { timeouts } = normalizeActivity(run, a);
   const retry = normalizeRetry(a.retryPolicy);
-  const taskQueue = (a.taskQueue?.name as string) || run.taskQueue;
+  const taskQueue = a.taskQueue?.name || run.taskQueue;
   const ev = appendEvent(
     tx,
     run,
@@ -94,12 +94,12 @@ export function scheduleActivity(
     },
     userMetadata,
   );
-  const scheduledId = ev.eventId.toNumber() as number;
+  const scheduledId = num(ev.eventId);
   const now = Date.now();
   run.activities[String(scheduledId)] = {
     scheduledId,
-    activityId: a.activityId,
-    activityType: a.activityType.name,
+    activityId: a.activityId ?? '',
+    activityType: a.activityType?.name ?? '',
     taskQueue,
     state: 'scheduled',
     attempt: 1,
@@ -137,16 +137,53 @@ export function dispatchActivity(
   );
 }
 
-/** RequestCancelActivityTask: cancelled at once unless an attempt is running (then via heartbeat). */
-export function requestCancelActivity(_engine: EngineCore, tx: Tx, run: Run, a: Msg, wtc: number): void {
-  const scheduledId = Number(a.scheduledEventId);
+type CancelActivityCommand = temporal.api.command.v1.IRequestCancelActivityTaskCommandAttributes;
+
+/**
+ * Why a RequestCancelActivityTask command cannot be applied, if it cannot, as Temporal's mutable state decides
+ * (AddActivityTaskCancelRequestedEvent): the activity must be pending and not yet asked to cancel, or have just
+ * finished, its outcome still buffered behind the workflow task that sends the command. That last case is a
+ * race every worker can lose (the activity completes while the task that cancels it runs) and is not an error.
+ */
+export function cancelActivityError(run: Run, a: CancelActivityCommand): string | undefined {
+  const scheduledId = num(a.scheduledEventId);
   const act = run.activities[String(scheduledId)];
-  if (!act) return;
+  if (act) return act.cancelRequestedId ? `activity ${scheduledId} is already cancel requested` : undefined;
+  if (bufferedEvents(run).some((e) => outcomeScheduledId(e) === scheduledId)) return undefined;
+  return `invalid history builder state for action: ActivityTaskCancelRequested, ScheduledEventID: ${scheduledId}`;
+}
+
+/** The scheduled event id an activity outcome event (completed, failed, timed out, canceled) belongs to; else 0. */
+function outcomeScheduledId(event: HistoryEvent): number {
+  const outcome =
+    event.activityTaskCompletedEventAttributes ??
+    event.activityTaskFailedEventAttributes ??
+    event.activityTaskTimedOutEventAttributes ??
+    event.activityTaskCanceledEventAttributes;
+  return outcome ? num(outcome.scheduledEventId) : 0;
+}
+
+/**
+ * RequestCancelActivityTask (checked by {@link cancelActivityError}): ActivityTaskCancelRequested, then the
+ * activity is cancelled at once unless an attempt is running (that attempt learns of it through its heartbeat).
+ * An activity whose outcome is buffered gets the request only; the outcome follows it when the buffer is
+ * flushed, and sdk-core's activity state machine expects exactly that order (cancel requested, started, outcome).
+ */
+export function requestCancelActivity(
+  _engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  a: CancelActivityCommand,
+  wtc: number,
+): void {
+  const scheduledId = num(a.scheduledEventId);
   const ev = appendEvent(tx, run, 'ActivityTaskCancelRequested', {
     scheduledEventId: scheduledId,
     workflowTaskCompletedEventId: wtc,
   });
-  act.cancelRequestedId = ev.eventId.toNumber() as number;
+  const act = run.activities[String(scheduledId)];
+  if (!act) return;
+  act.cancelRequestedId = num(ev.eventId);
   if (act.state !== 'started') {
     appendEvent(tx, run, 'ActivityTaskCanceled', {
       scheduledEventId: scheduledId,

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { WorkflowStatus } from '../proto/enums.js';
 import { durMs } from '../proto/time.js';
 import type { EngineCore } from '../engine/core.js';
@@ -7,6 +7,10 @@ import type { ActivityState, Run } from '../engine/run-state.js';
 import type { Tx } from '../engine/tx.js';
 import { RpcError, invalidArgument, notFound, workflowCompleted } from '../rpc/errors.js';
 import { dispatchActivity } from './activity-commands.js';
+
+type PauseRequest = temporal.api.workflowservice.v1.IPauseActivityRequest;
+type UnpauseRequest = temporal.api.workflowservice.v1.IUnpauseActivityRequest;
+type ResetRequest = temporal.api.workflowservice.v1.IResetActivityRequest;
 
 /**
  * Operator controls of pending activities (PauseActivity, UnpauseActivity, ResetActivity).
@@ -17,7 +21,11 @@ import { dispatchActivity } from './activity-commands.js';
  */
 
 /** The pending activities a request names: by `id`, by `type`, or all of them (`match_all` / `unpause_all`). */
-export function selectActivities(run: Run, req: Msg, all: boolean): ActivityState[] {
+export function selectActivities(
+  run: Run,
+  req: PauseRequest | UnpauseRequest | ResetRequest,
+  all: boolean,
+): ActivityState[] {
   if (run.status !== WorkflowStatus.RUNNING) throw workflowCompleted();
   const pending = Object.values(run.activities);
   let selected: ActivityState[];
@@ -29,7 +37,7 @@ export function selectActivities(run: Run, req: Msg, all: boolean): ActivityStat
   return selected;
 }
 
-function jitterMs(req: Msg): number {
+function jitterMs(req: UnpauseRequest | ResetRequest): number {
   const max = durMs(req.jitter);
   return max > 0 ? Math.floor(Math.random() * max) : 0;
 }
@@ -50,8 +58,8 @@ function scheduleNow(engine: Pick<EngineCore, 'queues'>, tx: Tx, run: Run, act: 
   dispatchActivity(engine, tx, run, act.scheduledId, act.attempt);
 }
 
-export function pauseActivities(tx: Tx, run: Run, acts: ActivityState[], req: Msg): void {
-  const requestId = (req.requestId as string) || '';
+export function pauseActivities(tx: Tx, run: Run, acts: ActivityState[], req: PauseRequest): void {
+  const requestId = req.requestId || '';
   for (const act of acts) {
     if (act.paused) {
       if (requestId && act.paused.requestId === requestId) continue;
@@ -62,8 +70,8 @@ export function pauseActivities(tx: Tx, run: Run, acts: ActivityState[], req: Ms
     if (act.paused) continue;
     act.paused = {
       at: Date.now(),
-      identity: (req.identity as string) || '',
-      reason: (req.reason as string) || '',
+      identity: req.identity || '',
+      reason: req.reason || '',
       requestId,
     };
   }
@@ -75,7 +83,7 @@ export function unpauseActivities(
   tx: Tx,
   run: Run,
   acts: ActivityState[],
-  req: Msg,
+  req: UnpauseRequest,
 ): void {
   for (const act of acts) {
     if (!act.paused) continue;
@@ -95,7 +103,7 @@ export function resetActivities(
   tx: Tx,
   run: Run,
   acts: ActivityState[],
-  req: Msg,
+  req: ResetRequest,
 ): void {
   for (const act of acts) {
     act.attempt = 1;

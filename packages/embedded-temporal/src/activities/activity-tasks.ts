@@ -1,4 +1,4 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { RetryState, TIMEOUT_TYPE_NAMES, TimeoutType, WorkflowStatus } from '../proto/enums.js';
 import { dur, ts } from '../proto/time.js';
 import type { EngineCore } from '../engine/core.js';
@@ -8,6 +8,17 @@ import { addEvent, packMsg, unpackMsg } from '../engine/history.js';
 import { ensureWft, type WftCore } from '../engine/workflow-task.js';
 import { dispatchActivity } from './activity-commands.js';
 import { retryDecision, retryPolicyMsg } from './retry-policy.js';
+
+type Payloads = temporal.api.common.v1.IPayloads;
+type Failure = temporal.api.failure.v1.IFailure;
+
+/** How async completion (the …ById RPCs) names an activity: by run (or current run) and activity id. */
+export interface ActivityByIdRef {
+  namespace?: string | null;
+  workflowId?: string | null;
+  runId?: string | null;
+  activityId?: string | null;
+}
 
 const FAILURE = 'temporal.api.failure.v1.Failure';
 const PAYLOADS = 'temporal.api.common.v1.Payloads';
@@ -19,8 +30,8 @@ export function startActivity(
   run: Run,
   scheduledId: number,
   attempt: number,
-  poll: Msg,
-): Msg | null {
+  poll: { identity?: string | null },
+): temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse | null {
   const act = run.activities[String(scheduledId)];
   if (
     run.status !== WorkflowStatus.RUNNING ||
@@ -34,7 +45,7 @@ export function startActivity(
   act.state = 'started';
   act.startedAt = now;
   act.lastHeartbeatAt = 0;
-  act.identity = (poll.identity as string) ?? '';
+  act.identity = poll.identity ?? '';
   act.token = engine.newToken('act', run.runId, scheduledId);
   tx.dirty.add(run);
   const scheduled = run.history[scheduledId - 1]?.activityTaskScheduledEventAttributes ?? {};
@@ -47,7 +58,7 @@ export function startActivity(
     activityId: act.activityId,
     header: scheduled.header,
     input: scheduled.input,
-    heartbeatDetails: unpackMsg(PAYLOADS, act.heartbeatDetails),
+    heartbeatDetails: unpackMsg<Payloads>(PAYLOADS, act.heartbeatDetails),
     scheduledTime: ts(act.firstScheduledAt),
     currentAttemptScheduledTime: ts(act.attemptScheduledAt),
     startedTime: ts(now),
@@ -78,24 +89,24 @@ export function activityForToken(
 /** The started attempt of activity `activityId` in the named run (async completion by id). */
 export function activityById(
   engine: Pick<EngineCore, 'runs' | 'currentRun'>,
-  req: Msg,
+  req: ActivityByIdRef,
 ): { run: Run; act: ActivityState } | undefined {
-  const runId = (req.runId as string) || '';
-  const run = runId ? engine.runs.get(runId) : engine.currentRun(req.namespace as string, req.workflowId as string);
+  const runId = req.runId || '';
+  const run = runId ? engine.runs.get(runId) : engine.currentRun(req.namespace ?? '', req.workflowId ?? '');
   if (!run || run.status !== WorkflowStatus.RUNNING || run.workflowId !== req.workflowId) return undefined;
   const act = Object.values(run.activities).find((a) => a.activityId === req.activityId && a.state === 'started');
   return act ? { run, act } : undefined;
 }
 
 /** Writes the lazily recorded ActivityTaskStarted followed by the attempt's terminal event. */
-function resolve(engine: WftCore, tx: Tx, run: Run, act: ActivityState, name: string, attrs: Msg): void {
+function resolve(engine: WftCore, tx: Tx, run: Run, act: ActivityState, name: string, attrs: object): void {
   if (act.state === 'started') {
     addEvent(tx, run, 'ActivityTaskStarted', {
       scheduledEventId: act.scheduledId,
       identity: act.identity,
       requestId: act.token,
       attempt: act.attempt,
-      lastFailure: unpackMsg(FAILURE, act.lastFailure),
+      lastFailure: unpackMsg<Failure>(FAILURE, act.lastFailure),
     });
     addEvent(tx, run, name, { ...attrs, scheduledEventId: act.scheduledId }, 'startedEventId');
   } else {
@@ -110,7 +121,7 @@ export function completeActivity(
   tx: Tx,
   run: Run,
   act: ActivityState,
-  result: Msg | null,
+  result: Payloads | null,
   identity: string,
 ): void {
   resolve(engine, tx, run, act, 'ActivityTaskCompleted', { result, identity });
@@ -121,7 +132,7 @@ export function cancelActivity(
   tx: Tx,
   run: Run,
   act: ActivityState,
-  details: Msg | null,
+  details: Payloads | null,
   identity: string,
 ): void {
   resolve(engine, tx, run, act, 'ActivityTaskCanceled', {
@@ -132,7 +143,12 @@ export function cancelActivity(
 }
 
 /** Records a heartbeat; the answer tells the worker whether to cancel the attempt (cancel request, pause, reset). */
-export function recordHeartbeat(tx: Tx, run: Run, act: ActivityState, details: Msg | null): Msg {
+export function recordHeartbeat(
+  tx: Tx,
+  run: Run,
+  act: ActivityState,
+  details: Payloads | null,
+): temporal.api.workflowservice.v1.IRecordActivityTaskHeartbeatResponse {
   if (details) act.heartbeatDetails = packMsg(PAYLOADS, details);
   act.lastHeartbeatAt = Date.now();
   tx.dirty.add(run);
@@ -149,8 +165,8 @@ export function failActivityAttempt(
   tx: Tx,
   run: Run,
   act: ActivityState,
-  failure: Msg,
-  opts: { identity?: string; heartbeatDetails?: Msg | null; timeoutType?: number },
+  failure: Failure,
+  opts: { identity?: string; heartbeatDetails?: Payloads | null; timeoutType?: number },
 ): void {
   if (opts.heartbeatDetails) act.heartbeatDetails = packMsg(PAYLOADS, opts.heartbeatDetails);
   const expiration = act.timeouts.scheduleToCloseMs ? act.firstScheduledAt + act.timeouts.scheduleToCloseMs : 0;
@@ -181,12 +197,12 @@ export function failActivityAttempt(
   }
 }
 
-function timeoutFailure(act: ActivityState, timeoutType: number): Msg {
+function timeoutFailure(act: ActivityState, timeoutType: number): Failure {
   return {
     message: `activity ${TIMEOUT_TYPE_NAMES[timeoutType] ?? ''} timeout`,
     source: 'Server',
-    cause: unpackMsg(FAILURE, act.lastFailure),
-    timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: unpackMsg(PAYLOADS, act.heartbeatDetails) },
+    cause: unpackMsg<Failure>(FAILURE, act.lastFailure),
+    timeoutFailureInfo: { timeoutType, lastHeartbeatDetails: unpackMsg<Payloads>(PAYLOADS, act.heartbeatDetails) },
   };
 }
 

@@ -1,34 +1,37 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { RetryState, TIMEOUT_TYPE_NAMES, TimeoutType } from '../proto/enums.js';
 import { dur, durMs } from '../proto/time.js';
 import type { RetrySpec } from '../engine/run-state.js';
 
+type RetryPolicy = temporal.api.common.v1.IRetryPolicy;
+type Failure = temporal.api.failure.v1.IFailure;
+
 /** Fills server defaults into a retry policy (initial 1 s, coefficient 2, max 100 × initial, unlimited attempts). */
-export function normalizeRetry(policy: Msg | null | undefined): RetrySpec {
+export function normalizeRetry(policy: RetryPolicy | null | undefined): RetrySpec {
   const initialMs = durMs(policy?.initialInterval) || 1000;
   return {
     initialMs,
-    coefficient: (policy?.backoffCoefficient as number) || 2,
+    coefficient: policy?.backoffCoefficient || 2,
     maxIntervalMs: durMs(policy?.maximumInterval) || 100 * initialMs,
-    maxAttempts: (policy?.maximumAttempts as number) || 0,
-    nonRetryable: [...((policy?.nonRetryableErrorTypes as string[] | undefined) ?? [])],
+    maxAttempts: policy?.maximumAttempts || 0,
+    nonRetryable: [...(policy?.nonRetryableErrorTypes ?? [])],
   };
 }
 
 /** Validation error of a user-supplied retry policy, if any. */
-export function retryPolicyError(policy: Msg | null | undefined): string | undefined {
+export function retryPolicyError(policy: RetryPolicy | null | undefined): string | undefined {
   if (!policy) return undefined;
-  const coefficient = policy.backoffCoefficient as number;
+  const coefficient = policy.backoffCoefficient;
   if (coefficient && coefficient < 1) return 'BackoffCoefficient cannot be less than 1.';
   const initial = durMs(policy.initialInterval);
   const max = durMs(policy.maximumInterval);
   if (max && initial && max < initial) return 'MaximumInterval cannot be less than InitialInterval on retry policy.';
-  if ((policy.maximumAttempts as number) < 0) return 'MaximumAttempts cannot be negative on retry policy.';
+  if ((policy.maximumAttempts ?? 0) < 0) return 'MaximumAttempts cannot be negative on retry policy.';
   return undefined;
 }
 
 /** The proto form of a normalized policy, as written into events and activity tasks. */
-export function retryPolicyMsg(spec: RetrySpec): Msg {
+export function retryPolicyMsg(spec: RetrySpec): RetryPolicy {
   return {
     initialInterval: dur(spec.initialMs),
     backoffCoefficient: spec.coefficient,
@@ -38,15 +41,15 @@ export function retryPolicyMsg(spec: RetrySpec): Msg {
   };
 }
 
-function isNonRetryable(failure: Msg | null | undefined, spec: RetrySpec): boolean {
+function isNonRetryable(failure: Failure | null | undefined, spec: RetrySpec): boolean {
   if (!failure) return false;
   if (failure.terminatedFailureInfo || failure.canceledFailureInfo) return true;
   const app = failure.applicationFailureInfo;
-  if (app) return !!app.nonRetryable || spec.nonRetryable.includes(app.type as string);
+  if (app) return !!app.nonRetryable || spec.nonRetryable.includes(app.type ?? '');
   if (failure.serverFailureInfo) return !!failure.serverFailureInfo.nonRetryable;
   const timeout = failure.timeoutFailureInfo;
   if (timeout) {
-    const t = timeout.timeoutType as number;
+    const t = (timeout.timeoutType as number | null | undefined) ?? 0;
     if (t !== TimeoutType.START_TO_CLOSE && t !== TimeoutType.HEARTBEAT) return true;
     return spec.nonRetryable.includes(`TemporalTimeout:${TIMEOUT_TYPE_NAMES[t] ?? ''}`);
   }
@@ -60,7 +63,7 @@ function isNonRetryable(failure: Msg | null | undefined, spec: RetrySpec): boole
 export function retryDecision(
   spec: RetrySpec,
   attempt: number,
-  failure: Msg | null | undefined,
+  failure: Failure | null | undefined,
   expirationAt: number,
   now = Date.now(),
 ): { backoffMs: number } | { retryState: number } {

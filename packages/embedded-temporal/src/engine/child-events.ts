@@ -1,15 +1,15 @@
-import type { Msg } from '../proto/root.js';
 import { EV } from '../proto/enums.js';
-import type { Run } from './run-state.js';
-import { attrsOf } from './history.js';
+import { num } from '../proto/time.js';
+import type { HistoryEvent, Run } from './run-state.js';
 
 /**
  * Keeps child bookkeeping right when a buffered child event is finally written: the child's started event id
  * is known only then. Passed to `flushBuffered` wherever a workflow task closes.
  */
-export function onChildEventFlushed(run: Run, event: Msg): void {
-  if (event.eventType === EV.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
-    const child = run.children[String(attrsOf(event).initiatedEventId)];
-    if (child) child.startedId = event.eventId.toNumber() as number;
+export function onChildEventFlushed(run: Run, event: HistoryEvent): void {
+  if ((event.eventType as number) === EV.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED) {
+    const initiatedId = num(event.childWorkflowExecutionStartedEventAttributes?.initiatedEventId);
+    const child = run.children[String(initiatedId)];
+    if (child) child.startedId = num(event.eventId);
   }
 }

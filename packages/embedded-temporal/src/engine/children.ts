@@ -1,25 +1,30 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { ParentClosePolicy, WorkflowStatus } from '../proto/enums.js';
-import { durMs } from '../proto/time.js';
+import { durMs, int64, num } from '../proto/time.js';
 import type { EngineCore } from './core.js';
-import type { Run } from './run-state.js';
+import type { HistoryEvent, Run } from './run-state.js';
 import type { Tx } from './tx.js';
-import { addEvent, appendEvent, attrsOf } from './history.js';
+import { addEvent, appendEvent } from './history.js';
 import { ensureWft } from './workflow-task.js';
 import type { CompletionContext } from './completion-context.js';
 import { createRun, requestCancelRun, signalRun, terminateRun } from './lifecycle.js';
 import { startedAttrs } from './run-attributes.js';
+
+type StartChildCommand = temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes;
+type SignalExternalCommand = temporal.api.command.v1.ISignalExternalWorkflowExecutionCommandAttributes;
+type CancelExternalCommand = temporal.api.command.v1.IRequestCancelExternalWorkflowExecutionCommandAttributes;
 
 /** StartChildWorkflowExecution: Initiated now; Started (or StartFailed) right after this run's command events. */
 export function startChild(
   engine: EngineCore,
   tx: Tx,
   run: Run,
-  a: Msg,
+  a: StartChildCommand,
   ctx: CompletionContext,
-  userMetadata?: Msg | null,
+  userMetadata?: temporal.api.sdk.v1.IUserMetadata | null,
 ): void {
-  const namespace = (a.namespace as string) || run.namespace;
+  const namespace = a.namespace || run.namespace;
+  const workflowId = a.workflowId ?? '';
   const initiated = appendEvent(
     tx,
     run,
@@ -32,27 +37,27 @@ export function startChild(
     },
     userMetadata,
   );
-  const initiatedId = initiated.eventId.toNumber() as number;
-  const workflowType = a.workflowType?.name as string;
+  const initiatedId = num(initiated.eventId);
+  const workflowType = a.workflowType?.name ?? '';
   run.children[String(initiatedId)] = {
     initiatedId,
     namespace,
-    workflowId: a.workflowId,
+    workflowId,
     workflowType,
     runId: '',
     startedId: 0,
-    parentClosePolicy: (a.parentClosePolicy as number) || ParentClosePolicy.TERMINATE,
+    parentClosePolicy: (a.parentClosePolicy as number | null | undefined) || ParentClosePolicy.TERMINATE,
   };
   ctx.later.push(() => {
-    const existing = engine.currentRun(namespace, a.workflowId as string);
+    const existing = engine.currentRun(namespace, workflowId);
     if (
       existing &&
-      (existing.status === WorkflowStatus.RUNNING || reuseRejects(a.workflowIdReusePolicy as number, existing.status))
+      (existing.status === WorkflowStatus.RUNNING || reuseRejects(a.workflowIdReusePolicy, existing.status))
     ) {
       delete run.children[String(initiatedId)];
       addEvent(tx, run, 'StartChildWorkflowExecutionFailed', {
         namespace,
-        workflowId: a.workflowId,
+        workflowId,
         workflowType: a.workflowType,
         cause: 1, // WORKFLOW_ALREADY_EXISTS
         initiatedEventId: initiatedId,
@@ -64,9 +69,9 @@ export function startChild(
     const root = startedAttrs(run).rootWorkflowExecution ?? { workflowId: run.workflowId, runId: run.runId };
     const child = createRun(engine, tx, {
       namespace,
-      workflowId: a.workflowId,
+      workflowId,
       workflowType,
-      taskQueue: (a.taskQueue?.name as string) || run.taskQueue,
+      taskQueue: a.taskQueue?.name || run.taskQueue,
       requestId: '',
       identity: ctx.identity,
       input: a.input,
@@ -98,7 +103,7 @@ export function startChild(
 }
 
 /** Whether the id reuse policy forbids a new run after a closed one (REJECT_DUPLICATE, ALLOW_DUPLICATE_FAILED_ONLY). */
-function reuseRejects(policy: number, closedStatus: number): boolean {
+function reuseRejects(policy: number | null | undefined, closedStatus: number): boolean {
   if (policy === 3 /* REJECT_DUPLICATE */) return true;
   return policy === 2 /* ALLOW_DUPLICATE_FAILED_ONLY */ && closedStatus === WorkflowStatus.COMPLETED;
 }
@@ -112,29 +117,34 @@ const closeEventToChildEvent: Record<number, string> = {
 };
 
 /** Reports a closed child run (end of its chain) to its parent. */
-export function notifyParent(engine: EngineCore, tx: Tx, child: Run, closeEvent: Msg): void {
+export function notifyParent(engine: EngineCore, tx: Tx, child: Run, closeEvent: HistoryEvent): void {
   const ref = child.parent;
   if (!ref) return;
   const parent = engine.runs.get(ref.runId);
   if (!parent || parent.status !== WorkflowStatus.RUNNING) return;
   const state = parent.children[String(ref.initiatedId)];
   if (!state) return;
-  const closing = attrsOf(closeEvent);
-  if (closing.newExecutionRunId) return; // the chain continues in a retry run
+  const completed = closeEvent.workflowExecutionCompletedEventAttributes;
+  const failed = closeEvent.workflowExecutionFailedEventAttributes;
+  const timedOut = closeEvent.workflowExecutionTimedOutEventAttributes;
+  const continued = closeEvent.workflowExecutionContinuedAsNewEventAttributes;
+  // The chain continues in a retry (or cron, or continued) run.
+  if ((completed ?? failed ?? timedOut ?? continued)?.newExecutionRunId) return;
   const name = closeEventToChildEvent[child.status];
   if (!name) return;
-  const attrs: Msg = {
+  const attrs = {
     namespace: child.namespace,
     workflowExecution: { workflowId: child.workflowId, runId: state.runId || child.runId },
     workflowType: { name: state.workflowType },
     initiatedEventId: ref.initiatedId,
     startedEventId: state.startedId,
+    ...(child.status === WorkflowStatus.COMPLETED && { result: completed?.result }),
+    ...(child.status === WorkflowStatus.FAILED && { failure: failed?.failure, retryState: failed?.retryState }),
+    ...(child.status === WorkflowStatus.CANCELED && {
+      details: closeEvent.workflowExecutionCanceledEventAttributes?.details,
+    }),
+    ...(child.status === WorkflowStatus.TIMED_OUT && { retryState: timedOut?.retryState }),
   };
-  if (child.status === WorkflowStatus.COMPLETED) attrs.result = closing.result;
-  if (child.status === WorkflowStatus.FAILED)
-    Object.assign(attrs, { failure: closing.failure, retryState: closing.retryState });
-  if (child.status === WorkflowStatus.CANCELED) attrs.details = closing.details;
-  if (child.status === WorkflowStatus.TIMED_OUT) attrs.retryState = closing.retryState;
   delete parent.children[String(ref.initiatedId)];
   if (parent.wft.state === 'started' && state.startedId === 0) {
     // Started is still buffered; it is written right before this event.
@@ -144,7 +154,7 @@ export function notifyParent(engine: EngineCore, tx: Tx, child: Run, closeEvent:
 }
 
 /** Run-closed hook: applies the closing run's parent-close policies and reports its close to its own parent. */
-export function onRunClosed(engine: EngineCore, tx: Tx, run: Run, closeEvent: Msg): void {
+export function onRunClosed(engine: EngineCore, tx: Tx, run: Run, closeEvent: HistoryEvent): void {
   applyParentClosePolicy(engine, tx, run);
   // A continued run's chain goes on: the parent hears of the last run's close.
   if (run.status !== WorkflowStatus.CONTINUED_AS_NEW) notifyParent(engine, tx, run, closeEvent);
@@ -166,14 +176,20 @@ export function applyParentClosePolicy(engine: EngineCore, tx: Tx, parent: Run):
 }
 
 /** SignalExternalWorkflowExecution: Initiated now, outcome and target signal right after. */
-export function signalExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
-  const namespace = (a.namespace as string) || run.namespace;
+export function signalExternal(
+  engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  a: SignalExternalCommand,
+  ctx: CompletionContext,
+): void {
+  const namespace = a.namespace || run.namespace;
   const ev = appendEvent(tx, run, 'SignalExternalWorkflowExecutionInitiated', {
     ...a,
     namespace,
     workflowTaskCompletedEventId: ctx.completedId,
   });
-  const initiatedId = ev.eventId.toNumber() as number;
+  const initiatedId = num(ev.eventId);
   ctx.later.push(() => {
     const target = findTarget(engine, namespace, a.execution);
     const exec = a.execution;
@@ -188,7 +204,7 @@ export function signalExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx
       });
     } else {
       signalRun(engine, tx, target, {
-        signalName: a.signalName,
+        signalName: a.signalName ?? '',
         input: a.input,
         header: a.header,
         identity: ctx.identity,
@@ -206,8 +222,14 @@ export function signalExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx
 }
 
 /** RequestCancelExternalWorkflowExecution: Initiated now, outcome and target cancel request right after. */
-export function cancelExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx: CompletionContext): void {
-  const namespace = (a.namespace as string) || run.namespace;
+export function cancelExternal(
+  engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  a: CancelExternalCommand,
+  ctx: CompletionContext,
+): void {
+  const namespace = a.namespace || run.namespace;
   const exec = { workflowId: a.workflowId, runId: a.runId ?? '' };
   const ev = appendEvent(tx, run, 'RequestCancelExternalWorkflowExecutionInitiated', {
     ...a,
@@ -215,7 +237,7 @@ export function cancelExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx
     workflowExecution: exec,
     workflowTaskCompletedEventId: ctx.completedId,
   });
-  const initiatedId = ev.eventId.toNumber() as number;
+  const initiatedId = num(ev.eventId);
   ctx.later.push(() => {
     const target = findTarget(engine, namespace, exec);
     if (!target) {
@@ -230,7 +252,7 @@ export function cancelExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx
     } else {
       requestCancelRun(engine, tx, target, {
         cause: a.reason ?? '',
-        externalInitiatedEventId: initiatedId,
+        externalInitiatedEventId: int64(initiatedId),
         externalWorkflowExecution: { workflowId: run.workflowId, runId: run.runId },
         identity: ctx.identity,
       });
@@ -244,8 +266,12 @@ export function cancelExternal(engine: EngineCore, tx: Tx, run: Run, a: Msg, ctx
   });
 }
 
-function findTarget(engine: EngineCore, namespace: string, exec: Msg | null | undefined): Run | undefined {
-  const runId = (exec?.runId as string) || '';
-  const run = runId ? engine.runs.get(runId) : engine.currentRun(namespace, (exec?.workflowId as string) ?? '');
+function findTarget(
+  engine: EngineCore,
+  namespace: string,
+  exec: temporal.api.common.v1.IWorkflowExecution | null | undefined,
+): Run | undefined {
+  const runId = exec?.runId || '';
+  const run = runId ? engine.runs.get(runId) : engine.currentRun(namespace, exec?.workflowId ?? '');
   return run && run.status === WorkflowStatus.RUNNING && run.workflowId === exec?.workflowId ? run : undefined;
 }

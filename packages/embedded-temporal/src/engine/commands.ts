@@ -1,6 +1,7 @@
-import { enumValues, type Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
+import { enumValues } from '../proto/root.js';
 import { CommandType, WftFailedCause } from '../proto/enums.js';
-import { durMs } from '../proto/time.js';
+import { durMs, num } from '../proto/time.js';
 import type { EngineCore } from './core.js';
 import type { Run } from './run-state.js';
 import type { Tx } from './tx.js';
@@ -10,12 +11,15 @@ import { mergeMemo, mergeSearchAttributes, withSearchAttributeTypes } from './ru
 import {
   scheduleActivity,
   requestCancelActivity,
+  cancelActivityError,
   normalizeActivity,
   wantsEagerStart,
 } from '../activities/activity-commands.js';
 import { startChild, signalExternal, cancelExternal } from './children.js';
 import { applyProtocolMessage } from '../updates/update-registry.js';
 import type { CompletionContext } from './completion-context.js';
+
+type Command = temporal.api.command.v1.ICommand;
 
 const C = CommandType;
 const commandNames = new Map<number, string>(Object.entries(CommandType).map(([k, v]) => [v, k]));
@@ -31,10 +35,10 @@ function attributesFieldOf(commandName: string): string {
 }
 
 /** Rejects commands the server cannot apply, before anything is written (the real server's attribute validator). */
-export function validateCommand(run: Run, c: Msg): { cause: number; message: string } | undefined {
-  const t = c.commandType as number;
-  const name = commandNames.get(t);
-  if (name && !c[attributesFieldOf(name)]) {
+export function validateCommand(run: Run, c: Command): { cause: number; message: string } | undefined {
+  const t = c.commandType as number | null | undefined;
+  const name = t == null ? undefined : commandNames.get(t);
+  if (name && !c[attributesFieldOf(name) as keyof Command]) {
     const cause =
       allCauses[`WORKFLOW_TASK_FAILED_CAUSE_BAD_${name.slice('COMMAND_TYPE_'.length)}_ATTRIBUTES`] ??
       WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
@@ -43,6 +47,10 @@ export function validateCommand(run: Run, c: Msg): { cause: number; message: str
   if (t === C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK) {
     const err = normalizeActivity(run, c.scheduleActivityTaskCommandAttributes ?? {}).error;
     if (err) return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_ACTIVITY_ATTRIBUTES, message: err };
+  } else if (t === C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK) {
+    const err = cancelActivityError(run, c.requestCancelActivityTaskCommandAttributes ?? {});
+    if (err)
+      return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_ACTIVITY_ATTRIBUTES, message: err };
   } else if (t === C.COMMAND_TYPE_START_TIMER) {
     const a = c.startTimerCommandAttributes ?? {};
     if (!a.timerId)
@@ -50,7 +58,7 @@ export function validateCommand(run: Run, c: Msg): { cause: number; message: str
         cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES,
         message: 'TimerId is not set',
       };
-    if (run.timers[a.timerId as string]) {
+    if (run.timers[a.timerId]) {
       return {
         cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID,
         message: `timer ${a.timerId} already started`,
@@ -61,47 +69,51 @@ export function validateCommand(run: Run, c: Msg): { cause: number; message: str
       cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SCHEDULE_NEXUS_OPERATION_ATTRIBUTES,
       message: 'Nexus operations are not supported by the embedded server',
     };
-  } else if (t === undefined || t === 0 || !Object.values(C).includes(t)) {
+  } else if (t == null || t === 0 || !Object.values(C).includes(t)) {
     return { cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED, message: `unknown command type ${t}` };
   }
   return undefined;
 }
 
-/** Writes the events for one command of a workflow task completion. */
-export function applyCommand(engine: EngineCore, tx: Tx, run: Run, c: Msg, ctx: CompletionContext): void {
+/**
+ * Writes the events for one command of a workflow task completion. Commands have passed {@link validateCommand},
+ * so each carries the attributes its type names (the `?? {}` fallbacks are never taken).
+ */
+export function applyCommand(engine: EngineCore, tx: Tx, run: Run, c: Command, ctx: CompletionContext): void {
   const wtc = ctx.completedId;
-  switch (c.commandType as number) {
+  switch (c.commandType as number | null | undefined) {
     case C.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: {
-      const a = c.scheduleActivityTaskCommandAttributes;
+      const a = c.scheduleActivityTaskCommandAttributes ?? {};
       const eager = wantsEagerStart(engine, run, a);
       const scheduledId = scheduleActivity(engine, tx, run, a, wtc, c.userMetadata, { dispatch: !eager });
       if (eager) ctx.eagerActivities.push(scheduledId);
       return;
     }
     case C.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK:
-      requestCancelActivity(engine, tx, run, c.requestCancelActivityTaskCommandAttributes, wtc);
+      requestCancelActivity(engine, tx, run, c.requestCancelActivityTaskCommandAttributes ?? {}, wtc);
       return;
     case C.COMMAND_TYPE_START_TIMER: {
-      const a = c.startTimerCommandAttributes;
+      const a = c.startTimerCommandAttributes ?? {};
+      const timerId = a.timerId ?? '';
       const ev = appendEvent(
         tx,
         run,
         'TimerStarted',
         {
-          timerId: a.timerId,
+          timerId,
           startToFireTimeout: a.startToFireTimeout,
           workflowTaskCompletedEventId: wtc,
         },
         c.userMetadata,
       );
-      run.timers[a.timerId as string] = {
-        startedId: ev.eventId.toNumber() as number,
+      run.timers[timerId] = {
+        startedId: num(ev.eventId),
         fireAt: Date.now() + durMs(a.startToFireTimeout),
       };
       return;
     }
     case C.COMMAND_TYPE_CANCEL_TIMER: {
-      const id = c.cancelTimerCommandAttributes.timerId as string;
+      const id = c.cancelTimerCommandAttributes?.timerId ?? '';
       const timer = run.timers[id];
       if (!timer) return;
       appendEvent(tx, run, 'TimerCanceled', {
@@ -114,7 +126,7 @@ export function applyCommand(engine: EngineCore, tx: Tx, run: Run, c: Msg, ctx: 
       return;
     }
     case C.COMMAND_TYPE_RECORD_MARKER: {
-      const a = c.recordMarkerCommandAttributes;
+      const a = c.recordMarkerCommandAttributes ?? {};
       appendEvent(tx, run, 'MarkerRecorded', {
         markerName: a.markerName,
         details: a.details,
@@ -126,7 +138,7 @@ export function applyCommand(engine: EngineCore, tx: Tx, run: Run, c: Msg, ctx: 
     }
     case C.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
       const sa = withSearchAttributeTypes(
-        c.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes,
+        c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes,
         engine.namespace(run.namespace).searchAttributes,
       );
       appendEvent(tx, run, 'UpsertWorkflowSearchAttributes', {
@@ -137,34 +149,34 @@ export function applyCommand(engine: EngineCore, tx: Tx, run: Run, c: Msg, ctx: 
       return;
     }
     case C.COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: {
-      const memo = c.modifyWorkflowPropertiesCommandAttributes.upsertedMemo;
+      const memo = c.modifyWorkflowPropertiesCommandAttributes?.upsertedMemo;
       appendEvent(tx, run, 'WorkflowPropertiesModified', { upsertedMemo: memo, workflowTaskCompletedEventId: wtc });
       mergeMemo(run, memo);
       return;
     }
     case C.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
-      completeRun(engine, tx, run, c.completeWorkflowExecutionCommandAttributes, wtc);
+      completeRun(engine, tx, run, c.completeWorkflowExecutionCommandAttributes ?? {}, wtc);
       return;
     case C.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
-      failRun(engine, tx, run, c.failWorkflowExecutionCommandAttributes.failure, wtc);
+      failRun(engine, tx, run, c.failWorkflowExecutionCommandAttributes?.failure, wtc);
       return;
     case C.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
-      cancelRun(engine, tx, run, c.cancelWorkflowExecutionCommandAttributes.details, wtc);
+      cancelRun(engine, tx, run, c.cancelWorkflowExecutionCommandAttributes?.details, wtc);
       return;
     case C.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
-      continueAsNew(engine, tx, run, c.continueAsNewWorkflowExecutionCommandAttributes, wtc);
+      continueAsNew(engine, tx, run, c.continueAsNewWorkflowExecutionCommandAttributes ?? {}, wtc);
       return;
     case C.COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION:
-      startChild(engine, tx, run, c.startChildWorkflowExecutionCommandAttributes, ctx, c.userMetadata);
+      startChild(engine, tx, run, c.startChildWorkflowExecutionCommandAttributes ?? {}, ctx, c.userMetadata);
       return;
     case C.COMMAND_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION:
-      signalExternal(engine, tx, run, c.signalExternalWorkflowExecutionCommandAttributes, ctx);
+      signalExternal(engine, tx, run, c.signalExternalWorkflowExecutionCommandAttributes ?? {}, ctx);
       return;
     case C.COMMAND_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION:
-      cancelExternal(engine, tx, run, c.requestCancelExternalWorkflowExecutionCommandAttributes, ctx);
+      cancelExternal(engine, tx, run, c.requestCancelExternalWorkflowExecutionCommandAttributes ?? {}, ctx);
       return;
     case C.COMMAND_TYPE_PROTOCOL_MESSAGE:
-      applyProtocolMessage(engine, tx, run, c.protocolMessageCommandAttributes.messageId as string, ctx);
+      applyProtocolMessage(engine, tx, run, c.protocolMessageCommandAttributes?.messageId ?? '', ctx);
       return;
     default:
       return;

@@ -1,6 +1,6 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { CommandType, WorkflowStatus, WftFailedCause } from '../proto/enums.js';
-import { durMs } from '../proto/time.js';
+import { durMs, num } from '../proto/time.js';
 import { invalidArgument, type RpcError } from '../rpc/errors.js';
 import type { EngineCore } from './core.js';
 import type { Run } from './run-state.js';
@@ -14,7 +14,10 @@ import { finishUpdateMessages } from '../updates/update-registry.js';
 import { hasUndeliveredUpdates } from '../updates/update-delivery.js';
 import { startActivity } from '../activities/activity-tasks.js';
 
-const CLOSING = new Set([
+type CompletedRequest = temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest;
+type PollWftResponse = temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse;
+
+const CLOSING = new Set<number | null | undefined>([
   CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION,
   CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION,
@@ -26,12 +29,17 @@ const CLOSING = new Set([
  * is committed, e.g. the `UnhandledCommand` rejection; or the activity tasks started eagerly for the worker and
  * the next workflow task when it asked for that inline.
  */
-export type CompletionOutcome = { error: RpcError } | { activityTasks: Msg[]; workflowTask: Msg | null };
+export type CompletionOutcome =
+  | { error: RpcError }
+  | {
+      activityTasks: temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse[];
+      workflowTask: PollWftResponse | null;
+    };
 
 /** Applies RespondWorkflowTaskCompleted to a run whose started task matched the token. */
-export function completeWft(engine: EngineCore, tx: Tx, run: Run, req: Msg): CompletionOutcome {
-  const commands = (req.commands ?? []) as Msg[];
-  const closingIndex = commands.findIndex((c) => CLOSING.has(c.commandType as number));
+export function completeWft(engine: EngineCore, tx: Tx, run: Run, req: CompletedRequest): CompletionOutcome {
+  const commands = req.commands ?? [];
+  const closingIndex = commands.findIndex((c) => CLOSING.has(c.commandType));
   if (closingIndex >= 0 && hasUnhandledNews(run)) {
     failWft(engine, tx, run, {
       cause: WftFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
@@ -64,11 +72,7 @@ export function completeWft(engine: EngineCore, tx: Tx, run: Run, req: Msg): Com
     deployment: req.deployment ?? null,
     versioningBehavior: req.versioningBehavior ?? 0,
   });
-  const buildId =
-    (req.deploymentOptions?.buildId as string | undefined) ||
-    (req.workerVersionStamp?.buildId as string | undefined) ||
-    (req.binaryChecksum as string | undefined) ||
-    '';
+  const buildId = req.deploymentOptions?.buildId || req.workerVersionStamp?.buildId || req.binaryChecksum || '';
   if (buildId) {
     const ids = run.buildIds ?? ['unversioned'];
     if (!ids.includes(`unversioned:${buildId}`)) run.buildIds = [...ids, `unversioned:${buildId}`];
@@ -76,14 +80,14 @@ export function completeWft(engine: EngineCore, tx: Tx, run: Run, req: Msg): Com
   const token = run.wft.token;
   run.lastCompletedStartedId = run.wft.startedId;
   run.wft = { ...run.wft, state: 'none', token: '', attempt: 1, sticky: false };
-  const stickyQueue = (req.stickyAttributes?.workerTaskQueue?.name as string | undefined) ?? '';
+  const stickyQueue = req.stickyAttributes?.workerTaskQueue?.name ?? '';
   run.stickyQueue = stickyQueue;
-  if (stickyQueue) run.stickyScheduleToStartMs = durMs(req.stickyAttributes.scheduleToStartTimeout) || 10_000;
+  if (stickyQueue) run.stickyScheduleToStartMs = durMs(req.stickyAttributes?.scheduleToStartTimeout) || 10_000;
 
   const ctx: CompletionContext = {
-    completedId: completed.eventId.toNumber() as number,
+    completedId: num(completed.eventId),
     identity: req.identity ?? '',
-    messages: new Map(((req.messages ?? []) as Msg[]).map((m) => [m.id as string, m])),
+    messages: new Map((req.messages ?? []).map((m) => [m.id ?? '', m])),
     handled: new Set(),
     later: [],
     eagerActivities: [],
@@ -94,7 +98,7 @@ export function completeWft(engine: EngineCore, tx: Tx, run: Run, req: Msg): Com
   }
   finishUpdateMessages(engine, tx, run, ctx);
   for (const fn of ctx.later) fn();
-  engine.queries.resolveAttached(token, (req.queryResults ?? {}) as Record<string, Msg>);
+  engine.queries.resolveAttached(token, req.queryResults ?? {});
 
   if (run.status === WorkflowStatus.RUNNING) {
     const flushed = flushBuffered(tx, run, (e) => onChildEventFlushed(run, e));
@@ -117,14 +121,20 @@ export function completeWft(engine: EngineCore, tx: Tx, run: Run, req: Msg): Com
  * arrived while it ran) is started at once and returned in the response, as Temporal does, instead of making
  * the worker poll for it. Only a sticky worker asks, and it can take the partial history of its cached run.
  */
-function startNextWftInline(engine: EngineCore, tx: Tx, run: Run, req: Msg): Msg | null {
+function startNextWftInline(engine: EngineCore, tx: Tx, run: Run, req: CompletedRequest): PollWftResponse | null {
   if (run.status !== WorkflowStatus.RUNNING || run.wft.state !== 'scheduled' || !run.wft.sticky) return null;
   return startWft(engine, tx, run, run.wft.scheduledId, { identity: req.identity });
 }
 
 /** Starts the eagerly requested first attempts, unless the completion closed the run. */
-function startEagerActivities(engine: EngineCore, tx: Tx, run: Run, scheduledIds: number[], identity: unknown): Msg[] {
-  const tasks: Msg[] = [];
+function startEagerActivities(
+  engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  scheduledIds: number[],
+  identity: string | null | undefined,
+): temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse[] {
+  const tasks: temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse[] = [];
   for (const scheduledId of scheduledIds) {
     const task = startActivity(engine, tx, run, scheduledId, 1, { identity });
     if (task) tasks.push(task);

@@ -1,11 +1,11 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 
 /** Per-completion bookkeeping of RespondWorkflowTaskCompleted, shared by the command handlers. */
 export interface CompletionContext {
   completedId: number;
   identity: string;
   /** Protocol messages of the completion by id. */
-  messages: Map<string, Msg>;
+  messages: Map<string, temporal.api.protocol.v1.IMessage>;
   /** Ids of messages already applied through a ProtocolMessage command. */
   handled: Set<string>;
   /** Effects on other runs, applied after this run's command events are written. */

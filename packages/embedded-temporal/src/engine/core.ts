@@ -1,8 +1,7 @@
-import type { Msg } from '../proto/root.js';
 import type { TaskQueues, Task } from '../matching/task-queues.js';
 import type { QueryRegistry } from '../queries/query-registry.js';
 import type { NamespaceRecord } from './namespaces.js';
-import type { Run } from './run-state.js';
+import type { HistoryEvent, Run } from './run-state.js';
 import type { Tx } from './tx.js';
 
 /** Logger shape accepted by the engine and server. */
@@ -27,7 +26,7 @@ export interface EngineOptions {
  */
 export interface EngineHooks {
   /** Inside the transaction that closed `run`, right after its close event was written. */
-  runClosed: Array<(tx: Tx, run: Run, closeEvent: Msg) => void>;
+  runClosed: Array<(tx: Tx, run: Run, closeEvent: HistoryEvent) => void>;
   /** After a commit made `run`'s new state durable, after a (re)load, and when its namespace changed. */
   runChanged: Array<(run: Run) => void>;
   /** `run` was deleted and left every in-memory index. */

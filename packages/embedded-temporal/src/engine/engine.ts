@@ -8,7 +8,7 @@ import { TaskQueues, queueKey, type Task } from '../matching/task-queues.js';
 import { QueryRegistry } from '../queries/query-registry.js';
 import type { DurableStore, StoredState } from './store-types.js';
 import { StoreWriteError } from '../persistence/index.js';
-import type { Run, RunRecord } from './run-state.js';
+import type { HistoryEvent, Run, RunRecord } from './run-state.js';
 import { historyKey } from './history.js';
 import { Tx } from './tx.js';
 import { CommitPipeline } from './commit-pipeline.js';
@@ -64,7 +64,7 @@ export class Engine implements EngineCore {
         const record = value as RunRecord;
         const run: Run = { ...record, history: [], historyBytes: 0, durableLength: 0 };
         for (const bytes of state.logs.get(historyKey(record.runId)) ?? []) {
-          run.history.push(decode('temporal.api.history.v1.HistoryEvent', bytes));
+          run.history.push(decode<HistoryEvent>('temporal.api.history.v1.HistoryEvent', bytes));
           run.historyBytes += bytes.length;
         }
         run.durableLength = run.history.length;

@@ -1,7 +1,8 @@
 import { attributesField, eventTypeOf } from '../proto/enums.js';
-import { decode, encode, type Msg } from '../proto/root.js';
-import { ts } from '../proto/time.js';
-import type { Run } from './run-state.js';
+import type { temporal } from '@temporalio/proto';
+import { decode, encode } from '../proto/root.js';
+import { int64, ts } from '../proto/time.js';
+import type { HistoryEvent, Run } from './run-state.js';
 import type { Tx } from './tx.js';
 
 const HISTORY_EVENT = 'temporal.api.history.v1.HistoryEvent';
@@ -19,12 +20,18 @@ export function packMsg(fullName: string, value: object | null | undefined): str
 }
 
 /** Inverse of {@link packMsg}; `null` for the empty string. `T` is the generated interface of `fullName`. */
-export function unpackMsg<T = Msg>(fullName: string, s: string | undefined): T | null {
+export function unpackMsg<T>(fullName: string, s: string | undefined): T | null {
   return s ? decode<T>(fullName, unb64(s)) : null;
 }
 
 /** Appends an event to the persisted history right away, with the next contiguous id. */
-export function appendEvent(tx: Tx, run: Run, name: string, attrs: object, userMetadata?: Msg | null): Msg {
+export function appendEvent(
+  tx: Tx,
+  run: Run,
+  name: string,
+  attrs: object,
+  userMetadata?: temporal.api.sdk.v1.IUserMetadata | null,
+): HistoryEvent {
   const eventType = eventTypeOf(name);
   const bytes = encode(HISTORY_EVENT, {
     userMetadata: userMetadata ?? null,
@@ -35,7 +42,7 @@ export function appendEvent(tx: Tx, run: Run, name: string, attrs: object, userM
     taskId: taskIdSeq++,
     [attributesField(eventType)]: attrs,
   });
-  const event = decode(HISTORY_EVENT, bytes);
+  const event = decode<HistoryEvent>(HISTORY_EVENT, bytes);
   run.history.push(event);
   run.historyBytes += bytes.length;
   tx.append(historyKey(run.runId), bytes);
@@ -48,7 +55,7 @@ export function appendEvent(tx: Tx, run: Run, name: string, attrs: object, userM
  * WorkflowTaskStarted and its close), appended otherwise. `prevField` names an attribute to set to the id of the
  * event written just before this one (an activity's lazily written ActivityTaskStarted).
  */
-export function addEvent(tx: Tx, run: Run, name: string, attrs: Msg, prevField?: string): void {
+export function addEvent(tx: Tx, run: Run, name: string, attrs: object, prevField?: string): void {
   if (run.wft.state === 'started') {
     const eventType = eventTypeOf(name);
     const e = b64(encode(HISTORY_EVENT, { eventType, [attributesField(eventType)]: attrs }));
@@ -56,21 +63,23 @@ export function addEvent(tx: Tx, run: Run, name: string, attrs: Msg, prevField?:
     tx.dirty.add(run);
     return;
   }
-  if (prevField) attrs[prevField] = run.history.length;
-  appendEvent(tx, run, name, attrs);
+  appendEvent(tx, run, name, prevField ? { ...attrs, [prevField]: int64(run.history.length) } : attrs);
+}
+
+/** The events buffered behind the started workflow task, decoded (their ids are not assigned yet). */
+export function bufferedEvents(run: Run): HistoryEvent[] {
+  return run.buffered.map(({ e }) => decode<HistoryEvent>(HISTORY_EVENT, unb64(e)));
 }
 
 /** Moves buffered events into history; returns how many were written. */
-export function flushBuffered(tx: Tx, run: Run, onAppended?: (event: Msg) => void): number {
+export function flushBuffered(tx: Tx, run: Run, onAppended?: (event: HistoryEvent) => void): number {
   const pending = run.buffered;
   run.buffered = [];
   for (const { e, prev } of pending) {
-    const event = decode(HISTORY_EVENT, unb64(e));
-    const field = attributesField(event.eventType as number);
-    const attrs = event[field] as Msg;
-    if (prev) attrs[prev] = run.history.length;
-    const name = eventName(event.eventType as number);
-    onAppended?.(appendEvent(tx, run, name, attrs));
+    const event = decode<HistoryEvent>(HISTORY_EVENT, unb64(e));
+    const attrs = attrsOf(event);
+    const name = eventName(event.eventType);
+    onAppended?.(appendEvent(tx, run, name, prev ? { ...attrs, [prev]: int64(run.history.length) } : attrs));
   }
   tx.dirty.add(run);
   return pending.length;
@@ -83,7 +92,8 @@ export function eventName(eventType: number): string {
   return base.charAt(0).toUpperCase() + base.slice(1);
 }
 
-/** Attributes of an event, whatever its type. */
-export function attrsOf(event: Msg): Msg {
-  return event[attributesField(event.eventType as number)] as Msg;
+/** Attributes of an event, whatever its type (the one oneof member its event type names). */
+function attrsOf(event: HistoryEvent): object {
+  const attrs: unknown = Reflect.get(event, attributesField(event.eventType));
+  return typeof attrs === 'object' && attrs !== null ? attrs : {};
 }

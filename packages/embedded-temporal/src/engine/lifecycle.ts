@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { RetryState, TaskQueueKind, WorkflowStatus } from '../proto/enums.js';
 import { dur, durMs, ts } from '../proto/time.js';
 import type { EngineCore } from './core.js';
-import type { ParentRef, Run } from './run-state.js';
+import type { HistoryEvent, ParentRef, Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { addEvent, appendEvent } from './history.js';
 import { ensureWft, forceCloseWft, scheduleWft } from './workflow-task.js';
@@ -16,6 +16,13 @@ import {
 } from './run-attributes.js';
 import { normalizeRetry, retryDecision } from '../activities/retry-policy.js';
 
+type Payloads = temporal.api.common.v1.IPayloads;
+type Failure = temporal.api.failure.v1.IFailure;
+type Header = temporal.api.common.v1.IHeader;
+type Memo = temporal.api.common.v1.IMemo;
+type SearchAttributes = temporal.api.common.v1.ISearchAttributes;
+type SignalAttributes = temporal.api.history.v1.IWorkflowExecutionSignaledEventAttributes;
+
 const DEFAULT_TASK_TIMEOUT_MS = 10_000;
 const MAX_TASK_TIMEOUT_MS = 120_000;
 
@@ -27,14 +34,14 @@ export interface NewRun {
   taskQueue: string;
   requestId: string;
   identity: string;
-  input?: Msg | null;
-  header?: Msg | null;
-  memo?: Msg | null;
-  searchAttributes?: Msg | null;
-  userMetadata?: Msg | null;
-  priority?: Msg | null;
-  retryPolicy?: Msg | null;
-  cronSchedule?: string;
+  input?: Payloads | null;
+  header?: Header | null;
+  memo?: Memo | null;
+  searchAttributes?: SearchAttributes | null;
+  userMetadata?: temporal.api.sdk.v1.IUserMetadata | null;
+  priority?: temporal.api.common.v1.IPriority | null;
+  retryPolicy?: temporal.api.common.v1.IRetryPolicy | null;
+  cronSchedule?: string | null;
   executionTimeoutMs: number;
   runTimeoutMs: number;
   taskTimeoutMs: number;
@@ -44,13 +51,13 @@ export interface NewRun {
   attempt?: number;
   firstWftDelayMs?: number;
   parent?: ParentRef | null;
-  rootExecution?: Msg | null;
+  rootExecution?: temporal.api.common.v1.IWorkflowExecution | null;
   continuedRunId?: string;
   initiator?: number;
-  continuedFailure?: Msg | null;
-  lastCompletionResult?: Msg | null;
+  continuedFailure?: Failure | null;
+  lastCompletionResult?: Payloads | null;
   /** SignalWithStart: the signal written between Started and the first WorkflowTaskScheduled. */
-  signal?: Msg;
+  signal?: SignalAttributes;
 }
 
 /** Creates a run with `[WorkflowExecutionStarted, (Signaled), WorkflowTaskScheduled]` (or a delayed first task). */
@@ -162,7 +169,14 @@ export function createRun(engine: EngineCore, tx: Tx, spec: NewRun): Run {
   return run;
 }
 
-function closeRun(engine: EngineCore, tx: Tx, run: Run, status: number, eventName: string, attrs: Msg): Msg {
+function closeRun(
+  engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  status: number,
+  eventName: string,
+  attrs: object,
+): HistoryEvent {
   const event = appendEvent(tx, run, eventName, attrs);
   run.status = status;
   run.closeTime = Date.now();
@@ -175,14 +189,26 @@ function closeRun(engine: EngineCore, tx: Tx, run: Run, status: number, eventNam
   return event;
 }
 
-export function completeRun(engine: EngineCore, tx: Tx, run: Run, attrs: Msg, wtc: number): void {
+export function completeRun(
+  engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  attrs: temporal.api.command.v1.ICompleteWorkflowExecutionCommandAttributes,
+  wtc: number,
+): void {
   closeRun(engine, tx, run, WorkflowStatus.COMPLETED, 'WorkflowExecutionCompleted', {
     result: attrs.result,
     workflowTaskCompletedEventId: wtc,
   });
 }
 
-export function cancelRun(engine: EngineCore, tx: Tx, run: Run, details: Msg | null, wtc: number): void {
+export function cancelRun(
+  engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  details: Payloads | null | undefined,
+  wtc: number,
+): void {
   closeRun(engine, tx, run, WorkflowStatus.CANCELED, 'WorkflowExecutionCanceled', {
     details,
     workflowTaskCompletedEventId: wtc,
@@ -190,7 +216,7 @@ export function cancelRun(engine: EngineCore, tx: Tx, run: Run, details: Msg | n
 }
 
 /** Fails the run, starting the next attempt when the workflow's retry policy allows it. */
-export function failRun(engine: EngineCore, tx: Tx, run: Run, failure: Msg | null, wtc: number): void {
+export function failRun(engine: EngineCore, tx: Tx, run: Run, failure: Failure | null | undefined, wtc: number): void {
   const started = startedAttrs(run);
   let retryState: number = RetryState.RETRY_POLICY_NOT_SET;
   let backoffMs = -1;
@@ -250,12 +276,19 @@ function inherit(run: Run): NewRun {
   };
 }
 
-export function continueAsNew(engine: EngineCore, tx: Tx, run: Run, a: Msg, wtc: number): void {
+export function continueAsNew(
+  engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  a: temporal.api.command.v1.IContinueAsNewWorkflowExecutionCommandAttributes,
+  wtc: number,
+): void {
   const base = inherit(run);
+  const initiator = (a.initiator as number | null | undefined) || 1;
   const next = createRun(engine, tx, {
     ...base,
-    workflowType: (a.workflowType?.name as string) || run.workflowType,
-    taskQueue: (a.taskQueue?.name as string) || run.taskQueue,
+    workflowType: a.workflowType?.name || run.workflowType,
+    taskQueue: a.taskQueue?.name || run.taskQueue,
     input: a.input,
     header: a.header ?? base.header,
     memo: a.memo ?? base.memo,
@@ -265,7 +298,7 @@ export function continueAsNew(engine: EngineCore, tx: Tx, run: Run, a: Msg, wtc:
     retryPolicy: a.retryPolicy ?? startedAttrs(run).retryPolicy,
     firstWftDelayMs: durMs(a.backoffStartInterval),
     continuedRunId: run.runId,
-    initiator: (a.initiator as number) || 1,
+    initiator,
     lastCompletionResult: a.lastCompletionResult,
     continuedFailure: a.failure,
   });
@@ -277,7 +310,7 @@ export function continueAsNew(engine: EngineCore, tx: Tx, run: Run, a: Msg, wtc:
     workflowRunTimeout: a.workflowRunTimeout,
     workflowTaskTimeout: dur(next.taskTimeoutMs),
     backoffStartInterval: a.backoffStartInterval,
-    initiator: (a.initiator as number) || 1,
+    initiator,
     header: a.header,
     memo: a.memo,
     searchAttributes: a.searchAttributes,
@@ -294,7 +327,7 @@ export function terminateRun(
   tx: Tx,
   run: Run,
   reason: string,
-  details: Msg | null,
+  details: Payloads | null | undefined,
   identity: string,
 ): void {
   forceCloseWft(tx, run);
@@ -309,7 +342,7 @@ export function timeoutRun(engine: EngineCore, tx: Tx, run: Run): void {
 }
 
 /** Delivers a signal event and makes sure the workflow gets a task for it. */
-export function signalRun(engine: EngineCore, tx: Tx, run: Run, attrs: Msg, requestId?: string): void {
+export function signalRun(engine: EngineCore, tx: Tx, run: Run, attrs: SignalAttributes, requestId?: string): void {
   if (requestId) {
     if (run.requestIds.includes(requestId)) return;
     run.requestIds.push(requestId);
@@ -319,7 +352,12 @@ export function signalRun(engine: EngineCore, tx: Tx, run: Run, attrs: Msg, requ
 }
 
 /** Writes WorkflowExecutionCancelRequested once; repeated requests are successful no-ops. */
-export function requestCancelRun(engine: EngineCore, tx: Tx, run: Run, attrs: Msg): void {
+export function requestCancelRun(
+  engine: EngineCore,
+  tx: Tx,
+  run: Run,
+  attrs: temporal.api.history.v1.IWorkflowExecutionCancelRequestedEventAttributes,
+): void {
   if (run.cancelRequested) return;
   run.cancelRequested = true;
   addEvent(tx, run, 'WorkflowExecutionCancelRequested', attrs);

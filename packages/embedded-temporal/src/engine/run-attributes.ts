@@ -1,33 +1,40 @@
 import type { temporal } from '@temporalio/proto';
-import type { Msg } from '../proto/root.js';
 import { packMsg, unpackMsg } from './history.js';
 import type { Run } from './run-state.js';
 import { systemSearchAttributes } from './namespaces.js';
 import { searchAttributeTypeFrom } from '../visibility/search-attributes.js';
 
+type Memo = temporal.api.common.v1.IMemo;
+type SearchAttributes = temporal.api.common.v1.ISearchAttributes;
+type Payload = temporal.api.common.v1.IPayload;
+
 const MEMO = 'temporal.api.common.v1.Memo';
 const SEARCH_ATTRIBUTES = 'temporal.api.common.v1.SearchAttributes';
 
 /** The run's current memo (start memo plus upserts). */
-export const memoOf = (run: Run): temporal.api.common.v1.IMemo | null => unpackMsg(MEMO, run.memo);
+export const memoOf = (run: Run): Memo | null => unpackMsg(MEMO, run.memo);
 
 /** The run's current search attributes (start values plus upserts). */
-export const searchAttributesOf = (run: Run): temporal.api.common.v1.ISearchAttributes | null =>
+export const searchAttributesOf = (run: Run): SearchAttributes | null =>
   unpackMsg(SEARCH_ATTRIBUTES, run.searchAttributes);
 
-export function setInitialAttributes(run: Run, memo: Msg | null | undefined, sa: Msg | null | undefined): void {
+export function setInitialAttributes(
+  run: Run,
+  memo: Memo | null | undefined,
+  sa: SearchAttributes | null | undefined,
+): void {
   run.memo = memo && Object.keys(memo.fields ?? {}).length ? packMsg(MEMO, memo) : '';
   run.searchAttributes = sa && Object.keys(sa.indexedFields ?? {}).length ? packMsg(SEARCH_ATTRIBUTES, sa) : '';
 }
 
 /** An empty payload (no data, or JSON null) removes the key, as the real server does. */
-function isEmptyPayload(p: Msg | undefined): boolean {
+function isEmptyPayload(p: Payload | null | undefined): boolean {
   if (!p) return true;
-  const data = p.data as Uint8Array | undefined;
+  const data = p.data;
   return !data || data.length === 0 || Buffer.from(data).toString() === 'null' || Buffer.from(data).toString() === '[]';
 }
 
-function merge(current: Record<string, Msg>, upserted: Record<string, Msg>): Record<string, Msg> {
+function merge(current: Record<string, Payload>, upserted: Record<string, Payload>): Record<string, Payload> {
   const out = { ...current };
   for (const [k, v] of Object.entries(upserted)) {
     if (isEmptyPayload(v)) delete out[k];
@@ -36,12 +43,12 @@ function merge(current: Record<string, Msg>, upserted: Record<string, Msg>): Rec
   return out;
 }
 
-export function mergeSearchAttributes(run: Run, upsert: Msg | null | undefined): void {
+export function mergeSearchAttributes(run: Run, upsert: SearchAttributes | null | undefined): void {
   const fields = merge(searchAttributesOf(run)?.indexedFields ?? {}, upsert?.indexedFields ?? {});
   run.searchAttributes = Object.keys(fields).length ? packMsg(SEARCH_ATTRIBUTES, { indexedFields: fields }) : '';
 }
 
-export function mergeMemo(run: Run, upsert: Msg | null | undefined): void {
+export function mergeMemo(run: Run, upsert: Memo | null | undefined): void {
   const fields = merge(memoOf(run)?.fields ?? {}, upsert?.fields ?? {});
   run.memo = Object.keys(fields).length ? packMsg(MEMO, { fields }) : '';
 }
@@ -53,10 +60,7 @@ export function startedAttrs(run: Run): temporal.api.history.v1.IWorkflowExecuti
 
 /** The run's first event, WorkflowExecutionStarted. */
 export function startEvent(run: Run): temporal.api.history.v1.IHistoryEvent | undefined {
-  // History events are still kept as the untyped `Msg` record (engine/ reads them so); this is where readers
-  // outside the engine get the generated type.
-  const first: temporal.api.history.v1.IHistoryEvent | undefined = run.history[0];
-  return first;
+  return run.history[0];
 }
 
 /**
@@ -66,12 +70,12 @@ export function startEvent(run: Run): temporal.api.history.v1.IHistoryEvent | un
  * unregistered names are left as sent. Returns the input when nothing changes.
  */
 export function withSearchAttributeTypes(
-  sa: Msg | null | undefined,
+  sa: SearchAttributes | null | undefined,
   registered: Record<string, number>,
-): Msg | null | undefined {
-  const fields = sa?.indexedFields as Record<string, Msg> | undefined;
+): SearchAttributes | null | undefined {
+  const fields = sa?.indexedFields;
   if (!fields) return sa;
-  let out: Record<string, Msg> | undefined;
+  let out: Record<string, Payload> | undefined;
   for (const [name, payload] of Object.entries(fields)) {
     if (!payload || payload.metadata?.type || isEmptyPayload(payload)) continue;
     const type = searchAttributeTypeFrom(registered[name] ?? systemSearchAttributes[name] ?? 0);

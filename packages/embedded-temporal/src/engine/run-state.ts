@@ -1,4 +1,7 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
+
+/** A decoded history event, as the engine keeps them in `run.history`. */
+export type HistoryEvent = temporal.api.history.v1.HistoryEvent;
 
 /** Workflow-task state of a run. */
 export interface WftState {
@@ -142,11 +145,11 @@ export interface RunRecord {
 
 /** A run in memory: the persisted record plus decoded history and volatile waiters. */
 export interface Run extends RunRecord {
-  history: Msg[];
+  history: HistoryEvent[];
   historyBytes: number;
   /** How many history events are known durable; readers never see more. */
   durableLength: number;
 }
 
 /** The durable prefix of a run's history (what history readers may see). */
-export const durableHistory = (run: Run): Msg[] => run.history.slice(0, run.durableLength);
+export const durableHistory = (run: Run): HistoryEvent[] => run.history.slice(0, run.durableLength);

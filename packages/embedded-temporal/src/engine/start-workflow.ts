@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { WorkflowStatus } from '../proto/enums.js';
 import { durMs } from '../proto/time.js';
 import { RpcError, invalidArgument } from '../rpc/errors.js';
@@ -19,15 +19,22 @@ const Reuse = {
 } as const;
 const Conflict = { FAIL: 1, USE_EXISTING: 2, TERMINATE_EXISTING: 3 } as const;
 
+type StartRequest = temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest;
+
 /** Request validation shared by StartWorkflowExecution and SignalWithStart. */
-export function validateStart(req: Msg): void {
+export function validateStart(
+  req: Pick<StartRequest, 'workflowId' | 'workflowType' | 'taskQueue' | 'retryPolicy'> & {
+    workflowIdReusePolicy?: number | null;
+    workflowIdConflictPolicy?: number | null;
+  },
+): void {
   if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
-  if ((req.workflowId as string).length > MAX_ID_LENGTH) throw invalidArgument('WorkflowId length exceeds limit.');
+  if (req.workflowId.length > MAX_ID_LENGTH) throw invalidArgument('WorkflowId length exceeds limit.');
   if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
   if (!req.taskQueue?.name) throw invalidArgument('TaskQueue is not set on request.');
   const policyError = retryPolicyError(req.retryPolicy);
   if (policyError) throw invalidArgument(policyError);
-  const conflict = (req.workflowIdConflictPolicy as number) || 0;
+  const conflict = req.workflowIdConflictPolicy || 0;
   if (req.workflowIdReusePolicy === Reuse.TERMINATE_IF_RUNNING && conflict && conflict !== Conflict.FAIL) {
     throw invalidArgument(
       'Invalid WorkflowIDReusePolicy: WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING cannot be used together with a WorkflowIDConflictPolicy.',
@@ -46,17 +53,24 @@ function alreadyStarted(existing: Run, message: string): RpcError {
  * Applies request-id idempotency and the id reuse/conflict policies, then creates the run.
  * Throws before mutating anything when the start is rejected.
  */
-export function startWorkflow(engine: EngineCore, tx: Tx, req: Msg, signal?: Msg): { runId: string; started: boolean } {
-  const existing = engine.currentRun(req.namespace as string, req.workflowId as string);
-  if (existing && req.requestId && existing.requestIds.includes(req.requestId as string)) {
+export function startWorkflow(
+  engine: EngineCore,
+  tx: Tx,
+  req: StartRequest,
+  signal?: temporal.api.history.v1.IWorkflowExecutionSignaledEventAttributes,
+): { runId: string; started: boolean } {
+  const namespace = req.namespace ?? '';
+  const workflowId = req.workflowId ?? '';
+  const existing = engine.currentRun(namespace, workflowId);
+  if (existing && req.requestId && existing.requestIds.includes(req.requestId)) {
     return { runId: existing.runId, started: true };
   }
-  const reuse = (req.workflowIdReusePolicy as number) || Reuse.ALLOW_DUPLICATE;
-  let conflict = (req.workflowIdConflictPolicy as number) || Conflict.FAIL;
+  const reuse = (req.workflowIdReusePolicy as number | null | undefined) || Reuse.ALLOW_DUPLICATE;
+  let conflict = (req.workflowIdConflictPolicy as number | null | undefined) || Conflict.FAIL;
   if (reuse === Reuse.TERMINATE_IF_RUNNING) conflict = Conflict.TERMINATE_EXISTING;
   if (existing && existing.status === WorkflowStatus.RUNNING) {
     if (conflict === Conflict.USE_EXISTING) {
-      if (req.requestId) existing.requestIds.push(req.requestId as string);
+      if (req.requestId) existing.requestIds.push(req.requestId);
       tx.dirty.add(existing);
       return { runId: existing.runId, started: false };
     }
@@ -66,14 +80,7 @@ export function startWorkflow(engine: EngineCore, tx: Tx, req: Msg, signal?: Msg
         `Workflow execution is already running. WorkflowId: ${existing.workflowId}, RunId: ${existing.runId}.`,
       );
     }
-    terminateRun(
-      engine,
-      tx,
-      existing,
-      'TerminateIfRunning WorkflowIdReusePolicy Policy',
-      null,
-      (req.identity as string) ?? '',
-    );
+    terminateRun(engine, tx, existing, 'TerminateIfRunning WorkflowIdReusePolicy Policy', null, req.identity ?? '');
   } else if (existing) {
     const failedLike = existing.status !== WorkflowStatus.COMPLETED;
     if (reuse === Reuse.REJECT_DUPLICATE || (reuse === Reuse.ALLOW_DUPLICATE_FAILED_ONLY && !failedLike)) {
@@ -84,12 +91,12 @@ export function startWorkflow(engine: EngineCore, tx: Tx, req: Msg, signal?: Msg
     }
   }
   const run = createRun(engine, tx, {
-    namespace: req.namespace,
-    workflowId: req.workflowId,
-    workflowType: req.workflowType.name,
-    taskQueue: req.taskQueue.name,
-    requestId: (req.requestId as string) ?? '',
-    identity: (req.identity as string) ?? '',
+    namespace,
+    workflowId,
+    workflowType: req.workflowType?.name ?? '',
+    taskQueue: req.taskQueue?.name ?? '',
+    requestId: req.requestId ?? '',
+    identity: req.identity ?? '',
     input: req.input,
     header: req.header,
     memo: req.memo,

@@ -1,6 +1,6 @@
-import type { Msg } from '../proto/root.js';
+import type { temporal } from '@temporalio/proto';
 import { TaskQueueKind, WorkflowStatus, WftFailedCause } from '../proto/enums.js';
-import { dur, ts } from '../proto/time.js';
+import { dur, int64, num, ts } from '../proto/time.js';
 import type { EngineCore } from './core.js';
 
 /** What the workflow-task state machine needs of the engine: the queues, pending queries and task tokens. */
@@ -32,7 +32,7 @@ export function scheduleWft(engine: WftCore, tx: Tx, run: Run, attempt = 1): voi
     startToCloseTimeout: dur(run.taskTimeoutMs),
     attempt,
   });
-  const scheduledId = event.eventId.toNumber() as number;
+  const scheduledId = num(event.eventId);
   run.needsWft = false;
   run.wft = {
     state: 'scheduled',
@@ -65,7 +65,13 @@ export function ensureWft(engine: WftCore, tx: Tx, run: Run): void {
 /**
  * Starts the scheduled workflow task for a poller and returns the poll response, or `null` if the task is stale.
  */
-export function startWft(engine: WftCore, tx: Tx, run: Run, scheduledId: number, poll: Msg): Msg | null {
+export function startWft(
+  engine: WftCore,
+  tx: Tx,
+  run: Run,
+  scheduledId: number,
+  poll: { identity?: string | null; requestId?: string | null },
+): temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse | null {
   if (run.status !== WorkflowStatus.RUNNING || run.wft.state !== 'scheduled' || run.wft.scheduledId !== scheduledId) {
     return null;
   }
@@ -76,7 +82,7 @@ export function startWft(engine: WftCore, tx: Tx, run: Run, scheduledId: number,
     historySizeBytes: run.historyBytes,
     suggestContinueAsNew: false,
   });
-  const startedId = started.eventId.toNumber() as number;
+  const startedId = num(started.eventId);
   const now = Date.now();
   run.wft = {
     ...run.wft,
@@ -93,8 +99,8 @@ export function startWft(engine: WftCore, tx: Tx, run: Run, scheduledId: number,
     taskToken: Buffer.from(run.wft.token),
     workflowExecution: { workflowId: run.workflowId, runId: run.runId },
     workflowType: { name: run.workflowType },
-    previousStartedEventId: run.lastCompletedStartedId,
-    startedEventId: startedId,
+    previousStartedEventId: int64(run.lastCompletedStartedId),
+    startedEventId: int64(startedId),
     attempt: run.wft.attempt,
     history: { events },
     workflowExecutionTaskQueue: { name: run.taskQueue, kind: TaskQueueKind.NORMAL },
@@ -123,7 +129,9 @@ export function failWft(
   engine: WftCore,
   tx: Tx,
   run: Run,
-  how: { cause: number; failure?: Msg | null; identity?: string } | { timeout: number },
+  how:
+    | { cause: number; failure?: temporal.api.failure.v1.IFailure | null; identity?: string | null }
+    | { timeout: number },
 ): void {
   const { scheduledId, startedId, sticky } = run.wft;
   const wasStarted = run.wft.state === 'started';

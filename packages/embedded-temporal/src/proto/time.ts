@@ -1,5 +1,4 @@
-import type { temporal } from '@temporalio/proto';
-import type { Msg } from './root.js';
+import type { google, temporal } from '@temporalio/proto';
 
 /** The generated interfaces' int64 type (`Long`), named without depending on the `long` package directly. */
 export type Int64 = NonNullable<temporal.api.workflow.v1.IWorkflowExecutionInfo['historyLength']>;
@@ -27,19 +26,19 @@ export function num(v: unknown): number {
 }
 
 /** Milliseconds of a `google.protobuf.Duration` (absent ⇒ 0). */
-export function durMs(d: Msg | null | undefined): number {
+export function durMs(d: google.protobuf.IDuration | google.protobuf.ITimestamp | null | undefined): number {
   if (!d) return 0;
   return num(d.seconds) * 1000 + Math.floor((d.nanos ?? 0) / 1e6);
 }
 
 /** A `google.protobuf.Duration` for `ms` milliseconds (present even when zero). */
-export function dur(ms: number): Msg {
+export function dur(ms: number): google.protobuf.IDuration {
   const whole = Math.floor(ms / 1000);
-  return { seconds: whole, nanos: Math.round((ms - whole * 1000) * 1e6) };
+  return { seconds: int64(whole), nanos: Math.round((ms - whole * 1000) * 1e6) };
 }
 
 /** A `google.protobuf.Timestamp` for epoch milliseconds. */
-export function ts(ms: number): Msg {
+export function ts(ms: number): google.protobuf.ITimestamp {
   return dur(ms);
 }
 

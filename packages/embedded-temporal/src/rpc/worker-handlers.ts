@@ -14,6 +14,7 @@ import {
   failActivityAttempt,
   recordHeartbeat,
   startActivity,
+  type ActivityByIdRef,
 } from '../activities/activity-tasks.js';
 import { invalidArgument, notFound, taskNotFound } from './errors.js';
 import type { CallContext, WorkflowServiceHandlers } from './service-registry.js';
@@ -63,16 +64,14 @@ function legacyQueryTask(
 }
 
 /** How an activity completion names its attempt: by task token, or (the …ById variants) by run and activity id. */
-type ActivityRef =
-  | { taskToken?: Uint8Array | null }
-  | { namespace?: string | null; workflowId?: string | null; runId?: string | null; activityId?: string | null };
+type ActivityRef = { taskToken?: Uint8Array | null } & ActivityByIdRef;
 
 /** The RPCs sdk-core's worker calls. */
 export function workerHandlers(engine: Engine): WorkflowServiceHandlers {
   // The …ById variants (async completion by workflow and activity id) share the handlers: their requests carry
   // no task token and are resolved through activityById.
   const findActivity = (req: ActivityRef): { run: Run; act: ActivityState } => {
-    const token = 'taskToken' in req ? req.taskToken : undefined;
+    const token = req.taskToken;
     const found = token?.length ? activityForToken(engine, token) : activityById(engine, req);
     if (!found) throw notFound('activity task not found');
     return found;

@@ -6,7 +6,6 @@ import { createEngine } from '../../src/engine/create-engine.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { signalRun } from '../../src/engine/lifecycle.js';
 import { startWorkflow } from '../../src/engine/start-workflow.js';
-import { attrsOf } from '../../src/engine/history.js';
 import { RpcError } from '../../src/rpc/errors.js';
 import { openFileStore, type StoreFs } from '../../src/persistence/index.js';
 import { fsError, instrumentedFs, tempDir } from './helpers.js';
@@ -109,7 +108,7 @@ test('a failed commit does not leave a gap in the history when a later change to
     'event ids run 1..n without a gap',
   );
   const signals = run.history.flatMap((e) => {
-    const name = e.workflowExecutionSignaledEventAttributes ? (attrsOf(e).signalName as string) : undefined;
+    const name = e.workflowExecutionSignaledEventAttributes?.signalName;
     return name ? [name] : [];
   });
   assert.deepEqual(signals, queuedAcknowledged ? ['queued', 'after'] : ['after']);

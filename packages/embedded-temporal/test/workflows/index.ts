@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -274,4 +275,27 @@ export async function pausableActivity(): Promise<string> {
     heartbeatTimeout: '1s',
     retry: { initialInterval: '50ms', maximumAttempts: 5 },
   }).pausable();
+}
+
+/**
+ * Cancellation of a running activity as the research pipeline meets it: the workflow is cancelled while
+ * `waitForCancel` heartbeats, asks the server to cancel the activity (`cancellationType`; the TypeScript SDK's
+ * default is WAIT_CANCELLATION_COMPLETED), and then still does work (a non-cancellable activity, like saving a cancelled result), so the
+ * task that asks for the cancel does not close the run. If the activity finishes anyway, its result is returned.
+ */
+export async function cancelRunningActivity(
+  cancellationType: 'TRY_CANCEL' | 'WAIT_CANCELLATION_COMPLETED',
+): Promise<string> {
+  const running = proxyActivities<typeof activities>({
+    startToCloseTimeout: '10s',
+    heartbeatTimeout: '5s',
+    retry: { maximumAttempts: 1 },
+    cancellationType: ActivityCancellationType[cancellationType],
+  });
+  try {
+    return await running.waitForCancel();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    return await CancellationScope.nonCancellable(() => act.greet('cancelled'));
+  }
 }
