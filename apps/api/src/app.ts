@@ -21,6 +21,7 @@ import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import tracingPlugin from './plugins/tracing.js';
 import { approvalLinkRoutes } from './routes/approval-links.js';
 import { healthRoutes } from './routes/health.js';
+import { inboxRoutes } from './routes/inbox.js';
 import { researchRoutes } from './routes/research.js';
 import { workflowEventRoutes } from './routes/workflow-events.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -100,5 +101,6 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
     publicBaseUrl: deps.config.PUBLIC_BASE_URL,
     requireDistinctApprover: deps.config.REQUIRE_DISTINCT_APPROVER,
   });
+  void app.register(inboxRoutes);
   return app;
 }
