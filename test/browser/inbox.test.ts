@@ -17,6 +17,11 @@ import { type Stack, request, waitForWorkflow } from '../support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const UI_TIMEOUT_MS = 60_000;
+// Fetch attempts 2 s apart, so the page can be seen following a failing step while it is retried.
+const FETCH_ATTEMPTS = 3;
+const RETRY_OVERRIDES = {
+  fetchSource: { initialInterval: '2s', backoffCoefficient: 1, maximumAttempts: FETCH_ATTEMPTS },
+};
 /** Set to a directory (e.g. `docs`) to write the README's screenshots of the list and of a pipeline there. */
 const SCREENSHOTS = process.env.INBOX_SCREENSHOTS;
 
@@ -77,7 +82,9 @@ const skip = browserMissing ? `${CHROMIUM} is missing: apt-get install -y chromi
 before(
   async () => {
     if (browserMissing) return;
-    fixture = await startStackWithFakes();
+    fixture = await startStackWithFakes({
+      env: { api: { ACTIVITY_RETRY_OVERRIDES: JSON.stringify(RETRY_OVERRIDES), EVENTS_RETRY_CHECK_MS: '200' } },
+    });
     ({ stack, llm } = fixture);
     const sourceUrl = `${fixture.site.url}/article`;
     // One at a time, so that each pipeline gets its own draft (the hostile one first of all).
@@ -104,10 +111,10 @@ after(async () => {
 });
 
 /**
- * A fresh browser context (its own sessionStorage) on `baseUrl`; closed when the test ends. Fails the test on an
+ * A fresh browser context (its own sessionStorage) on `url`; closed when the test ends. Fails the test on an
  * uncaught error in the page and on any Content-Security-Policy or Trusted Types violation.
  */
-async function openInbox(t: TestContext, baseUrl = stack.apiUrl): Promise<Page> {
+async function openInbox(t: TestContext, url = `${stack.apiUrl}/`): Promise<Page> {
   assert.ok(browser, 'the browser did not start');
   const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
   t.after(() => context.close());
@@ -119,7 +126,7 @@ async function openInbox(t: TestContext, baseUrl = stack.apiUrl): Promise<Page> 
     if (/Content Security Policy|Trusted Type/i.test(message.text())) violations.push(message.text());
   });
   t.after(() => assert.deepEqual(violations, []));
-  await page.goto(`${baseUrl}/`);
+  await page.goto(url);
   return page;
 }
 
@@ -248,6 +255,18 @@ describe('reviewer inbox in Chromium', { timeout: 300_000, skip }, () => {
     const still = await request(stack.apiUrl, 'GET', `/workflows/${ids.stale}`);
     assert.equal(still.body.decision, null);
   });
+  test('follows a failing step live: each retry with its reason, then the failure', async (t) => {
+    fixture!.site.route('/source-down', { status: 503, body: 'down for maintenance' });
+    const id = await startPipeline('Source down', `${fixture!.site.url}/source-down`);
+    const page = await openInbox(t, `${stack.apiUrl}/#/workflows/${encodeURIComponent(id)}`);
+    const failures = page.getByRole('region', { name: 'Retries and failures' });
+    await failures
+      .filter({ hasText: new RegExp(`Step fetchSource is being retried: attempt \\d of ${FETCH_ATTEMPTS}`) })
+      .waitFor();
+    assert.match((await failures.textContent()) ?? '', /Last failure: Source answered 503 Service Unavailable/);
+    await stageShown(page, 'failed');
+    await failures.filter({ hasText: 'Failed (SourceUnavailable)' }).waitFor();
+  });
 });
 
 describe('reviewer inbox in Chromium with API keys required', { timeout: 300_000, skip }, () => {
@@ -261,7 +280,7 @@ describe('reviewer inbox in Chromium with API keys required', { timeout: 300_000
     };
     const port = await findFreePort();
     await stack.startApi(port, { API_KEYS: JSON.stringify([entry]) });
-    const page = await openInbox(t, `http://127.0.0.1:${port}`);
+    const page = await openInbox(t, `http://127.0.0.1:${port}/`);
 
     await page.getByLabel('API key').fill('not-a-key');
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -38,7 +38,12 @@ function fail(error) {
     current.abort();
     renderSession();
     if (refused) say('The API did not accept that key. Check it and sign in again.');
-    showSignIn(main, { onSignedIn: () => (say(''), void show()) });
+    showSignIn(main, {
+      onSignedIn: () => {
+        say('');
+        void show({ moveFocus: true });
+      },
+    });
     return;
   }
   if (error instanceof ApiError && error.code === 'WORKFLOW_NOT_FOUND') {

@@ -164,12 +164,18 @@ export async function showDetail(main, id, context) {
   const apply = ({ type, data }) => {
     // The first connection replays the run from its start: a stage behind the one already shown is old news.
     if (type === 'stage') {
-      if (STAGE_ORDER.indexOf(data.stage) < STAGE_ORDER.indexOf(workflow.stage)) return;
-      workflow = { ...workflow, stage: data.stage };
-    } else if (type === 'retry') workflow = { ...workflow, retry: data };
-    else if (type === 'decision') workflow = { ...workflow, decision: data };
-    else if (type === 'draft') return void (workflow.draft?.sha256 === data.sha256 ? undefined : reload());
-    else {
+      if (STAGE_ORDER.indexOf(data.stage) <= STAGE_ORDER.indexOf(workflow.stage)) return;
+      // The step that was being retried has finished.
+      workflow = { ...workflow, stage: data.stage, retry: null };
+    } else if (type === 'retry') {
+      workflow = { ...workflow, retry: data };
+    } else if (type === 'decision') {
+      workflow = { ...workflow, decision: data };
+    } else if (type === 'draft') {
+      // A draft this page has not shown (the first one, or a new version): read it with its ETag.
+      if (workflow.draft === null || workflow.draft.sha256 !== data.sha256) void reload();
+      return;
+    } else {
       const { status, stage: closedStage, result = workflow.result, error = null } = data;
       workflow = { ...workflow, status, stage: closedStage, result, error, retry: null };
       connection.textContent = 'The pipeline is closed.';

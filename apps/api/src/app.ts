@@ -53,7 +53,7 @@ function probeLogLevel(level: Config['LOG_LEVEL']): Config['LOG_LEVEL'] {
 
 /**
  * Builds the API: routes, validation and serialization from the zod schemas, OpenAPI document and Swagger UI,
- * problem+json errors and request ids. Does not listen; tests use `app.inject`, `server.ts` listens.
+ * problem+json errors, request ids and the reviewer inbox at `/`. Does not listen; tests use `app.inject`, `server.ts` listens.
  * The caller owns the instance and must `close()` it.
  */
 export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyInstance {
