@@ -26,7 +26,7 @@ const section = (id, title, ...children) =>
 
 function sourceLink(url) {
   const href = url && safeHttpUrl(url);
-  return href ? h('a', { href, rel: 'noopener noreferrer', target: '_blank' }, href) : 'unknown';
+  return href ? h('a', { href, rel: 'noopener noreferrer' }, href) : 'unknown';
 }
 
 function failures({ retry, error }) {
