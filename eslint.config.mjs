@@ -97,6 +97,13 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The reviewer inbox's browser modules, served as written (no build step, so no TypeScript project): checked
+    // without type information, against the browser's globals instead of Node's.
+    files: ['apps/api/inbox/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { ...globals.browser } },
+  },
+  {
     // Bundled into Temporal's deterministic workflow sandbox: contracts ride along with the workflows.
     files: ['packages/workflows/src/**/*.ts', 'packages/contracts/src/**/*.ts'],
     rules: {

@@ -158,9 +158,10 @@ export class Stack {
 
   /**
    * Starts an API and waits until it listens. Without `port` it is the stack's API (`apiUrl`); with one it is an
-   * extra replica that the caller addresses itself and that `stop()` stops with the rest.
+   * extra replica that the caller addresses itself and that `stop()` stops with the rest. `env` applies to this
+   * start only (e.g. a replica with other API keys).
    */
-  async startApi(port?: number): Promise<ManagedProcess> {
+  async startApi(port?: number, env: Record<string, string> = {}): Promise<ManagedProcess> {
     const api = this.processes.start({
       name: port === undefined ? 'api' : `api-${port}`,
       entry: ENTRIES.api,
@@ -173,6 +174,7 @@ export class Stack {
         RATE_LIMIT_MAX: '1000000',
         ...this.#apiKeysEnv,
         ...this.options.env?.api,
+        ...env,
       },
     });
     if (port === undefined) this.api = api;

@@ -22,6 +22,7 @@ import { swaggerOptions, swaggerUiOptions } from './plugins/swagger.js';
 import tracingPlugin from './plugins/tracing.js';
 import { approvalLinkRoutes } from './routes/approval-links.js';
 import { healthRoutes } from './routes/health.js';
+import { inboxRoutes } from './routes/inbox.js';
 import { researchRoutes } from './routes/research.js';
 import { workflowEventRoutes } from './routes/workflow-events.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -53,7 +54,7 @@ function probeLogLevel(level: Config['LOG_LEVEL']): Config['LOG_LEVEL'] {
 
 /**
  * Builds the API: routes, validation and serialization from the zod schemas, OpenAPI document and Swagger UI,
- * problem+json errors and request ids. Does not listen; tests use `app.inject`, `server.ts` listens.
+ * problem+json errors, request ids and the reviewer inbox at `/`. Does not listen; tests use `app.inject`, `server.ts` listens.
  * The caller owns the instance and must `close()` it.
  */
 export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyInstance {
@@ -103,5 +104,6 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
     publicBaseUrl: deps.config.PUBLIC_BASE_URL,
     requireDistinctApprover: deps.config.REQUIRE_DISTINCT_APPROVER,
   });
+  void app.register(inboxRoutes);
   return app;
 }
