@@ -82,7 +82,9 @@ const skip = browserMissing ? `${CHROMIUM} is missing: apt-get install -y chromi
 before(
   async () => {
     if (browserMissing) return;
+    // Open, as the quick start runs; the last suite below starts an API that requires keys.
     fixture = await startStackWithFakes({
+      open: true,
       env: { api: { ACTIVITY_RETRY_OVERRIDES: JSON.stringify(RETRY_OVERRIDES), EVENTS_RETRY_CHECK_MS: '200' } },
     });
     ({ stack, llm } = fixture);
