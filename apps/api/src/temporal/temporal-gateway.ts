@@ -204,8 +204,9 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
             args: [input],
             memo: initialMemo(request, sha256, submittedBy),
             // Set at start (the workflow upserts the same value), so the running cap counts a pipeline no worker
-            // has picked up yet.
-            ...(submittedBy === undefined
+            // has picked up yet. Only with a cap: a cluster where the attributes could not be registered then still
+            // starts pipelines (their upserts fail later, as before).
+            ...(submittedBy === undefined || options.maxRunningPerCaller === undefined
               ? {}
               : { typedSearchAttributes: [{ key: RESEARCH_SEARCH_ATTRIBUTES.submitter, value: submittedBy.id }] }),
             // A key names one workflow forever: never a second run, whether the first is running or closed.
