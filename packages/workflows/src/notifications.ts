@@ -46,6 +46,11 @@ export interface StageSnapshot {
  * closing event must be sent, and an activity's outcome is only seen by a run that is still open. A delivery lasts
  * at most its schedule-to-close (5 minutes), so that is the most a run's close can be delayed, stage and result
  * already published.
+ *
+ * Delivery outcomes are published (memo upserts) only from the pipeline's own flow: at each stage change, when the
+ * approval wait wakes for a settled delivery, and before the run closes. A delivery's own promise callback only
+ * notes its outcome: a command issued there would race, by microtasks, with the pipeline's commands of the same
+ * workflow task, and interceptors (OpenTelemetry's adds a few) would change the order on replay.
  */
 export interface Notifier {
   /** False when the run has no targets: every method then does what the pipeline did before webhooks. */
@@ -84,11 +89,19 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
   const records: WebhookDeliveryRecord[] = [];
   const inFlight = new Set<Promise<void>>();
   let last: StageSnapshot | undefined;
+  /** Outcomes noted since the last publish. */
+  let changed = false;
 
   function record(entry: WebhookDeliveryRecord): void {
     records.push(entry);
-    upsertMemo({ [NOTIFICATIONS_MEMO_KEY]: records });
+    changed = true;
   }
+
+  function publish(): void {
+    upsertMemo({ [NOTIFICATIONS_MEMO_KEY]: records });
+    changed = false;
+  }
+  const now = (): number => new Date().getTime();
 
   function eventData(snapshot: StageSnapshot): WebhookEventData {
     const { workflowId, runId } = workflowInfo();
@@ -132,6 +145,7 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
     enabled: true,
     stageEntered(snapshot) {
       last = snapshot;
+      publish();
       const data = eventData(snapshot);
       const result = snapshot.state.result;
       if (snapshot.stage === 'awaiting_approval') send('research.awaiting_approval', 'awaiting_approval', data);
@@ -144,18 +158,25 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
     },
 
     async awaitDecision(decided, timeoutMs) {
-      const start = last?.awaitingSince?.getTime() ?? new Date().getTime();
-      for (const [index, fraction] of settings.approvalReminders.entries()) {
-        const wait = Math.round(timeoutMs * fraction) - (new Date().getTime() - start);
-        if (wait > 0 && (await condition(decided, wait))) return true;
-        if (decided()) return true;
-        if (last !== undefined) {
-          const data = { ...eventData(last), reminder: reminderLabel(fraction) };
-          send('research.approval_reminder', `approval_reminder.${index + 1}`, data);
+      const start = last?.awaitingSince?.getTime() ?? now();
+      // Each reminder point, then the deadline itself (the whole window).
+      const points = [...settings.approvalReminders, 1];
+      for (const [index, fraction] of points.entries()) {
+        const at = Math.round(timeoutMs * fraction);
+        // Wakes for the decision, at the point, and for a settled delivery, published at once.
+        for (let wait = at - (now() - start); wait > 0; wait = at - (now() - start)) {
+          const woke = await condition(() => decided() || changed, wait);
+          // Read the decision, not `woke`: one accepted in the same activation as the timer firing still counts.
+          if (decided()) return true;
+          if (!woke) break;
+          publish();
         }
+        if (decided()) return true;
+        if (index === points.length - 1 || last === undefined) return false;
+        const data = { ...eventData(last), reminder: reminderLabel(fraction) };
+        send('research.approval_reminder', `approval_reminder.${index + 1}`, data);
       }
-      const remaining = timeoutMs - (new Date().getTime() - start);
-      return remaining > 0 ? condition(decided, remaining) : decided();
+      return decided();
     },
 
     runFailed(error) {
@@ -166,6 +187,7 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
 
     async settled() {
       while (inFlight.size > 0) await Promise.all(inFlight);
+      publish();
     },
   };
 }
