@@ -4,6 +4,8 @@ import { NOTIFICATIONS_MEMO_KEY, STATUS_MEMO_KEY } from '@research/contracts';
 import type { WebhookDeliveryRecord } from '@research/contracts';
 import { loadConfig, notificationSettings } from '../src/config.js';
 import { createTemporalGateway } from '../src/temporal/temporal-gateway.js';
+import protos from '@temporalio/proto';
+import { eventsOf, newFold } from '../src/temporal/history-events.js';
 import { FakeTemporal } from './fake-temporal.js';
 import { GATEWAY_TEST_TIMEOUTS, VALID_REQUEST } from './support.js';
 
@@ -72,5 +74,29 @@ describe('webhook settings in the API', () => {
     const view = await gateway.getWorkflow('research-1');
     assert.deepEqual(view.notifications, [{ ...failed, url: 'https://hooks.example.com/research' }]);
     assert.equal(view.retry, null);
+  });
+});
+
+describe('event streams beside webhooks', () => {
+  const { EventType } = protos.temporal.api.enums.v1;
+  const scheduled = (eventId: number, name: string) => ({
+    eventId: eventId as never,
+    eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+    activityTaskScheduledEventAttributes: { activityType: { name } },
+  });
+  const completed = (eventId: number, scheduledEventId: number) => ({
+    eventId: eventId as never,
+    eventType: EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+    activityTaskCompletedEventAttributes: { scheduledEventId: scheduledEventId as never },
+  });
+
+  test('keep watching the pipeline step for retries while webhook deliveries start and finish beside it', () => {
+    const fold = newFold();
+    eventsOf(scheduled(6, 'saveResult'), fold);
+    eventsOf(scheduled(7, 'deliverWebhook'), fold);
+    eventsOf(completed(9, 7), fold);
+    assert.equal(fold.pendingActivity, 6);
+    eventsOf(completed(10, 6), fold);
+    assert.equal(fold.pendingActivity, null);
   });
 });
