@@ -136,8 +136,9 @@ describe('research workflow webhooks', { timeout: 120_000 }, () => {
   test('sends no reminder once a decision was taken', T, async () => {
     const stubs = stubActivities();
     await harness.withWorker(stubs.activities, async (taskQueue) => {
-      const settings = notifications({ webhookUrls: [TARGETS[0]!], approvalReminders: [0.1, 0.9] });
-      const handle = await start(taskQueue, input({ approvalTimeout: '3s', notifications: settings }));
+      // The first reminder after 1 s, the second not before 18 s: the decision comes between them.
+      const settings = notifications({ webhookUrls: [TARGETS[0]!], approvalReminders: [0.05, 0.9] });
+      const handle = await start(taskQueue, input({ approvalTimeout: '20s', notifications: settings }));
       await waitFor(
         async () => typesOf(stubs.webhooks),
         (types) => types.includes('research.approval_reminder'),
