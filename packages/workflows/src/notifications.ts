@@ -89,17 +89,20 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
   const records: WebhookDeliveryRecord[] = [];
   const inFlight = new Set<Promise<void>>();
   let last: StageSnapshot | undefined;
-  /** Outcomes noted since the last publish. */
-  let changed = false;
+  /**
+   * How many outcomes the approval wait has published. Only the wait's own wake-ups move it (a condition is
+   * evaluated after every callback of the workflow task has run), never a stage change: whether an outcome noted in
+   * the same workflow task came before or after the pipeline's own step depends on microtasks.
+   */
+  let publishedByWait = 0;
 
   function record(entry: WebhookDeliveryRecord): void {
     records.push(entry);
-    changed = true;
   }
 
+  /** Unconditional where called, so the commands never depend on which outcomes have arrived; only content does. */
   function publish(): void {
     upsertMemo({ [NOTIFICATIONS_MEMO_KEY]: records });
-    changed = false;
   }
   const now = (): number => new Date().getTime();
 
@@ -165,11 +168,12 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
         const at = Math.round(timeoutMs * fraction);
         // Wakes for the decision, at the point, and for a settled delivery, published at once.
         for (let wait = at - (now() - start); wait > 0; wait = at - (now() - start)) {
-          const woke = await condition(() => decided() || changed, wait);
+          const woke = await condition(() => decided() || records.length > publishedByWait, wait);
           // Read the decision, not `woke`: one accepted in the same activation as the timer firing still counts.
           if (decided()) return true;
           if (!woke) break;
           publish();
+          publishedByWait = records.length;
         }
         if (decided()) return true;
         if (index === points.length - 1 || last === undefined) return false;
