@@ -101,6 +101,7 @@ describe('container hardening', () => {
       OPENAI_API_KEY: ['worker'],
       POSTGRES_PASSWORD: ['postgresql', 'temporal-schema', 'temporal'],
       RESEARCH_DB_PASSWORD: ['postgresql', 'worker'],
+      WEBHOOK_SECRET: ['worker'],
     };
     for (const [name, definition] of Object.entries(compose.services)) {
       // env_file hands a service every variable of .env, secrets included.

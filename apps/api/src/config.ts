@@ -1,5 +1,6 @@
 import { approvalTimeoutSchema, parseDurationMs, retryOverridesSchema } from '@research/contracts';
-import { appEnvSchema, checkTemporalEnv, loadEnv, temporalEnvSchema } from '@research/config';
+import type { NotificationSettings } from '@research/contracts';
+import { appEnvSchema, checkTemporalEnv, loadEnv, temporalEnvSchema, webhookTargetsEnvSchema } from '@research/config';
 import { tracingEnvSchema } from '@research/tracing';
 import { z } from 'zod';
 import { authEnvShape, checkAuthEnv } from './auth/auth-config.js';
@@ -23,6 +24,7 @@ const configSchema = temporalEnvSchema
   .extend({
     ...appEnvSchema.shape,
     ...tracingEnvSchema.shape,
+    ...webhookTargetsEnvSchema.shape,
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(256).max(10_485_760).default(16_384),
@@ -62,6 +64,20 @@ const configSchema = temporalEnvSchema
 
 /** The API's settings, parsed from the environment by {@link loadConfig}. */
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * What every workflow the API starts is told about webhooks; undefined when no target is configured, so such
+ * pipelines carry nothing and send nothing.
+ */
+export function notificationSettings(config: Config): NotificationSettings | undefined {
+  if (config.WEBHOOK_URLS.length === 0) return undefined;
+  return {
+    webhookUrls: config.WEBHOOK_URLS,
+    approvalReminders: config.APPROVAL_REMINDERS,
+    // Only the configured origin: a link built from a request's Host would let a submitter point reviewers elsewhere.
+    publicBaseUrl: config.PUBLIC_BASE_URL ?? null,
+  };
+}
 
 /**
  * Parses the API's settings from `env`; empty values count as unset.

@@ -1,7 +1,7 @@
 import { startTracing, tracingSettingsFromEnv } from '@research/tracing';
 import { buildApp } from './app.js';
 import { ensureSearchAttributes } from '@research/config';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, notificationSettings } from './config.js';
 import { createApiMetrics } from './metrics/api-metrics.js';
 import { instrumentPort } from './metrics/instrumented-port.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
@@ -49,6 +49,7 @@ const gateway = createTemporalGateway(instrumentPort(port, metrics), {
   readyTimeoutMs: config.TEMPORAL_READY_TIMEOUT_MS,
   approvalTimeoutDefault: config.APPROVAL_TIMEOUT_DEFAULT,
   retryOverrides: config.ACTIVITY_RETRY_OVERRIDES,
+  notifications: notificationSettings(config),
   requireDistinctApprover: config.REQUIRE_DISTINCT_APPROVER,
   maxRunningPerCaller: config.MAX_RUNNING_PER_CALLER,
   eventsRetryCheckMs: config.EVENTS_RETRY_CHECK_MS,

@@ -91,6 +91,7 @@ export function sampleView(overrides: Partial<WorkflowView> = {}): WorkflowView 
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
     startedAt: '2025-01-01T00:00:00.000Z',
     closedAt: null,
+    notifications: [],
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
-import { loadEnv } from '@research/config';
+import { loadEnv, webhookSecretEnvSchema } from '@research/config';
 import { z } from 'zod';
+import type { WebhookConfig } from './deliver-webhook.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -60,6 +61,7 @@ export const activitiesEnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   // Fault tests only: see TestHooks.
   TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS: z.coerce.number().int().min(0).default(0),
+  ...webhookSecretEnvSchema.shape,
 });
 export type ActivitiesEnv = z.infer<typeof activitiesEnvSchema>;
 
@@ -111,6 +113,7 @@ export interface ActivitiesConfig {
   llm: LlmConfig;
   storage: StorageConfig;
   testHooks: TestHooks;
+  webhooks: WebhookConfig;
 }
 
 /** Maps parsed environment variables onto {@link ActivitiesConfig}. */
@@ -138,6 +141,7 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
     },
     storage: { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR },
     testHooks: { saveResultDelayAfterWriteMs: env.TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS },
+    webhooks: { secret: env.WEBHOOK_SECRET },
   };
 }
 

@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DecisionReceipt, ResearchActivities, SaveResultInput } from '@research/contracts';
+import type { DecisionReceipt, NotificationActivities, ResearchActivities, SaveResultInput } from '@research/contracts';
 import type OpenAI from 'openai';
 import { DEFAULT_EXTRACT_CONFIG, type ActivitiesConfig } from './config.js';
+import { createDeliverWebhook } from './deliver-webhook.js';
 import { createFetchSource } from './fetch-source.js';
 import type { ResolveHost } from './guarded-agent.js';
 import { createHtmlExtractor, type HtmlExtractor } from './html-extractor.js';
@@ -10,7 +11,8 @@ import type { ResultStore } from './result-store.js';
 import { createSummarize } from './summarize.js';
 
 export interface ActivitiesDeps {
-  config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'extract' | 'testHooks'>>;
+  config: Pick<ActivitiesConfig, 'fetch' | 'llm'> &
+    Partial<Pick<ActivitiesConfig, 'extract' | 'testHooks' | 'webhooks'>>;
   /**
    * Where `saveResult` and `recordDecision` write; usually from {@link openResultStore}. The caller owns closing it.
    * Without `decisions`, `recordDecision` fails (non-retryable): only tests that never decide leave it out.
@@ -24,7 +26,7 @@ export interface ActivitiesDeps {
   htmlExtractor?: HtmlExtractor | undefined;
   /** OpenAI client to use instead of one built from `config.llm` (tests, custom transports). */
   openai?: OpenAI | undefined;
-  /** Replaces DNS resolution for `fetchSource`; the address policy still applies to what it returns. */
+  /** Replaces DNS resolution for `fetchSource` and `deliverWebhook`; their address rules still apply to what it returns. */
   resolveHost?: ResolveHost | undefined;
   /** Replaces the address policy of `fetchSource` (default: `addressPolicy(config.fetch.allowPrivateHosts)`). */
   isAllowedAddress?: ((address: string) => boolean) | undefined;
@@ -49,8 +51,9 @@ export interface ActivitiesDeps {
  *   retry of the same receipt (same decision id) appends nothing.
  * - `saveResult`: database errors are thrown as they are and retried; a retry of the same run writes nothing new, and
  *   another run with the same workflow id gets a row of its own (see {@link ResultStore.save}).
+ * - `deliverWebhook`: see {@link createDeliverWebhook}; without `config.webhooks.secret` every delivery fails for good.
  */
-export function createActivities(deps: ActivitiesDeps): ResearchActivities {
+export function createActivities(deps: ActivitiesDeps): ResearchActivities & NotificationActivities {
   const fetchSource = createFetchSource({
     config: deps.config.fetch,
     extractor: deps.htmlExtractor ?? createHtmlExtractor(deps.config.extract ?? DEFAULT_EXTRACT_CONFIG),
@@ -87,5 +90,9 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities {
       decisionId: receipt.decisionId,
     });
   }
-  return { fetchSource, summarize, saveResult, recordDecision };
+  const deliverWebhook = createDeliverWebhook({
+    config: deps.config.webhooks ?? { secret: undefined },
+    resolveHost: deps.resolveHost,
+  });
+  return { fetchSource, summarize, saveResult, recordDecision, deliverWebhook };
 }

@@ -13,6 +13,14 @@ export {
   type TestHooks,
 } from './config.js';
 export { createActivities, type ActivitiesDeps } from './create-activities.js';
+export {
+  createDeliverWebhook,
+  signWebhook,
+  webhookPayload,
+  WEBHOOK_ATTEMPT_TIMEOUT_MS,
+  type DeliverWebhookDeps,
+  type WebhookConfig,
+} from './deliver-webhook.js';
 export type { ResolveHost } from './guarded-agent.js';
 export { GENESIS_HASH, chainHash, type ChainVerification, type DecisionLog } from './decision-log.js';
 export { DirectoryLockedError } from './directory-lock.js';

@@ -34,9 +34,10 @@ export const llmConfig = (baseUrl: string, overrides: Partial<LlmConfig> = {}): 
 const silent = (): void => {};
 const silentLogger: Logger = { log: silent, trace: silent, debug: silent, info: silent, warn: silent, error: silent };
 
-/** An activity environment that does not log the failures tests provoke on purpose. */
-export const mockEnvironment = (): MockActivityEnvironment =>
-  new MockActivityEnvironment(undefined, { logger: silentLogger });
+/** An activity environment that does not log the failures tests provoke on purpose; `info` as the activity sees it. */
+export const mockEnvironment = (
+  info?: ConstructorParameters<typeof MockActivityEnvironment>[0],
+): MockActivityEnvironment => new MockActivityEnvironment(info, { logger: silentLogger });
 
 export interface LogEntry {
   level: string;

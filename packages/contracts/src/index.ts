@@ -3,6 +3,7 @@ export * from './definitions.js';
 export * from './durations.js';
 export * from './failures.js';
 export * from './names.js';
+export * from './notifications.js';
 export * from './research.js';
 export * from './retry-overrides.js';
 export * from './search-attributes.js';

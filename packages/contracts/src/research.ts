@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { approvalTimeoutSchema } from './durations.js';
+import type { NotificationSettings } from './notifications.js';
 import type { RetryOverrides } from './retry-overrides.js';
 import { STAGES } from './stages.js';
 
@@ -27,12 +28,14 @@ export type Actor = z.infer<typeof actorSchema>;
 /**
  * Input of the `research` workflow: the request, plus what the API adds. `submittedBy` is absent for pipelines
  * started without authentication (and for those started before submitters were recorded); `requireDistinctApprover`
- * makes the approval validator refuse a decision by the submitter.
+ * makes the approval validator refuse a decision by the submitter. `notifications` is absent when no webhook target
+ * is configured (and on pipelines started before webhooks existed): such runs send nothing.
  */
 export type ResearchInput = ResearchRequest & {
   retryOverrides?: RetryOverrides;
   submittedBy?: Actor;
   requireDistinctApprover?: boolean;
+  notifications?: NotificationSettings;
 };
 
 /** Lower-case hex sha256, as drafts and receipts carry it. */

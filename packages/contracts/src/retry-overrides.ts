@@ -26,6 +26,7 @@ export const retryOverridesSchema = z
     fetchSource: stepRetryOverrideSchema.optional(),
     summarize: stepRetryOverrideSchema.optional(),
     saveResult: stepRetryOverrideSchema.optional(),
+    deliverWebhook: stepRetryOverrideSchema.optional(),
   })
   .strict();
 export type RetryOverrides = z.infer<typeof retryOverridesSchema>;

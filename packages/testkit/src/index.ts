@@ -26,3 +26,10 @@ export {
   type ProcessExit,
   type SpawnTypeScriptOptions,
 } from './process-harness.js';
+export {
+  startWebhookReceiver,
+  webhookSecret,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+} from './webhook-receiver.js';

@@ -1,7 +1,12 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURE_TYPES } from '@research/contracts';
-import type { ResearchActivities, RetryOverrides, StepRetryOverride } from '@research/contracts';
+import type {
+  NotificationActivities,
+  ResearchActivities,
+  RetryOverrides,
+  StepRetryOverride,
+} from '@research/contracts';
 
 const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURE_TYPES];
 
@@ -82,4 +87,25 @@ export function researchActivities(
   );
   const { recordDecision } = proxyActivities<Pick<ResearchActivities, 'recordDecision'>>(RECORD_DECISION);
   return { fetchSource, summarize, saveResult, recordDecision };
+}
+
+/**
+ * One webhook to one target: an attempt gets 15 s (the activity's own HTTP deadline is 10 s), and the delivery is
+ * retried with backoff for up to 5 minutes or 8 attempts, whichever comes first (about 2 minutes of backoff). Short
+ * enough that a closed run does not stay open long for an absent receiver; long enough for a receiver's restart.
+ */
+const DELIVER_WEBHOOK: ActivityOptions = {
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '5m',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    maximumAttempts: 8,
+  },
+};
+
+/** The webhook proxy of one pipeline run, with any operator override of its retry policy (`deliverWebhook`). */
+export function notificationActivities(overrides: RetryOverrides = {}): NotificationActivities {
+  return proxyActivities<NotificationActivities>(withRetry(DELIVER_WEBHOOK, overrides.deliverWebhook));
 }

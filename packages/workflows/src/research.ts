@@ -35,6 +35,7 @@ import type {
 import { researchActivities } from './activities.js';
 import { checkDraftBinding, recordReceipt } from './decision-receipts.js';
 import { toStepFailure } from './failures.js';
+import { startNotifier } from './notifications.js';
 import type { ResearchStep } from './failures.js';
 import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './workspace.js';
 
@@ -54,6 +55,10 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  * A cancel request (since {@link WORKSPACE_PATCH}) sets stage `cancelled`, saves a result with outcome `cancelled`
  * whatever the stage, and then ends the run as CANCELLED, as Temporal users expect of a cancelled workflow.
  *
+ * With webhook targets in `input.notifications` (since the `webhook-notifications` patch, see `notifications.ts`) it
+ * sends `research.*` events as activities that no stage waits for, reminds at the configured points of the approval
+ * window, publishes each delivery's outcome in its memo, and closes only once its deliveries are settled.
+ *
  * @throws ApplicationFailure when a step fails for good: stage `failed`, message a readable sentence
  *   ("Could not fetch the source: ..."), type the activity's failure type, cause the activity failure.
  * @throws CancelledFailure when cancelled.
@@ -63,6 +68,8 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
   const { fetchSource, summarize, saveResult, recordDecision } = researchActivities(input.retryOverrides, {
     abandonOnCancel: patched(WORKSPACE_PATCH),
   });
+  // Webhooks (notifications.ts): a no-op for runs whose input names no target.
+  const notifier = startNotifier(input);
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
@@ -135,6 +142,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     if (patched(WORKSPACE_PATCH)) {
       publishSearchAttributes({ stage, submitter: input.submittedBy?.id, awaitingSince, approvalDeadline });
     }
+    notifier.stageEntered({ stage, state, awaitingSince, approvalDeadline });
     log.info('Research stage changed', { stage });
   }
 
@@ -166,7 +174,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     awaitingSince = new Date();
     approvalDeadline = new Date(awaitingSince.getTime() + approvalTimeoutMs);
     enter('awaiting_approval');
-    await condition(() => state.decision !== null, approvalTimeoutMs);
+    await notifier.awaitDecision(() => state.decision !== null, approvalTimeoutMs);
     // Read the decision rather than condition's result: an update accepted in the same activation as the
     // timer firing still counts.
     const result = toResult(input, draft, state.decision);
@@ -196,6 +204,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
   try {
     return await pipeline();
   } catch (error) {
+    if (state.stage === 'failed') notifier.runFailed(error);
     // Histories recorded before the patch closed as CANCELLED right away; so do runs past saving their result.
     if (!isCancellation(error) || state.stage === 'completed' || state.stage === 'failed') throw error;
     if (!patched(WORKSPACE_PATCH)) throw error;
@@ -206,6 +215,8 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
       await step('saveResult', () => saveResult({ workflowId: workflowInfo().workflowId, result }));
     });
     throw error;
+  } finally {
+    if (notifier.enabled) await notifier.settled();
   }
 }
 

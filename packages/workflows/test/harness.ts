@@ -5,9 +5,20 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { DecisionReceipt, Draft, FetchedSource, ResearchActivities, SaveResultInput } from '@research/contracts';
+import type {
+  DecisionReceipt,
+  Draft,
+  FetchedSource,
+  NotificationActivities,
+  ResearchActivities,
+  SaveResultInput,
+  WebhookDelivery,
+} from '@research/contracts';
 import { startEmbeddedTemporal } from '@research/embedded-temporal';
 import { UNTRACED_SPAN_SINKS, workflowBundleOptions } from '../src/bundle-options.js';
+
+/** What a test worker registers: the pipeline's steps and, for runs with webhook targets, the webhook send. */
+export type TestActivities = ResearchActivities & Partial<NotificationActivities>;
 
 export interface Harness {
   client: Client;
@@ -16,7 +27,7 @@ export interface Harness {
    * the worker is shut down afterwards.
    */
   withWorker<T>(
-    activities: ResearchActivities,
+    activities: TestActivities,
     fn: (taskQueue: string) => Promise<T>,
     options?: { taskQueue?: string },
   ): Promise<T>;
@@ -130,18 +141,21 @@ export const DRAFT: Draft = {
 };
 
 export interface StubActivities {
-  activities: ResearchActivities;
+  activities: ResearchActivities & NotificationActivities;
   /** Every `saveResult` call, in order. */
   saved: SaveResultInput[];
   /** Every `recordDecision` call, in order. */
   receipts: DecisionReceipt[];
+  /** Every `deliverWebhook` call (each attempt), in order. */
+  webhooks: WebhookDelivery[];
 }
 
 /** Stub activities that answer at once, recording what was saved. Override single steps with `overrides`. */
-export function stubActivities(overrides: Partial<ResearchActivities> = {}): StubActivities {
+export function stubActivities(overrides: Partial<ResearchActivities & NotificationActivities> = {}): StubActivities {
   const saved: SaveResultInput[] = [];
   const receipts: DecisionReceipt[] = [];
-  const activities: ResearchActivities = {
+  const webhooks: WebhookDelivery[] = [];
+  const activities: ResearchActivities & NotificationActivities = {
     fetchSource: async () => SOURCE,
     summarize: async () => DRAFT,
     saveResult: async (input) => {
@@ -150,7 +164,11 @@ export function stubActivities(overrides: Partial<ResearchActivities> = {}): Stu
     recordDecision: async (receipt) => {
       receipts.push(receipt);
     },
+    deliverWebhook: async (delivery) => {
+      webhooks.push(delivery);
+      return { attempts: 1, status: 204 };
+    },
     ...overrides,
   };
-  return { activities, saved, receipts };
+  return { activities, saved, receipts, webhooks };
 }

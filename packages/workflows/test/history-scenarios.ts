@@ -8,13 +8,14 @@ import { FailureType, NOT_AWAITING_APPROVAL, STATUS_MEMO_KEY, approveUpdate, sta
 import type { PublishedStatus, ResearchActivities, ResearchInput, Stage } from '@research/contracts';
 import type { research } from '../src/index.js';
 import { DRAFT, gate, stubActivities, waitFor } from './harness.js';
+import type { TestActivities } from './harness.js';
 
 export interface HistoryScenario {
   /** File name of the fixture, without `.json`; the recorded run's workflow id is `replay-<name>`. */
   name: string;
   input?: Partial<ResearchInput>;
   /** Stub activities for this run, with the hooks `drive` needs. */
-  setUp(): { activities: ResearchActivities; drive: (handle: WorkflowHandle<typeof research>) => Promise<void> };
+  setUp(): { activities: TestActivities; drive: (handle: WorkflowHandle<typeof research>) => Promise<void> };
 }
 
 export const BASE_INPUT: ResearchInput = { topic: 'durable execution', sourceUrl: 'https://example.com/article' };
@@ -274,6 +275,61 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   { name: 'cancelled-summarizing-workspace', setUp: cancelledIn('summarizing', 'summarize') },
   { name: 'cancelled-awaiting-approval-workspace', setUp: cancelledIn('awaiting_approval') },
   { name: 'cancelled-saving-workspace', input: { approvalTimeout: '1s' }, setUp: cancelledIn('saving', 'saveResult') },
+  // Since the webhook-notifications patch, for runs whose input names webhook targets: events sent as activities no
+  // stage waits for, reminders as timers in the approval wait, delivery outcomes in the memo.
+  {
+    name: 'approved-webhooks',
+    input: {
+      submittedBy: { id: 'sam', name: 'Sam' },
+      notifications: {
+        webhookUrls: ['https://hooks.example.com/a', 'https://hooks.example.com/b'],
+        approvalReminders: [0.5],
+        publicBaseUrl: 'https://research.example.com',
+      },
+    },
+    setUp: approvedWithReceipt,
+  },
+  {
+    name: 'expired-webhook-reminders',
+    input: {
+      approvalTimeout: '2s',
+      retryOverrides: { deliverWebhook: { maximumAttempts: 1 } },
+      notifications: {
+        webhookUrls: ['https://hooks.example.com/a'],
+        approvalReminders: [0.25, 0.5],
+        publicBaseUrl: null,
+      },
+    },
+    setUp: () => {
+      const stubs = stubActivities();
+      const deliver = stubs.activities.deliverWebhook;
+      return {
+        activities: {
+          ...stubs.activities,
+          // The second reminder fails for good: its outcome is recorded, and the pipeline goes on.
+          deliverWebhook: async (delivery) => {
+            if (delivery.webhookId.endsWith(':approval_reminder.2')) {
+              throw ApplicationFailure.retryable(
+                'The receiver answered 500 Internal Server Error.',
+                'WebhookRejected',
+                {
+                  attempt: 1,
+                },
+              );
+            }
+            return deliver(delivery);
+          },
+        },
+        async drive(handle) {
+          await expectOutcome(handle, 'expired');
+          assert.deepEqual(
+            stubs.webhooks.map((d) => d.type),
+            ['research.awaiting_approval', 'research.approval_reminder', 'research.expired'],
+          );
+        },
+      };
+    },
+  },
   {
     // Still open: the state every pipeline waiting for a reviewer is in when a new worker version is deployed.
     name: 'awaiting-approval',

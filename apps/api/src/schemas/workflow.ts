@@ -8,6 +8,7 @@ import {
   researchResultSchema,
   stageSchema,
   usageSchema,
+  webhookDeliveryRecordSchema,
 } from '@research/contracts';
 import { z } from 'zod';
 import { component } from './registry.js';
@@ -32,6 +33,7 @@ component('ResearchResult', researchResultSchema, 'What a finished pipeline retu
 component('Usage', usageSchema, 'LLM token usage');
 component('DecisionReceipt', decisionReceiptSchema, 'The record of one accepted decision');
 component('Actor', actorSchema, 'An authenticated caller: the id from their credentials and a display name');
+component('WebhookDelivery', webhookDeliveryRecordSchema, 'The outcome of one webhook sent to one target');
 
 /** Answer of `POST /research`. */
 export const researchAcceptedSchema = component(
@@ -96,6 +98,12 @@ export const workflowSchema = component(
     usage: usageSchema.nullable(),
     startedAt: z.iso.datetime(),
     closedAt: z.iso.datetime().nullable(),
+    notifications: z
+      .array(webhookDeliveryRecordSchema)
+      .describe(
+        'Webhooks sent (WEBHOOK_URLS) once delivered or given up, in that order; targets without query or credentials. ' +
+          'Empty when none is configured',
+      ),
   }),
 );
 export type WorkflowView = z.infer<typeof workflowSchema>;

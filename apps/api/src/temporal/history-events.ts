@@ -1,4 +1,4 @@
-import { STATUS_MEMO_KEY, decisionSchema, researchResultSchema } from '@research/contracts';
+import { DELIVER_WEBHOOK_ACTIVITY, STATUS_MEMO_KEY, decisionSchema, researchResultSchema } from '@research/contracts';
 import type { ResearchResult, Stage } from '@research/contracts';
 import { defaultPayloadConverter } from '@temporalio/client';
 import protos from '@temporalio/proto';
@@ -58,7 +58,10 @@ export interface HistoryFold {
   stage: Stage | null;
   draftSent: boolean;
   result: ResearchResult | null;
-  /** The activity scheduled and not yet closed, whose retries `describe` reports. */
+  /**
+   * The pipeline step scheduled and not yet closed, whose retries `describe` reports. Webhook deliveries run beside
+   * the steps and are not tracked: their retries are not the pipeline's.
+   */
   pendingActivity: number | null;
   closed: boolean;
 }
@@ -163,6 +166,16 @@ const ACTIVITY_CLOSE_TYPES: ReadonlySet<number> = new Set([
   EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
 ]);
 
+/** The id of the scheduling event an activity close event refers to; 0 when it names none. */
+function scheduledEventIdOf(event: HistoryEvent): number {
+  const closed =
+    event.activityTaskCompletedEventAttributes ??
+    event.activityTaskFailedEventAttributes ??
+    event.activityTaskTimedOutEventAttributes ??
+    event.activityTaskCanceledEventAttributes;
+  return Number(closed?.scheduledEventId ?? 0);
+}
+
 /**
  * The client events one history event stands for, in order, updating `fold`. Stages and the draft come from the
  * status memo (at start and in every memo upsert), the decision from the completed approval update, the final
@@ -178,9 +191,11 @@ export function eventsOf(event: HistoryEvent, fold: HistoryFold): WorkflowEvent[
   } else if (type === EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED) {
     found = statusEvents(fold, event.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields);
   } else if (type === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-    fold.pendingActivity = eventId;
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name !== DELIVER_WEBHOOK_ACTIVITY) fold.pendingActivity = eventId;
   } else if (ACTIVITY_CLOSE_TYPES.has(type)) {
-    fold.pendingActivity = null;
+    const scheduled = scheduledEventIdOf(event);
+    if (scheduled === 0 || scheduled === fold.pendingActivity) fold.pendingActivity = null;
   } else if (type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED) {
     const parsed = decisionSchema.safeParse(
       decode(event.workflowExecutionUpdateCompletedEventAttributes?.outcome?.success?.payloads?.[0]),

@@ -1,4 +1,5 @@
 import {
+  NOTIFICATIONS_MEMO_KEY,
   RECEIPTS_MEMO_KEY,
   REQUEST_MEMO_KEY,
   STATUS_MEMO_KEY,
@@ -8,8 +9,15 @@ import {
   draftSchema,
   researchResultSchema,
   stageSchema,
+  webhookDeliveryRecordSchema,
 } from '@research/contracts';
-import type { Actor, DecisionReceipt, PublishedStatus, ResearchRequest } from '@research/contracts';
+import type {
+  Actor,
+  DecisionReceipt,
+  PublishedStatus,
+  ResearchRequest,
+  WebhookDeliveryRecord,
+} from '@research/contracts';
 import { z } from 'zod';
 
 // The workflow publishes its status (stage, draft and, since the reviewer-workspace patch, decision, result and the
@@ -82,4 +90,22 @@ export function isCompleteStatus(status: PublishedStatus | null): status is Publ
 export function readReceiptsMemo(memo: Record<string, unknown> | undefined): DecisionReceipt[] {
   const parsed = z.array(decisionReceiptSchema).safeParse(memo?.[RECEIPTS_MEMO_KEY]);
   return parsed.success ? parsed.data : [];
+}
+
+/**
+ * The webhook deliveries the workflow published, targets shown without credentials, query or fragment (where
+ * secrets of a target URL usually are); empty for runs without webhooks and when malformed.
+ */
+export function readNotificationsMemo(memo: Record<string, unknown> | undefined): WebhookDeliveryRecord[] {
+  const parsed = z.array(webhookDeliveryRecordSchema).safeParse(memo?.[NOTIFICATIONS_MEMO_KEY]);
+  return parsed.success ? parsed.data.map((record) => ({ ...record, url: displayedTarget(record.url) })) : [];
+}
+
+function displayedTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '[invalid URL]';
+  }
 }

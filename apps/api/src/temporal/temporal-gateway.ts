@@ -14,6 +14,7 @@ import type {
   ApprovalRequest,
   Decision,
   DecisionRequest,
+  NotificationSettings,
   ResearchInput,
   ResearchRequest,
   ResearchResult,
@@ -69,6 +70,8 @@ export interface TemporalGatewayOptions {
   approvalTimeoutDefault?: string | undefined;
   /** Step retry policies passed to every workflow started (the workflow's own policies when unset). */
   retryOverrides?: RetryOverrides | undefined;
+  /** Webhook targets and reminder points passed to every workflow started; unset sends no webhooks. */
+  notifications?: NotificationSettings | undefined;
   /**
    * Four-eyes (`REQUIRE_DISTINCT_APPROVER`, default true): a pipeline's submitter cannot decide it. Checked here and,
    * through the workflow input, by the workflow's update validator. Applies only where both are identified.
@@ -189,6 +192,7 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
         ...request,
         ...(approvalTimeout === undefined ? {} : { approvalTimeout }),
         ...(options.retryOverrides === undefined ? {} : { retryOverrides: options.retryOverrides }),
+        ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
         ...(submittedBy === undefined ? {} : { submittedBy, requireDistinctApprover }),
       };
       const retried = await checkRunningCap(

@@ -1,3 +1,4 @@
+import { DELIVER_WEBHOOK_ACTIVITY } from '@research/contracts';
 import type { Decision, ResearchResult, ResearchState, Stage } from '@research/contracts';
 import {
   ActivityFailure,
@@ -8,7 +9,7 @@ import {
 } from '@temporalio/client';
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import type { RetryInfo, WorkflowError, WorkflowStatus, WorkflowView } from '../schemas/workflow.js';
-import { readRequestMemo, readStatusMemo } from './memo.js';
+import { readNotificationsMemo, readRequestMemo, readStatusMemo } from './memo.js';
 import { timestampToIso } from './ports.js';
 import type { PendingActivity, WorkflowDescription } from './ports.js';
 
@@ -74,9 +75,16 @@ export function describeFailure(cause: unknown, status: WorkflowStatus): Workflo
   return { code: type ?? 'WorkflowFailed', message: top?.message || 'The workflow failed.' };
 }
 
-/** The step currently being retried, from `describe().raw.pendingActivities`; null when nothing has failed. */
+/**
+ * The step currently being retried, from `describe().raw.pendingActivities`; null when nothing has failed. A webhook
+ * being retried is not a step of the pipeline (no stage waits for it): its outcome shows under `notifications`.
+ */
 export function retryInfo(pending: readonly PendingActivity[] | null | undefined): RetryInfo | null {
-  const retrying = pending?.find((activity) => (activity.attempt ?? 1) > 1 || activity.lastFailure != null);
+  const retrying = pending?.find(
+    (activity) =>
+      activity.activityType?.name !== DELIVER_WEBHOOK_ACTIVITY &&
+      ((activity.attempt ?? 1) > 1 || activity.lastFailure != null),
+  );
   if (!retrying) return null;
   const failure = retrying.lastFailure;
   return {
@@ -134,5 +142,6 @@ export function buildWorkflowView({ description, state, result, error }: ViewSou
     usage: result?.usage ?? state?.result?.usage ?? published?.result?.usage ?? draft?.usage ?? null,
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString() ?? null,
+    notifications: readNotificationsMemo(description.memo),
   };
 }
