@@ -113,7 +113,7 @@ describe('webhooks', { timeout: 180_000 }, () => {
     const id = await startResearch('webhooks approved', '1h');
     await waitForWorkflow(stack.apiUrl, id, (w) => w.stage === 'awaiting_approval', { timeoutMs: 60_000 });
     const decided = await request(stack.apiUrl, 'POST', `/workflows/${id}/approve`, {
-      body: { approved: true, reviewer: 'ana', comment: 'Accurate.' },
+      body: { approved: true, comment: 'Accurate.' },
     });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
     const done = await waitForWorkflow<{ status: string; notifications: WebhookDeliveryRecord[] }>(
@@ -133,7 +133,7 @@ describe('webhooks', { timeout: 180_000 }, () => {
         reviewer: completed?.payload?.data.reviewer,
         comment: completed?.payload?.data.comment,
       },
-      { outcome: 'approved', reviewer: 'ana', comment: 'Accurate.' },
+      { outcome: 'approved', reviewer: 'reviewer', comment: 'Accurate.' },
     );
 
     const byTarget = (url: string) => done.notifications.filter((n) => n.url === url);
