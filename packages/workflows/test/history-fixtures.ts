@@ -21,6 +21,7 @@ export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/histories', import
 export const RECORDED_WITHOUT_INTERCEPTORS: ReadonlySet<string> = new Set([
   'approved',
   'approved-after-refused-approval',
+  'approved-webhooks',
   'approved-with-receipt',
   'approved-with-receipt-workspace',
   'approved-workspace',
@@ -32,6 +33,7 @@ export const RECORDED_WITHOUT_INTERCEPTORS: ReadonlySet<string> = new Set([
   'cancelled-summarizing-workspace',
   'concurrent-approvals',
   'expired',
+  'expired-webhook-reminders',
   'fetch-failed',
   'invalid-approval-timeout',
   'record-decision-failed',
