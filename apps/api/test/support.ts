@@ -78,6 +78,7 @@ export function sampleView(overrides: Partial<WorkflowView> = {}): WorkflowView 
     stage: 'awaiting_approval',
     topic: VALID_REQUEST.topic,
     sourceUrl: VALID_REQUEST.sourceUrl,
+    sources: [VALID_REQUEST.sourceUrl],
     submittedBy: null,
     draft: {
       summary: 'A summary.',

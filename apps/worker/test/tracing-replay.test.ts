@@ -28,6 +28,14 @@ const activities: ResearchActivities = {
     model: 'stub-model',
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
   }),
+  writeDraft: async () => ({
+    summary: 'Durable execution survives crashes.',
+    points: [1, 2, 3].map(() => ({ text: 'It survives.', citations: [{ source: 1, quote: 'alive across crashes' }] })),
+    model: 'stub-model',
+    usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+    sha256: 'd'.repeat(64),
+    sourcesSha256: null,
+  }),
   saveResult: async () => undefined,
   recordDecision: async () => undefined,
 };

@@ -30,6 +30,7 @@ export const activitiesEnvSchema = z.object({
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: positiveInt(120_000),
   OPENAI_MAX_OUTPUT_TOKENS: positiveInt(800),
+  LLM_ANSWER_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   FETCH_TIMEOUT_MS: positiveInt(15_000),
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
@@ -86,6 +87,8 @@ export interface LlmConfig {
   timeoutMs: number;
   /** `max_tokens` of each request; also bounds the length of an accepted answer. */
   maxOutputTokens: number;
+  /** Calls `writeDraft` makes for one draft when answers are not valid JSON or do not match; then it fails. */
+  answerAttempts: number;
 }
 
 export interface StorageConfig {
@@ -135,6 +138,7 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
       model: env.OPENAI_MODEL,
       timeoutMs: env.OPENAI_TIMEOUT_MS,
       maxOutputTokens: env.OPENAI_MAX_OUTPUT_TOKENS,
+      answerAttempts: env.LLM_ANSWER_ATTEMPTS,
     },
     storage: { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR },
     testHooks: { saveResultDelayAfterWriteMs: env.TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS },

@@ -8,6 +8,7 @@ import type { ResolveHost } from './guarded-agent.js';
 import { createHtmlExtractor, type HtmlExtractor } from './html-extractor.js';
 import type { ResultStore } from './result-store.js';
 import { createSummarize } from './summarize.js';
+import { createWriteDraft } from './write-draft.js';
 
 export interface ActivitiesDeps {
   config: Pick<ActivitiesConfig, 'fetch' | 'llm'> & Partial<Pick<ActivitiesConfig, 'extract' | 'testHooks'>>;
@@ -45,6 +46,8 @@ export interface ActivitiesDeps {
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
  *   `LlmEmptyAnswer` and `LlmInvalidAnswer` (too long for `maxOutputTokens`, or control characters; both retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
+ * - `writeDraft`: as `summarize`, plus `LlmMalformedDraft` (non-retryable) when `llm.answerAttempts` answers in a row
+ *   were not JSON matching the draft schema.
  * - `recordDecision`: appends the receipt to the `research_decisions` hash chain; database errors are retried, and a
  *   retry of the same receipt (same decision id) appends nothing.
  * - `saveResult`: database errors are thrown as they are and retried; a retry of the same run writes nothing new, and
@@ -58,6 +61,11 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities {
     isAllowedAddress: deps.isAllowedAddress,
   });
   const summarize = createSummarize({
+    config: deps.config.llm,
+    openai: deps.openai,
+    heartbeatIntervalMs: deps.heartbeatIntervalMs,
+  });
+  const writeDraft = createWriteDraft({
     config: deps.config.llm,
     openai: deps.openai,
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
@@ -87,5 +95,5 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities {
       decisionId: receipt.decisionId,
     });
   }
-  return { fetchSource, summarize, saveResult, recordDecision };
+  return { fetchSource, summarize, writeDraft, saveResult, recordDecision };
 }

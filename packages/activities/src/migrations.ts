@@ -71,6 +71,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE research_results ADD CONSTRAINT research_results_outcome_check
         CHECK (outcome IN ('approved', 'rejected', 'expired', 'cancelled'));`,
   },
+  {
+    // Pipelines since `research-depth`: every source (fetched or why not), the decided draft's points with their
+    // citations, and how many draft versions there were. Nullable, so rows saved before read back without them.
+    version: 5,
+    name: 'research_results sources, points, draft versions',
+    sql: `
+      ALTER TABLE research_results ADD COLUMN sources jsonb;
+      ALTER TABLE research_results ADD COLUMN points jsonb;
+      ALTER TABLE research_results ADD COLUMN draft_versions integer;`,
+  },
 ];
 
 /**

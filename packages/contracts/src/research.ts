@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SOURCES, draftPointSchema, groundingSchema, sourceOutcomeSchema } from './citations.js';
 import { approvalTimeoutSchema } from './durations.js';
 import type { RetryOverrides } from './retry-overrides.js';
 import { STAGES } from './stages.js';
@@ -7,15 +8,34 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
   .max(2048, 'must be at most 2048 characters');
 
-/** Body of `POST /research`. */
+/** Body of `POST /research`: one source as `sourceUrl`, or 1 to 5 as `sources` (exactly one of the two). */
 export const researchRequestSchema = z
   .object({
     topic: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-    sourceUrl: httpUrl,
+    sourceUrl: httpUrl.optional().describe('One source to research; send this or `sources`, not both'),
+    sources: z
+      .array(httpUrl)
+      .min(1, 'must list at least one URL')
+      .max(MAX_SOURCES, `must list at most ${MAX_SOURCES} URLs`)
+      .refine((urls) => new Set(urls).size === urls.length, 'must not list a URL twice')
+      .optional()
+      .describe('1 to 5 sources, fetched in parallel; citations number them from 1 in this order'),
     approvalTimeout: approvalTimeoutSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((request, ctx) => {
+    if (request.sourceUrl === undefined && request.sources === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sources'], message: 'is required (or send sourceUrl)' });
+    } else if (request.sourceUrl !== undefined && request.sources !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sources'], message: 'cannot be sent together with sourceUrl' });
+    }
+  });
 export type ResearchRequest = z.infer<typeof researchRequestSchema>;
+
+/** The URLs a request names, in citation order: `sources`, or the single `sourceUrl`. */
+export function requestedSources(request: Pick<ResearchRequest, 'sourceUrl' | 'sources'>): string[] {
+  return request.sources ?? (request.sourceUrl === undefined ? [] : [request.sourceUrl]);
+}
 
 /** An authenticated caller as recorded on a pipeline: the stable id from the credentials and a display name. */
 export const actorSchema = z.object({
@@ -87,9 +107,10 @@ export const usageSchema = z.object({
 export type Usage = z.infer<typeof usageSchema>;
 
 /**
- * The LLM's summary, waiting for a human. `sha256` is of the summary text (UTF-8), the part the reviewer decides
- * on; `version` numbers the drafts of a pipeline from 1. Both are absent on drafts of pipelines started before
- * drafts were hashed.
+ * The LLM's summary, waiting for a human. `sha256` is of what the reviewer decides on: the summary text (UTF-8) for
+ * drafts without points, the canonical JSON of summary and points for structured drafts; `version` numbers the
+ * drafts of a pipeline from 1. Both are absent on drafts of pipelines started before drafts were hashed. `points`,
+ * `grounding` and `sources` are present on drafts of pipelines started since the `research-depth` patch.
  */
 export const draftSchema = z.object({
   summary: z.string(),
@@ -97,6 +118,9 @@ export const draftSchema = z.object({
   usage: usageSchema,
   version: z.number().int().positive().optional(),
   sha256: sha256HexSchema.optional(),
+  points: z.array(draftPointSchema).optional().describe('3 to 5 points, each with the quotes that back it'),
+  grounding: groundingSchema.optional(),
+  sources: z.array(sourceOutcomeSchema).optional().describe('Every requested source: fetched, or why not'),
 });
 export type Draft = z.infer<typeof draftSchema>;
 
@@ -114,6 +138,10 @@ export const researchResultSchema = z.object({
   comment: z.string().nullable(),
   decidedAt: z.iso.datetime(),
   usage: usageSchema,
+  /** Since `research-depth`: the sources, the approved draft's points and how many draft versions there were. */
+  sources: z.array(sourceOutcomeSchema).optional(),
+  points: z.array(draftPointSchema).optional(),
+  draftVersions: z.number().int().nonnegative().optional(),
 });
 export type ResearchResult = z.infer<typeof researchResultSchema>;
 
@@ -145,7 +173,9 @@ export type DecisionReceipt = z.infer<typeof decisionReceiptSchema>;
 export const researchStateSchema = z.object({
   stage: stageSchema,
   topic: z.string(),
+  /** The first source (the only one of a `sourceUrl` request). */
   sourceUrl: z.string(),
+  sources: z.array(z.string()).optional(),
   draft: draftSchema.nullable(),
   decision: decisionSchema.nullable(),
   result: researchResultSchema.nullable(),

@@ -73,7 +73,8 @@ export function researchActivities(
     ...withRetry(FETCH_SOURCE, overrides.fetchSource),
     ...onCancel,
   });
-  const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize'>>({
+  // writeDraft is an LLM call like summarize, so it shares its policy and the operator's summarize override.
+  const { summarize, writeDraft } = proxyActivities<Pick<ResearchActivities, 'summarize' | 'writeDraft'>>({
     ...withRetry(SUMMARIZE, overrides.summarize),
     ...onCancel,
   });
@@ -81,5 +82,5 @@ export function researchActivities(
     withRetry(SAVE_RESULT, overrides.saveResult),
   );
   const { recordDecision } = proxyActivities<Pick<ResearchActivities, 'recordDecision'>>(RECORD_DECISION);
-  return { fetchSource, summarize, saveResult, recordDecision };
+  return { fetchSource, summarize, writeDraft, saveResult, recordDecision };
 }

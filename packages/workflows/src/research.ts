@@ -20,6 +20,7 @@ import {
   STATUS_MEMO_KEY,
   approveUpdate,
   parseDurationMs,
+  requestedSources,
   stateQuery,
 } from '@research/contracts';
 import type {
@@ -36,6 +37,7 @@ import { researchActivities } from './activities.js';
 import { checkDraftBinding, recordReceipt } from './decision-receipts.js';
 import { toStepFailure } from './failures.js';
 import type { ResearchStep } from './failures.js';
+import { RESEARCH_DEPTH_PATCH, gatherSources, writeGroundedDraft } from './research-depth.js';
 import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './workspace.js';
 
 /**
@@ -60,13 +62,17 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  */
 export async function research(input: ResearchInput): Promise<ResearchResult> {
   // Decided before the first command: runs recorded before the patch keep the cancellation they recorded.
-  const { fetchSource, summarize, saveResult, recordDecision } = researchActivities(input.retryOverrides, {
+  const { fetchSource, summarize, writeDraft, saveResult, recordDecision } = researchActivities(input.retryOverrides, {
     abandonOnCancel: patched(WORKSPACE_PATCH),
   });
+  // Decided once, before the first activity: runs recorded before it take the single-source path to the end.
+  const depth = patched(RESEARCH_DEPTH_PATCH);
+  const sources = requestedSources(input);
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
-    sourceUrl: input.sourceUrl,
+    sourceUrl: sources[0] ?? '',
+    sources,
     draft: null,
     decision: null,
     result: null,
@@ -151,16 +157,35 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
 
   const approvalTimeoutMs = parseApprovalTimeout(input.approvalTimeout, () => enter('failed'));
 
-  async function pipeline(): Promise<ResearchResult> {
-    enter('fetching');
-    const source = await step('fetchSource', () => fetchSource({ url: input.sourceUrl }));
+  /** The path of runs recorded before {@link RESEARCH_DEPTH_PATCH}: one source, one plain summary. */
+  async function singleSourceDraft(): Promise<{ draft: Draft; sourceSha256: string | null }> {
+    const source = await step('fetchSource', () => fetchSource({ url: sources[0] ?? '' }));
 
     enter('summarizing');
     const summarized = await step('summarize', () =>
       summarize({ topic: input.topic, sourceUrl: source.finalUrl, title: source.title, text: source.text }),
     );
-    // Version 1: a pipeline has one draft today; the hash comes from the activity (no crypto in the sandbox).
-    const draft = { ...summarized, version: 1 };
+    // Version 1: the hash comes from the activity (no crypto in the sandbox).
+    return { draft: { ...summarized, version: 1 }, sourceSha256: source.sha256 ?? null };
+  }
+
+  /** Since {@link RESEARCH_DEPTH_PATCH}: every source in parallel, then a structured draft with checked citations. */
+  async function groundedDraft(): Promise<{ draft: Draft; sourceSha256: string | null }> {
+    const gathered = await gatherSources(sources, fetchSource).catch((error: unknown) => {
+      if (error instanceof ApplicationFailure) enter('failed');
+      throw error;
+    });
+
+    enter('summarizing');
+    const { sourcesSha256, ...grounded } = await step('writeDraft', () =>
+      writeGroundedDraft(input.topic, gathered, writeDraft),
+    );
+    return { draft: { ...grounded, version: 1 }, sourceSha256: sourcesSha256 };
+  }
+
+  async function pipeline(): Promise<ResearchResult> {
+    enter('fetching');
+    const { draft, sourceSha256 } = depth ? await groundedDraft() : await singleSourceDraft();
     state.draft = draft;
 
     awaitingSince = new Date();
@@ -172,7 +197,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     const result = toResult(input, draft, state.decision);
     if (state.decision !== null && accepted !== undefined) {
       const [request, decision] = [accepted, state.decision];
-      await step('recordDecision', () => recordReceipt(request, decision, draft, source, recordDecision));
+      await step('recordDecision', () => recordReceipt(request, decision, draft, sourceSha256, recordDecision));
     }
 
     enter('saving');
@@ -239,10 +264,14 @@ function toResult(input: ResearchInput, draft: Draft, decision: Decision | null)
     outcome: decision === null ? 'expired' : decision.approved ? 'approved' : 'rejected',
     summary: draft.summary,
     topic: input.topic,
-    sourceUrl: input.sourceUrl,
+    sourceUrl: requestedSources(input)[0] ?? '',
     reviewer: decision?.reviewer ?? null,
     comment: decision?.comment ?? null,
     decidedAt: decision?.decidedAt ?? new Date().toISOString(),
     usage: draft.usage,
+    // Structured drafts only (runs since research-depth); results of older runs keep their shape.
+    ...(draft.points === undefined
+      ? {}
+      : { sources: draft.sources ?? [], points: draft.points, draftVersions: draft.version ?? 1 }),
   };
 }

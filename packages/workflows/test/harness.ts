@@ -5,7 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { DecisionReceipt, Draft, FetchedSource, ResearchActivities, SaveResultInput } from '@research/contracts';
+import type {
+  DecisionReceipt,
+  Draft,
+  FetchedSource,
+  ResearchActivities,
+  SaveResultInput,
+  WrittenDraft,
+} from '@research/contracts';
 import { startEmbeddedTemporal } from '@research/embedded-temporal';
 
 export interface Harness {
@@ -123,6 +130,44 @@ export const DRAFT: Draft = {
   sha256: 'd'.repeat(64),
 };
 
+/** The stub LLM's structured draft: every quote occurs in {@link SOURCE}'s text. */
+export const WRITTEN: WrittenDraft = {
+  summary: DRAFT.summary,
+  points: [
+    { text: 'Durable execution is the subject.', citations: [{ source: 1, quote: 'Durable execution' }] },
+    { text: 'Pipelines can run long.', citations: [{ source: 1, quote: 'long-running pipelines' }] },
+    { text: 'They survive crashes.', citations: [{ source: 1, quote: 'alive across crashes' }] },
+  ],
+  model: DRAFT.model,
+  usage: DRAFT.usage,
+  sha256: 'd'.repeat(64),
+  sourcesSha256: SOURCE.sha256 ?? null,
+};
+
+/** The draft a run of `INPUT` with the stub activities shows: {@link WRITTEN}, checked against {@link SOURCE}. */
+export function groundedDraft(url = 'https://example.com/article'): Draft {
+  return {
+    summary: WRITTEN.summary,
+    model: WRITTEN.model,
+    usage: WRITTEN.usage,
+    sha256: WRITTEN.sha256,
+    version: 1,
+    points: WRITTEN.points.map((p) => ({ ...p, citations: p.citations.map((c) => ({ ...c, verified: true })) })),
+    grounding: { verified: 3, unverified: 0, regenerated: false, warning: null },
+    sources: [
+      {
+        index: 1,
+        url,
+        fetched: true,
+        finalUrl: SOURCE.finalUrl,
+        title: SOURCE.title,
+        sha256: SOURCE.sha256 ?? null,
+        failure: null,
+      },
+    ],
+  };
+}
+
 export interface StubActivities {
   activities: ResearchActivities;
   /** Every `saveResult` call, in order. */
@@ -138,6 +183,7 @@ export function stubActivities(overrides: Partial<ResearchActivities> = {}): Stu
   const activities: ResearchActivities = {
     fetchSource: async () => SOURCE,
     summarize: async () => DRAFT,
+    writeDraft: async () => WRITTEN,
     saveResult: async (input) => {
       saved.push(input);
     },

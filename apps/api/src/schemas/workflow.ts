@@ -82,7 +82,11 @@ export const workflowSchema = component(
     status: workflowStatusSchema,
     stage: stageSchema,
     topic: z.string().nullable(),
-    sourceUrl: z.string().nullable(),
+    sourceUrl: z.string().nullable().describe('The first (or only) source'),
+    sources: z
+      .array(z.string())
+      .nullable()
+      .describe('Every requested source, in citation order; null when the pipeline was started some other way'),
     submittedBy: actorSchema
       .nullable()
       .describe(

@@ -9,6 +9,7 @@ import {
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import type { RetryInfo, WorkflowError, WorkflowStatus, WorkflowView } from '../schemas/workflow.js';
 import { readRequestMemo, readStatusMemo } from './memo.js';
+import type { RequestMemo } from './memo.js';
 import { timestampToIso } from './ports.js';
 import type { PendingActivity, WorkflowDescription } from './ports.js';
 
@@ -100,6 +101,17 @@ function decisionFromResult(result: ResearchResult | null): Decision | null {
   };
 }
 
+function sourcesOf(
+  state: ResearchState | null,
+  requested: RequestMemo | null,
+  result: ResearchResult | null,
+): string[] | null {
+  if (state?.sources !== undefined) return state.sources;
+  if (requested?.sources !== undefined) return requested.sources;
+  const single = state?.sourceUrl ?? requested?.sourceUrl ?? result?.sourceUrl;
+  return single === undefined ? null : [single];
+}
+
 export interface ViewSources {
   description: WorkflowDescription;
   /**
@@ -124,6 +136,7 @@ export function buildWorkflowView({ description, state, result, error }: ViewSou
     stage: reportedStage(status, state?.stage ?? published?.stage),
     topic: state?.topic ?? requested?.topic ?? result?.topic ?? null,
     sourceUrl: state?.sourceUrl ?? requested?.sourceUrl ?? result?.sourceUrl ?? null,
+    sources: sourcesOf(state, requested, result),
     submittedBy: requested?.submittedBy ?? null,
     draft,
     decision: state?.decision ?? published?.decision ?? decisionFromResult(result),
