@@ -74,6 +74,9 @@ export function parseDraftAnswer(text: string, sourceIndexes: readonly number[])
 export function canonicalDraftJson(summary: string, points: readonly UncheckedPoint[]): string {
   return JSON.stringify({
     summary,
-    points: points.map((p) => ({ text: p.text, citations: p.citations.map((c) => ({ source: c.source, quote: c.quote })) })),
+    points: points.map((p) => ({
+      text: p.text,
+      citations: p.citations.map((c) => ({ source: c.source, quote: c.quote })),
+    })),
   });
 }

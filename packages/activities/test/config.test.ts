@@ -15,7 +15,14 @@ describe('loadActivitiesConfig', () => {
         allowedPorts: [],
       },
       extract: { timeoutMs: 5_000, threads: 2, maxHtmlBytes: 2 * 1024 * 1024 },
-      llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000, maxOutputTokens: 800, answerAttempts: 3 },
+      llm: {
+        apiKey: 'sk-test',
+        baseUrl: undefined,
+        model: 'gpt-4o-mini',
+        timeoutMs: 120_000,
+        maxOutputTokens: 800,
+        answerAttempts: 3,
+      },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
       testHooks: { saveResultDelayAfterWriteMs: 0 },
     });

@@ -62,7 +62,10 @@ export async function gatherSources(
         if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
         errors.push(error);
         const failure = failureOf(error);
-        return { outcome: { index, url, fetched: false, finalUrl: null, title: null, sha256: null, failure }, source: null };
+        return {
+          outcome: { index, url, fetched: false, finalUrl: null, title: null, sha256: null, failure },
+          source: null,
+        };
       }
     }),
   );
@@ -70,7 +73,15 @@ export async function gatherSources(
   const fetched = results.flatMap(({ outcome, source }) =>
     source === null
       ? []
-      : [{ index: outcome.index, url: source.finalUrl, title: source.title, text: source.text, sha256: source.sha256 ?? null }],
+      : [
+          {
+            index: outcome.index,
+            url: source.finalUrl,
+            title: source.title,
+            text: source.text,
+            sha256: source.sha256 ?? null,
+          },
+        ],
   );
   if (fetched.length > 0) return { outcomes, fetched };
   const [only] = errors;

@@ -1,5 +1,9 @@
 import {
   actorSchema,
+  citationSchema,
+  draftPointSchema,
+  groundingSchema,
+  sourceOutcomeSchema,
   decisionReceiptSchema,
   decisionRequestSchema,
   decisionSchema,
@@ -24,12 +28,16 @@ export const WORKFLOW_STATUSES = [
 export const workflowStatusSchema = z.enum(WORKFLOW_STATUSES);
 export type WorkflowStatus = z.infer<typeof workflowStatusSchema>;
 
-component('ResearchRequest', researchRequestSchema);
+component('ResearchRequest', researchRequestSchema, 'A topic and its sources: exactly one of sourceUrl and sources');
 component('DecisionRequest', decisionRequestSchema);
 component('Decision', decisionSchema, 'A decision the workflow accepted');
 component('Draft', draftSchema, 'The LLM summary, waiting for a human');
 component('ResearchResult', researchResultSchema, 'What a finished pipeline returns and persists');
 component('Usage', usageSchema, 'LLM token usage');
+component('Citation', citationSchema, 'A quote backing a point, and whether it was found in its source');
+component('DraftPoint', draftPointSchema, 'One point of a structured draft, with its citations');
+component('Grounding', groundingSchema, 'How many of the draft’s quotes were found in their sources');
+component('SourceOutcome', sourceOutcomeSchema, 'What became of one requested source');
 component('DecisionReceipt', decisionReceiptSchema, 'The record of one accepted decision');
 component('Actor', actorSchema, 'An authenticated caller: the id from their credentials and a display name');
 
