@@ -90,6 +90,7 @@ export function sampleView(overrides: Partial<WorkflowView> = {}): WorkflowView 
     error: null,
     retry: null,
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+    cost: null,
     startedAt: '2025-01-01T00:00:00.000Z',
     closedAt: null,
     ...overrides,

@@ -102,6 +102,19 @@ describe('startResearch', () => {
     assert.equal(view.sourceUrl, sources[0]);
   });
 
+  test('passes MAX_COST_USD_DEFAULT as the budget of requests without maxCostUsd, and leaves it out when unset', async () => {
+    const { temporal, gateway } = setup({ maxCostUsdDefault: 0.5 });
+    await gateway.startResearch(VALID_REQUEST);
+    await gateway.startResearch({ ...VALID_REQUEST, maxCostUsd: 2 });
+    assert.deepEqual(
+      temporal.starts.map((s) => (s.options.args?.[0] as { maxCostUsd?: number }).maxCostUsd),
+      [0.5, 2],
+    );
+    const open = setup();
+    await open.gateway.startResearch(VALID_REQUEST);
+    assert.equal('maxCostUsd' in (open.temporal.starts[0]?.options.args?.[0] as object), false);
+  });
+
   test('starts on the configured task queue when one is set', async () => {
     const { temporal, gateway } = setup({ taskQueue: 'research-blue' });
     await gateway.startResearch(VALID_REQUEST);

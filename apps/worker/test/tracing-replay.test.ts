@@ -35,6 +35,7 @@ const activities: ResearchActivities = {
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
     sha256: 'd'.repeat(64),
     sourcesSha256: null,
+    costUsd: null,
   }),
   saveResult: async () => undefined,
   recordDecision: async () => undefined,

@@ -13,6 +13,7 @@ export {
   type TestHooks,
 } from './config.js';
 export { createActivities, type ActivitiesDeps } from './create-activities.js';
+export { costUsd, priceFor, type LlmPrices, type ModelPrice } from './llm-cost.js';
 export type { ResolveHost } from './guarded-agent.js';
 export { GENESIS_HASH, chainHash, type ChainVerification, type DecisionLog } from './decision-log.js';
 export { DirectoryLockedError } from './directory-lock.js';

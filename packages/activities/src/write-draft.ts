@@ -9,6 +9,7 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import type { LlmConfig } from './config.js';
 import { canonicalDraftJson, draftAnswerSchema, parseDraftAnswer } from './draft-answer.js';
 import { buildDraftMessages } from './draft-prompt.js';
+import { costUsd, priceFor } from './llm-cost.js';
 import { toLlmFailure } from './llm-errors.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, llmClient, missingKeyFailure } from './summarize.js';
 
@@ -94,11 +95,13 @@ export function createWriteDraft(deps: WriteDraftDeps): (input: WriteDraftInput)
         const parsed = parseDraftAnswer(content, indexes);
         if (parsed.ok) {
           const { summary, points } = parsed.answer;
+          const model = completion.model || config.model;
           return {
             summary,
             points,
-            model: completion.model || config.model,
+            model,
             usage,
+            costUsd: costUsd(usage, priceFor(model, config.prices) ?? priceFor(config.model, config.prices)),
             sha256: sha256(canonicalDraftJson(summary, points)),
             sourcesSha256: sourcesSha256(input.sources),
           };

@@ -22,6 +22,7 @@ describe('loadActivitiesConfig', () => {
         timeoutMs: 120_000,
         maxOutputTokens: 800,
         answerAttempts: 3,
+        prices: {},
       },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
       testHooks: { saveResultDelayAfterWriteMs: 0 },
@@ -63,6 +64,7 @@ describe('loadActivitiesConfig', () => {
       timeoutMs: 3000,
       maxOutputTokens: 300,
       answerAttempts: 3,
+      prices: {},
     });
     assert.deepEqual(config.storage, { databaseUrl: undefined, schema: undefined, dataDir: '/tmp/research' });
   });

@@ -29,6 +29,7 @@ export const llmConfig = (baseUrl: string, overrides: Partial<LlmConfig> = {}): 
   timeoutMs: 5_000,
   maxOutputTokens: 800,
   answerAttempts: 3,
+  prices: {},
   ...overrides,
 });
 

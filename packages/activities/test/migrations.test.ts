@@ -149,7 +149,7 @@ describe(`migration 5, sources and points (${databaseUrl ? 'PostgreSQL' : 'PGlit
     const old = await store.get('wf-v4');
     assert.ok(old);
     assert.equal(old.summary, 'Old summary.');
-    assert.equal('sources' in old || 'points' in old || 'draftVersions' in old, false);
+    assert.equal('sources' in old || 'points' in old || 'draftVersions' in old || 'cost' in old, false);
 
     const { createdAt: _c, updatedAt: _u, workflowId: _w, runId: _r, ...result } = old;
     const sources = [
@@ -165,8 +165,18 @@ describe(`migration 5, sources and points (${databaseUrl ? 'PostgreSQL' : 'PGlit
       },
     ];
     const points = [{ text: 'A point.', citations: [{ source: 1, quote: 'a quote', verified: true }] }];
-    await store.save({ workflowId: 'wf-v5', runId: 'run-2', result: { ...result, sources, points, draftVersions: 2 } });
+    const cost = {
+      totalUsd: 0.0012,
+      budgetUsd: 1,
+      calls: [{ step: 'writeDraft', model: 'm', usage: result.usage, usd: 0.0012 }],
+    };
+    await store.save({
+      workflowId: 'wf-v5',
+      runId: 'run-2',
+      result: { ...result, sources, points, draftVersions: 2, cost },
+    });
     const saved = await store.get('wf-v5');
+    assert.deepEqual(saved?.cost, cost);
     assert.deepEqual(saved?.sources, sources);
     assert.deepEqual(saved?.points, points);
     assert.equal(saved?.draftVersions, 2);

@@ -73,6 +73,13 @@ describe('writeDraft', () => {
     assert.ok(draft.usage.totalTokens > 0);
   });
 
+  it('prices the calls it made with LLM_PRICES, and reports null without a price', async () => {
+    const priced = await writeWith({ prices: { 'fake-model': { input: 1, output: 2 } } });
+    const { promptTokens, completionTokens } = priced.usage;
+    assert.equal(priced.costUsd, (promptTokens * 1 + completionTokens * 2) / 1_000_000);
+    assert.equal((await writeWith()).costUsd, null);
+  });
+
   it('puts each source in its own numbered data block', async () => {
     await writeWith();
     const user = llm.calls[0]?.body.messages?.[1]?.content as string;

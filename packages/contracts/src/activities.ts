@@ -1,5 +1,6 @@
 import type { UncheckedPoint } from './grounding.js';
-import type { DecisionReceipt, Draft, ResearchResult, Usage } from './research.js';
+import type { Usage } from './cost.js';
+import type { DecisionReceipt, Draft, ResearchResult } from './research.js';
 
 export interface FetchSourceInput {
   url: string;
@@ -52,6 +53,8 @@ export interface WrittenDraft {
   model: string;
   /** Tokens of every call the activity made for this draft, invalid answers included. */
   usage: Usage;
+  /** USD of those calls at the worker's `LLM_PRICES`; null when it has no price for the model. */
+  costUsd: number | null;
   /** sha256 (hex) of the canonical JSON `{"summary":…,"points":[{"text":…,"citations":[{"source":…,"quote":…}]}]}`. */
   sha256: string;
   /**

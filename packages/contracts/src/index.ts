@@ -1,5 +1,6 @@
 export * from './activities.js';
 export * from './citations.js';
+export * from './cost.js';
 export * from './definitions.js';
 export * from './durations.js';
 export * from './failures.js';

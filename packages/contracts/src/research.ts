@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_SOURCES, draftPointSchema, groundingSchema, sourceOutcomeSchema } from './citations.js';
+import { costSchema, usageSchema } from './cost.js';
 import { approvalTimeoutSchema } from './durations.js';
 import type { RetryOverrides } from './retry-overrides.js';
 import { STAGES } from './stages.js';
@@ -21,6 +22,12 @@ export const researchRequestSchema = z
       .optional()
       .describe('1 to 5 sources, fetched in parallel; citations number them from 1 in this order'),
     approvalTimeout: approvalTimeoutSchema.optional(),
+    maxCostUsd: z
+      .number()
+      .positive('must be more than 0')
+      .max(100_000, 'must be at most 100000')
+      .optional()
+      .describe('Most this pipeline may spend on the LLM, in USD (default MAX_COST_USD_DEFAULT; unset: no cap)'),
   })
   .strict()
   .superRefine((request, ctx) => {
@@ -99,13 +106,6 @@ export const decisionSchema = z.object({
 });
 export type Decision = z.infer<typeof decisionSchema>;
 
-export const usageSchema = z.object({
-  promptTokens: z.number().int().nonnegative(),
-  completionTokens: z.number().int().nonnegative(),
-  totalTokens: z.number().int().nonnegative(),
-});
-export type Usage = z.infer<typeof usageSchema>;
-
 /**
  * The LLM's summary, waiting for a human. `sha256` is of what the reviewer decides on: the summary text (UTF-8) for
  * drafts without points, the canonical JSON of summary and points for structured drafts; `version` numbers the
@@ -121,6 +121,12 @@ export const draftSchema = z.object({
   points: z.array(draftPointSchema).optional().describe('3 to 5 points, each with the quotes that back it'),
   grounding: groundingSchema.optional(),
   sources: z.array(sourceOutcomeSchema).optional().describe('Every requested source: fetched, or why not'),
+  cost: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .optional()
+    .describe('USD of the LLM calls that wrote this draft; null when the model has no price'),
 });
 export type Draft = z.infer<typeof draftSchema>;
 
@@ -142,6 +148,7 @@ export const researchResultSchema = z.object({
   sources: z.array(sourceOutcomeSchema).optional(),
   points: z.array(draftPointSchema).optional(),
   draftVersions: z.number().int().nonnegative().optional(),
+  cost: costSchema.optional(),
 });
 export type ResearchResult = z.infer<typeof researchResultSchema>;
 
@@ -177,6 +184,8 @@ export const researchStateSchema = z.object({
   sourceUrl: z.string(),
   sources: z.array(z.string()).optional(),
   draft: draftSchema.nullable(),
+  /** Since `research-depth`: the LLM calls so far, what they cost and the budget. */
+  cost: costSchema.optional(),
   decision: decisionSchema.nullable(),
   result: researchResultSchema.nullable(),
 });
@@ -187,7 +196,7 @@ export type ResearchState = z.infer<typeof researchStateSchema>;
  * before the `reviewer-workspace` patch publish only `stage` and `draft` until their next stage change; the other
  * fields are absent there, not null.
  */
-export interface PublishedStatus extends Pick<ResearchState, 'stage' | 'draft'> {
+export interface PublishedStatus extends Pick<ResearchState, 'stage' | 'draft' | 'cost'> {
   decision?: Decision | null;
   result?: ResearchResult | null;
   /** ISO time the pipeline entered `awaiting_approval`; null before. */

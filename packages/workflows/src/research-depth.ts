@@ -110,6 +110,8 @@ export interface GroundedDraft {
   model: string;
   usage: Usage;
   sha256: string;
+  /** USD of the calls that wrote it; null when one had no price. */
+  cost: number | null;
   points: ReturnType<typeof checkGrounding>['points'];
   grounding: Grounding;
   sources: SourceOutcome[];
@@ -148,6 +150,7 @@ export async function writeGroundedDraft(
   const input: WriteDraftInput = { topic, sources: gathered.fetched };
   let written = await write(input);
   let usage = written.usage;
+  let cost = written.costUsd;
   let checked = ground(written, gathered);
   let regenerated = false;
   if (isPoorlyGrounded(checked)) {
@@ -155,6 +158,7 @@ export async function writeGroundedDraft(
     const previous = { summary: written.summary, points: written.points };
     written = await write({ ...input, feedback: { reason, previous } });
     usage = addUsage(usage, written.usage);
+    cost = cost === null || written.costUsd === null ? null : cost + written.costUsd;
     checked = ground(written, gathered);
     regenerated = true;
   }
@@ -168,6 +172,7 @@ export async function writeGroundedDraft(
     model: written.model,
     usage,
     sha256: written.sha256,
+    cost,
     points,
     grounding: { verified, unverified, regenerated, warning },
     sources: gathered.outcomes,

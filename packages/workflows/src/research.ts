@@ -32,11 +32,14 @@ import type {
   ResearchResult,
   ResearchState,
   Stage,
+  WriteDraftInput,
+  WrittenDraft,
 } from '@research/contracts';
 import { researchActivities } from './activities.js';
 import { checkDraftBinding, recordReceipt } from './decision-receipts.js';
 import { toStepFailure } from './failures.js';
 import type { ResearchStep } from './failures.js';
+import { CostLedger } from './cost-ledger.js';
 import { RESEARCH_DEPTH_PATCH, gatherSources, writeGroundedDraft } from './research-depth.js';
 import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './workspace.js';
 
@@ -68,6 +71,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
   // Decided once, before the first activity: runs recorded before it take the single-source path to the end.
   const depth = patched(RESEARCH_DEPTH_PATCH);
   const sources = requestedSources(input);
+  const ledger = new CostLedger(input.maxCostUsd);
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
@@ -76,6 +80,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     draft: null,
     decision: null,
     result: null,
+    ...(depth ? { cost: ledger.cost } : {}),
   };
   // The accepted update's argument: the receipt needs who decided and through which request.
   let accepted: ApprovalRequest | undefined;
@@ -132,6 +137,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     const status: PublishedStatus = {
       stage,
       draft: state.draft,
+      ...(state.cost === undefined ? {} : { cost: ledger.snapshot() }),
       decision: state.decision,
       result: state.result,
       awaitingSince: awaitingSince?.toISOString() ?? null,
@@ -169,16 +175,32 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     return { draft: { ...summarized, version: 1 }, sourceSha256: source.sha256 ?? null };
   }
 
+  /** Runs workflow code that fails the pipeline with an `ApplicationFailure` of its own (not an activity's). */
+  async function failing<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      // A failed activity was already reported by step().
+      if (error instanceof ApplicationFailure && state.stage !== 'failed') enter('failed');
+      throw error;
+    }
+  }
+
+  /** `writeDraft` within the budget: checked before each call, each call's cost recorded. */
+  async function budgetedWriteDraft(draftInput: WriteDraftInput): Promise<WrittenDraft> {
+    ledger.checkBefore('writeDraft');
+    const written = await writeDraft(draftInput);
+    ledger.record('writeDraft', written);
+    return written;
+  }
+
   /** Since {@link RESEARCH_DEPTH_PATCH}: every source in parallel, then a structured draft with checked citations. */
   async function groundedDraft(): Promise<{ draft: Draft; sourceSha256: string | null }> {
-    const gathered = await gatherSources(sources, fetchSource).catch((error: unknown) => {
-      if (error instanceof ApplicationFailure) enter('failed');
-      throw error;
-    });
+    const gathered = await failing(() => gatherSources(sources, fetchSource));
 
     enter('summarizing');
-    const { sourcesSha256, ...grounded } = await step('writeDraft', () =>
-      writeGroundedDraft(input.topic, gathered, writeDraft),
+    const { sourcesSha256, ...grounded } = await failing(() =>
+      step('writeDraft', () => writeGroundedDraft(input.topic, gathered, budgetedWriteDraft)),
     );
     return { draft: { ...grounded, version: 1 }, sourceSha256: sourcesSha256 };
   }
@@ -194,7 +216,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     await condition(() => state.decision !== null, approvalTimeoutMs);
     // Read the decision rather than condition's result: an update accepted in the same activation as the
     // timer firing still counts.
-    const result = toResult(input, draft, state.decision);
+    const result = { ...toResult(input, draft, state.decision), ...(depth ? { cost: ledger.snapshot() } : {}) };
     if (state.decision !== null && accepted !== undefined) {
       const [request, decision] = [accepted, state.decision];
       await step('recordDecision', () => recordReceipt(request, decision, draft, sourceSha256, recordDecision));

@@ -140,6 +140,7 @@ export const WRITTEN: WrittenDraft = {
   ],
   model: DRAFT.model,
   usage: DRAFT.usage,
+  costUsd: 0.0012,
   sha256: 'd'.repeat(64),
   sourcesSha256: SOURCE.sha256 ?? null,
 };
@@ -151,6 +152,7 @@ export function groundedDraft(url = 'https://example.com/article'): Draft {
     model: WRITTEN.model,
     usage: WRITTEN.usage,
     sha256: WRITTEN.sha256,
+    cost: WRITTEN.costUsd,
     version: 1,
     points: WRITTEN.points.map((p) => ({ ...p, citations: p.citations.map((c) => ({ ...c, verified: true })) })),
     grounding: { verified: 3, unverified: 0, regenerated: false, warning: null },

@@ -191,4 +191,60 @@ describe('research workflow: several sources and grounded drafts', { timeout: 12
       });
     },
   );
+  test('shows what each LLM call cost and the total in the state, the memo and the result', T, async () => {
+    const stubs = stubActivities();
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue, { topic: 'x', sourceUrl: URLS[0] ?? '', maxCostUsd: 1 });
+      const { cost, draft } = await awaiting(handle);
+      const expected = {
+        totalUsd: WRITTEN.costUsd,
+        budgetUsd: 1,
+        calls: [{ step: 'writeDraft', model: WRITTEN.model, usage: WRITTEN.usage, usd: WRITTEN.costUsd }],
+      };
+      assert.deepEqual(cost, expected);
+      assert.equal(draft?.cost, WRITTEN.costUsd);
+      await handle.executeUpdate(approveUpdate, { args: [{ approved: true }] });
+      const result = await handle.result();
+      assert.deepEqual(result.cost, expected);
+      assert.deepEqual(((await handle.describe()).memo?.[STATUS_MEMO_KEY] as PublishedStatus).cost, expected);
+    });
+  });
+
+  test('fails with BudgetExceeded, naming the amounts, when the budget is spent between two LLM calls', T, async () => {
+    let calls = 0;
+    const stubs = stubActivities({ writeDraft: async () => (calls++, { ...UNGROUNDED, costUsd: 0.0012 }) });
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const handle = await start(taskQueue, { topic: 'x', sourceUrl: URLS[0] ?? '', maxCostUsd: 0.001 });
+      const failure = await failureOf(handle);
+      assert.equal(failure.type, FailureType.BudgetExceeded);
+      assert.equal(failure.nonRetryable, true);
+      assert.equal(
+        failure.message,
+        'The LLM budget is spent: this pipeline has spent $0.0012 of its $0.001 (maxCostUsd), so it makes no ' +
+          'further LLM call (writeDraft).',
+      );
+      assert.equal(calls, 1, 'the second call (the regeneration) is never made');
+      const state = await handle.query(stateQuery);
+      assert.equal(state.stage, 'failed');
+      assert.equal(state.cost?.totalUsd, 0.0012);
+      assert.equal(stubs.saved.length, 0);
+    });
+  });
+
+  test('reports the cost as unknown and enforces no budget when the model has no price', T, async () => {
+    let calls = 0;
+    const stubs = stubActivities({ writeDraft: async () => (calls++, { ...UNGROUNDED, costUsd: null }) });
+    await harness.withWorker(stubs.activities, async (taskQueue) => {
+      const { cost, draft } = await awaiting(
+        await start(taskQueue, { topic: 'x', sourceUrl: URLS[0] ?? '', maxCostUsd: 0.0001 }),
+      );
+      assert.equal(calls, 2);
+      assert.equal(cost?.totalUsd, null);
+      assert.deepEqual(
+        cost?.calls.map((c) => c.usd),
+        [null, null],
+      );
+      assert.equal(draft?.cost, null);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import {
   actorSchema,
   citationSchema,
+  costSchema,
   draftPointSchema,
   groundingSchema,
   sourceOutcomeSchema,
@@ -34,6 +35,7 @@ component('Decision', decisionSchema, 'A decision the workflow accepted');
 component('Draft', draftSchema, 'The LLM summary, waiting for a human');
 component('ResearchResult', researchResultSchema, 'What a finished pipeline returns and persists');
 component('Usage', usageSchema, 'LLM token usage');
+component('Cost', costSchema, 'What a pipeline spent on the LLM, call by call, and its budget');
 component('Citation', citationSchema, 'A quote backing a point, and whether it was found in its source');
 component('DraftPoint', draftPointSchema, 'One point of a structured draft, with its citations');
 component('Grounding', groundingSchema, 'How many of the draft’s quotes were found in their sources');
@@ -106,6 +108,9 @@ export const workflowSchema = component(
     error: workflowErrorSchema.nullable(),
     retry: retrySchema.nullable(),
     usage: usageSchema.nullable(),
+    cost: costSchema
+      .nullable()
+      .describe('LLM calls so far, their cost and the budget; null for pipelines started before costs were kept'),
     startedAt: z.iso.datetime(),
     closedAt: z.iso.datetime().nullable(),
   }),

@@ -3,6 +3,7 @@ import {
   REQUEST_MEMO_KEY,
   STATUS_MEMO_KEY,
   actorSchema,
+  costSchema,
   decisionReceiptSchema,
   decisionSchema,
   draftSchema,
@@ -37,6 +38,7 @@ const publishedStatusSchema = z.object({
   result: researchResultSchema.nullable().optional(),
   awaitingSince: z.iso.datetime().nullable().optional(),
   approvalDeadline: z.iso.datetime().nullable().optional(),
+  cost: costSchema.optional(),
 });
 
 /** The memo a new workflow starts with: stage `queued`, no draft, and the request. */

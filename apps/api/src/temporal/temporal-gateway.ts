@@ -64,6 +64,8 @@ export interface TemporalGatewayOptions {
   taskQueue?: string | undefined;
   /** Approval timeout passed to workflows whose request has none; unset leaves the workflow's default. */
   approvalTimeoutDefault?: string | undefined;
+  /** LLM budget (USD) passed to workflows whose request has no `maxCostUsd`; unset means no cap. */
+  maxCostUsdDefault?: number | undefined;
   /** Step retry policies passed to every workflow started (the workflow's own policies when unset). */
   retryOverrides?: RetryOverrides | undefined;
   /**
@@ -150,9 +152,11 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
       const workflowId =
         idempotencyKey === undefined ? generateId() : workflowIdForKey(idempotencyKey, submittedBy?.id);
       const approvalTimeout = request.approvalTimeout ?? options.approvalTimeoutDefault;
+      const maxCostUsd = request.maxCostUsd ?? options.maxCostUsdDefault;
       const input: ResearchInput = {
         ...request,
         ...(approvalTimeout === undefined ? {} : { approvalTimeout }),
+        ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
         ...(options.retryOverrides === undefined ? {} : { retryOverrides: options.retryOverrides }),
         ...(submittedBy === undefined ? {} : { submittedBy, requireDistinctApprover }),
       };

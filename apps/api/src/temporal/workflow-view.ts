@@ -145,6 +145,7 @@ export function buildWorkflowView({ description, state, result, error }: ViewSou
     error,
     retry: status === 'RUNNING' ? retryInfo(description.raw.pendingActivities) : null,
     usage: result?.usage ?? state?.result?.usage ?? published?.result?.usage ?? draft?.usage ?? null,
+    cost: state?.cost ?? published?.cost ?? result?.cost ?? published?.result?.cost ?? null,
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString() ?? null,
   };
