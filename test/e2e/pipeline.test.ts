@@ -116,8 +116,17 @@ function expectedDraft(call: FakeLlmCall, sources: unknown) {
     points: points.map((p) => ({ ...p, citations: p.citations.map((c) => ({ ...c, verified: true })) })),
     grounding: { verified: 3, unverified: 0, regenerated: false, warning: null },
     sources,
+    // This stack sets no LLM_PRICES.
+    cost: null,
   };
 }
+
+/** What one unpriced LLM call costs a pipeline without a budget. */
+const unpricedCost = (usage: unknown) => ({
+  totalUsd: null,
+  budgetUsd: null,
+  calls: [{ step: 'writeDraft', model: 'fake-model', usage, usd: null }],
+});
 
 describe('research pipeline end to end', () => {
   test('approve path: 202 with Location, stages fetching → summarizing → awaiting_approval with a draft, 200 decision, approved result', async () => {
@@ -185,6 +194,7 @@ describe('research pipeline end to end', () => {
       sources: draft.sources,
       points: draft.points,
       draftVersions: 1,
+      cost: unpricedCost(draft.usage),
     });
     assert.deepEqual(done.decision, decided.body);
     assert.deepEqual(done.draft, draft);
@@ -224,6 +234,7 @@ describe('research pipeline end to end', () => {
       sources: awaiting.draft.sources,
       points: awaiting.draft.points,
       draftVersions: 1,
+      cost: unpricedCost(awaiting.draft.usage),
     });
     assert.deepEqual(done.decision, decided.body);
     assert.ok(site.hitCount('/redirect') >= 1);
@@ -255,6 +266,7 @@ describe('research pipeline end to end', () => {
       sources: draft.sources,
       points: draft.points,
       draftVersions: 1,
+      cost: unpricedCost(draft.usage),
     });
     assert.deepEqual(done.draft, draft);
     const waitedMs = Date.parse(done.result.decidedAt) - Date.parse(done.startedAt);

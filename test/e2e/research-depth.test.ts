@@ -13,10 +13,12 @@ let site: FakeSite;
 let stack: Stack;
 let fixture: StackWithFakes | undefined;
 const saved = new Map<string, ResearchResult>();
+/** USD per million tokens of the fake LLM's model. */
+const PRICES = { 'fake-model': { input: 1, output: 2 } };
 
 before(
   async () => {
-    fixture = await startStackWithFakes();
+    fixture = await startStackWithFakes({ env: { worker: { LLM_PRICES: JSON.stringify(PRICES) } } });
     ({ llm, site, stack } = fixture);
   },
   { timeout: 180_000 },
@@ -59,6 +61,14 @@ describe('research with several sources end to end', () => {
     assert.ok(draft.points.length >= 3 && draft.points.length <= 5);
     assert.deepEqual(draft.grounding, { verified: 3, unverified: 0, regenerated: false, warning: null });
     assert.ok(draft.points.every((p) => p.citations.every((c) => c.verified && c.quote.length <= 300)));
+    const { promptTokens, completionTokens } = draft.usage;
+    const usd = (promptTokens * 1 + completionTokens * 2) / 1_000_000;
+    assert.equal(draft.cost, usd);
+    assert.deepEqual(awaiting.cost, {
+      totalUsd: usd,
+      budgetUsd: null,
+      calls: [{ step: 'writeDraft', model: 'fake-model', usage: draft.usage, usd }],
+    });
 
     // One LLM call, asking for the draft's JSON schema, with the two fetched sources as numbered data blocks.
     const calls = llm.calls.slice(callsBefore);
@@ -79,6 +89,7 @@ describe('research with several sources end to end', () => {
     assert.deepEqual(done.result?.sources, draft.sources);
     assert.deepEqual(done.result?.points, draft.points);
     assert.equal(done.result?.draftVersions, 1);
+    assert.deepEqual(done.result?.cost, awaiting.cost);
     saved.set(id, done.result);
   });
 
@@ -105,6 +116,27 @@ describe('research with several sources end to end', () => {
     assert.equal(llm.callCount - callsBefore, 3, 'not retried past the bound');
   });
 
+  test('a budget the first draft used up stops the second LLM call with BudgetExceeded naming the amounts', async () => {
+    // Quotes that are in no source: the draft would be written again, but the budget is spent.
+    const ungrounded = JSON.stringify({
+      summary: 'Made up.',
+      points: [1, 2, 3].map((i) => ({ text: `Point ${i}`, citations: [{ source: 1, quote: `invented quote ${i}` }] })),
+    });
+    llm.script({ kind: 'answer', content: ungrounded });
+    const callsBefore = llm.callCount;
+    const id = await startResearch({ topic: 'Budget', sourceUrl: `${site.url}/article`, maxCostUsd: 0.000001 });
+    const failed = await until(id, (v) => v.status !== 'RUNNING', 'closed');
+    assert.equal(failed.stage, 'failed');
+    assert.equal(failed.error?.code, 'BudgetExceeded');
+    assert.match(
+      failed.error?.message ?? '',
+      /^The LLM budget is spent: this pipeline has spent \$0\.\d+ of its \$0\.000001 \(maxCostUsd\)/,
+    );
+    assert.equal(llm.callCount - callsBefore, 1, 'no second call');
+    assert.equal(failed.cost?.calls.length, 1);
+    assert.equal(failed.cost?.budgetUsd, 0.000001);
+  });
+
   test('the saved row holds the sources, the points and the number of draft versions', async () => {
     if (!process.env.TEST_DATABASE_URL) await stack.worker?.stop();
     const results = await stack.openResults();
@@ -115,6 +147,7 @@ describe('research with several sources end to end', () => {
         assert.deepEqual(row.sources, result.sources);
         assert.deepEqual(row.points, result.points);
         assert.equal(row.draftVersions, 1);
+        assert.deepEqual(row.cost, result.cost);
       }
     } finally {
       await results.close();
