@@ -1,6 +1,7 @@
 // End-to-end over HTTP: several sources, one of them missing, and structured drafts with checked citations, on the
 // real processes with the fake LLM (which answers JSON-schema requests) and the fake site.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Decision, ResearchResult } from '@research/contracts';
 import type { WorkflowView } from '@research/api';
@@ -137,7 +138,58 @@ describe('research with several sources end to end', () => {
     assert.equal(failed.cost?.budgetUsd, 0.000001);
   });
 
-  test('the saved row holds the sources, the points and the number of draft versions', async () => {
+  test('revise sends the comment to the LLM and awaits version 2; past maxRevisions 409; an edit is approved and saved', async () => {
+    const id = await startResearch({ topic: 'Revise', sources: [`${site.url}/article`], maxRevisions: 1 });
+    await until(id, (v) => v.stage === 'awaiting_approval', 'awaiting');
+    const callsBefore = llm.callCount;
+    const comment = 'Please say more about the event history.';
+    const revised = await request<Decision>(stack.apiUrl, 'POST', `/workflows/${id}/approve`, {
+      body: { approved: false, revise: true, comment },
+    });
+    assert.equal(revised.status, 200, JSON.stringify(revised.body));
+    assert.equal(revised.body.revise, true);
+    const second = await until(id, (v) => v.stage === 'awaiting_approval' && v.draft?.version === 2, 'version 2');
+    const [next, ...more] = llm.calls.slice(callsBefore);
+    assert.equal(more.length, 0);
+    assert.ok(JSON.stringify(next?.body.messages).includes(comment), "the LLM's next request has the comment");
+    assert.deepEqual(
+      second.drafts?.map((d) => d.version),
+      [1, 2],
+    );
+    assert.equal(second.draft?.feedback, comment);
+    assert.equal(second.decision, null);
+
+    const exhausted = await request<{ code: string; detail: string }>(
+      stack.apiUrl,
+      'POST',
+      `/workflows/${id}/approve`,
+      {
+        body: { approved: false, revise: true, comment: 'Once more.' },
+      },
+    );
+    assert.equal(exhausted.status, 409);
+    assert.equal(exhausted.body.code, 'REVISIONS_EXHAUSTED');
+    assert.match(exhausted.body.detail, /maxRevisions 1/);
+
+    const editedSummary = 'The reviewer wrote this summary.';
+    const approved = await request<Decision>(stack.apiUrl, 'POST', `/workflows/${id}/approve`, {
+      body: { approved: true, editedSummary },
+    });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    const done = await until(id, (v) => v.status !== 'RUNNING', 'closed');
+    assert.equal(done.result?.outcome, 'approved');
+    assert.equal(done.result?.summary, editedSummary);
+    assert.equal(done.result?.draftVersions, 2);
+    assert.equal(done.result?.edit?.draftSha256, second.draft?.sha256);
+    assert.equal(done.result?.edit?.editedSha256, createHash('sha256').update(editedSummary).digest('hex'));
+    assert.match(
+      done.result?.edit?.diff ?? '',
+      /^--- draft\n\+\+\+ edited\n@@ [^\n]+\n-Fake draft [^\n]+\n\+The reviewer wrote this summary\.$/m,
+    );
+    saved.set(id, done.result);
+  });
+
+  test('the saved row holds the sources, the points, the number of draft versions, the cost and the edit', async () => {
     if (!process.env.TEST_DATABASE_URL) await stack.worker?.stop();
     const results = await stack.openResults();
     try {
@@ -146,8 +198,10 @@ describe('research with several sources end to end', () => {
         assert.ok(row, `no row for ${id}`);
         assert.deepEqual(row.sources, result.sources);
         assert.deepEqual(row.points, result.points);
-        assert.equal(row.draftVersions, 1);
+        assert.equal(row.draftVersions, result.draftVersions);
         assert.deepEqual(row.cost, result.cost);
+        assert.equal(row.summary, result.summary);
+        assert.deepEqual(row.edit, result.edit);
       }
     } finally {
       await results.close();

@@ -85,6 +85,7 @@ export function sampleView(overrides: Partial<WorkflowView> = {}): WorkflowView 
       model: 'gpt-test',
       usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
     },
+    drafts: null,
     decision: null,
     result: null,
     error: null,

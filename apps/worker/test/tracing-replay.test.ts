@@ -37,6 +37,7 @@ const activities: ResearchActivities = {
     sourcesSha256: null,
     costUsd: null,
   }),
+  diffSummary: async ({ draftSha256 }) => ({ draftSha256, editedSha256: 'f'.repeat(64), diff: '' }),
   saveResult: async () => undefined,
   recordDecision: async () => undefined,
 };

@@ -8,6 +8,7 @@ import type { ResolveHost } from './guarded-agent.js';
 import { createHtmlExtractor, type HtmlExtractor } from './html-extractor.js';
 import type { ResultStore } from './result-store.js';
 import { createSummarize } from './summarize.js';
+import { diffSummary } from './summary-diff.js';
 import { createWriteDraft } from './write-draft.js';
 
 export interface ActivitiesDeps {
@@ -95,5 +96,12 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities {
       decisionId: receipt.decisionId,
     });
   }
-  return { fetchSource, summarize, writeDraft, saveResult, recordDecision };
+  return {
+    fetchSource,
+    summarize,
+    writeDraft,
+    diffSummary: async (input) => diffSummary(input),
+    saveResult,
+    recordDecision,
+  };
 }

@@ -149,7 +149,10 @@ describe(`migration 5, sources and points (${databaseUrl ? 'PostgreSQL' : 'PGlit
     const old = await store.get('wf-v4');
     assert.ok(old);
     assert.equal(old.summary, 'Old summary.');
-    assert.equal('sources' in old || 'points' in old || 'draftVersions' in old || 'cost' in old, false);
+    assert.deepEqual(
+      ['sources', 'points', 'draftVersions', 'cost', 'edit'].filter((key) => key in old),
+      [],
+    );
 
     const { createdAt: _c, updatedAt: _u, workflowId: _w, runId: _r, ...result } = old;
     const sources = [
@@ -165,6 +168,7 @@ describe(`migration 5, sources and points (${databaseUrl ? 'PostgreSQL' : 'PGlit
       },
     ];
     const points = [{ text: 'A point.', citations: [{ source: 1, quote: 'a quote', verified: true }] }];
+    const edit = { draftSha256: 'd'.repeat(64), editedSha256: 'e'.repeat(64), diff: '-a\n+b\n' };
     const cost = {
       totalUsd: 0.0012,
       budgetUsd: 1,
@@ -173,9 +177,10 @@ describe(`migration 5, sources and points (${databaseUrl ? 'PostgreSQL' : 'PGlit
     await store.save({
       workflowId: 'wf-v5',
       runId: 'run-2',
-      result: { ...result, sources, points, draftVersions: 2, cost },
+      result: { ...result, sources, points, draftVersions: 2, cost, edit },
     });
     const saved = await store.get('wf-v5');
+    assert.deepEqual(saved?.edit, edit);
     assert.deepEqual(saved?.cost, cost);
     assert.deepEqual(saved?.sources, sources);
     assert.deepEqual(saved?.points, points);

@@ -1,6 +1,6 @@
 import type { UncheckedPoint } from './grounding.js';
 import type { Usage } from './cost.js';
-import type { DecisionReceipt, Draft, ResearchResult } from './research.js';
+import type { DecisionReceipt, Draft, ResearchResult, SummaryEdit } from './research.js';
 
 export interface FetchSourceInput {
   url: string;
@@ -64,6 +64,13 @@ export interface WrittenDraft {
   sourcesSha256: string | null;
 }
 
+export interface DiffSummaryInput {
+  /** The LLM draft's summary and its sha256. */
+  draftSummary: string;
+  draftSha256: string | null;
+  editedSummary: string;
+}
+
 export interface SaveResultInput {
   workflowId: string;
   /**
@@ -83,6 +90,8 @@ export interface ResearchActivities {
   summarize: (input: SummarizeInput) => Promise<Draft>;
   /** Asks the LLM for a structured draft with citations (JSON validated against the draft schema). */
   writeDraft: (input: WriteDraftInput) => Promise<WrittenDraft>;
+  /** The hash of a reviewer's edited summary and a unified diff from the draft's (no crypto in workflow code). */
+  diffSummary: (input: DiffSummaryInput) => Promise<SummaryEdit>;
   saveResult: (input: SaveResultInput) => Promise<void>;
   /** Appends a decision receipt to the tamper-evident `research_decisions` chain; a repeat is a no-op. */
   recordDecision: (receipt: DecisionReceipt) => Promise<void>;

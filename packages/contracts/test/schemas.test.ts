@@ -84,6 +84,28 @@ describe('decisionRequestSchema', () => {
   });
 });
 
+describe('decisionRequestSchema: revise and edit', () => {
+  const issues = (body: unknown) => {
+    const parsed = decisionRequestSchema.safeParse(body);
+    return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('/')}: ${i.message}`);
+  };
+
+  it('accepts a revision with a comment and an approval with an edited summary', () => {
+    assert.deepEqual(issues({ approved: false, revise: true, comment: 'Shorter.' }), []);
+    assert.deepEqual(issues({ approved: true, editedSummary: ' Edited. ' }), []);
+    assert.equal(decisionRequestSchema.parse({ approved: true, editedSummary: ' Edited. ' }).editedSummary, 'Edited.');
+  });
+
+  it('refuses a revision that approves or has no comment, and an edit that rejects', () => {
+    assert.deepEqual(issues({ approved: true, revise: true, comment: 'x' }), ['revise: needs approved false']);
+    assert.deepEqual(issues({ approved: false, revise: true, comment: '  ' }), [
+      'comment: is required with revise: it is what the LLM gets',
+    ]);
+    assert.deepEqual(issues({ approved: false, editedSummary: 'x' }), ['editedSummary: needs approved true']);
+    assert.deepEqual(issues({ approved: true, editedSummary: '' }), ['editedSummary: must not be empty']);
+  });
+});
+
 describe('drafts and results', () => {
   const usage = { promptTokens: 1, completionTokens: 1, totalTokens: 2 };
 

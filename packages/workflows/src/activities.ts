@@ -82,5 +82,7 @@ export function researchActivities(
     withRetry(SAVE_RESULT, overrides.saveResult),
   );
   const { recordDecision } = proxyActivities<Pick<ResearchActivities, 'recordDecision'>>(RECORD_DECISION);
-  return { fetchSource, summarize, writeDraft, saveResult, recordDecision };
+  // A pure computation on the worker (hash and diff of an edit): retried like the writes it precedes.
+  const { diffSummary } = proxyActivities<Pick<ResearchActivities, 'diffSummary'>>(RECORD_DECISION);
+  return { fetchSource, summarize, writeDraft, diffSummary, saveResult, recordDecision };
 }

@@ -136,6 +136,14 @@ function unverifiedFeedback(points: GroundedDraft['points'], verified: number, u
   );
 }
 
+/** A draft's points as the LLM wrote them, for feedback: without the workflow's `verified` marks. */
+export function uncheckedPoints(points: readonly GroundedDraft['points'][number][] | undefined) {
+  return (points ?? []).map((p) => ({
+    text: p.text,
+    citations: p.citations.map(({ source, quote }) => ({ source, quote })),
+  }));
+}
+
 /**
  * Writes a structured draft through `writeDraft` and checks every quote against the text of the source it cites.
  * When more than half are not found, writes it once more with that feedback; if the second draft is still poorly
@@ -146,8 +154,9 @@ export async function writeGroundedDraft(
   topic: string,
   gathered: GatheredSources,
   write: (input: WriteDraftInput) => Promise<WrittenDraft>,
+  feedback?: WriteDraftInput['feedback'],
 ): Promise<GroundedDraft> {
-  const input: WriteDraftInput = { topic, sources: gathered.fetched };
+  const input: WriteDraftInput = { topic, sources: gathered.fetched, ...(feedback === undefined ? {} : { feedback }) };
   let written = await write(input);
   let usage = written.usage;
   let cost = written.costUsd;

@@ -14,8 +14,10 @@ import {
 } from '@temporalio/workflow';
 import {
   DEFAULT_APPROVAL_TIMEOUT,
+  DEFAULT_MAX_REVISIONS,
   FailureType,
   NOT_AWAITING_APPROVAL,
+  REVISIONS_EXHAUSTED,
   SELF_APPROVAL_FORBIDDEN,
   STATUS_MEMO_KEY,
   approveUpdate,
@@ -40,7 +42,8 @@ import { checkDraftBinding, recordReceipt } from './decision-receipts.js';
 import { toStepFailure } from './failures.js';
 import type { ResearchStep } from './failures.js';
 import { CostLedger } from './cost-ledger.js';
-import { RESEARCH_DEPTH_PATCH, gatherSources, writeGroundedDraft } from './research-depth.js';
+import { RESEARCH_DEPTH_PATCH, gatherSources, uncheckedPoints, writeGroundedDraft } from './research-depth.js';
+import type { GatheredSources } from './research-depth.js';
 import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './workspace.js';
 
 /**
@@ -65,13 +68,19 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  */
 export async function research(input: ResearchInput): Promise<ResearchResult> {
   // Decided before the first command: runs recorded before the patch keep the cancellation they recorded.
-  const { fetchSource, summarize, writeDraft, saveResult, recordDecision } = researchActivities(input.retryOverrides, {
-    abandonOnCancel: patched(WORKSPACE_PATCH),
-  });
+  const { fetchSource, summarize, writeDraft, diffSummary, saveResult, recordDecision } = researchActivities(
+    input.retryOverrides,
+    {
+      abandonOnCancel: patched(WORKSPACE_PATCH),
+    },
+  );
   // Decided once, before the first activity: runs recorded before it take the single-source path to the end.
   const depth = patched(RESEARCH_DEPTH_PATCH);
   const sources = requestedSources(input);
   const ledger = new CostLedger(input.maxCostUsd);
+  const maxRevisions = input.maxRevisions ?? DEFAULT_MAX_REVISIONS;
+  let revisions = 0;
+  let gathered: GatheredSources | undefined;
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
@@ -124,9 +133,28 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
           );
         }
         checkDraftBinding(request, state.draft);
+        checkRevisionOrEdit(request);
       },
     },
   );
+
+  /** Revisions and edits exist only on the research-depth path, and revisions only up to `maxRevisions`. */
+  function checkRevisionOrEdit(request: ApprovalRequest): void {
+    if (request.revise !== true && request.editedSummary === undefined) return;
+    if (!depth) {
+      throw ApplicationFailure.nonRetryable(
+        'This pipeline was started before drafts could be revised or edited; approve or reject its draft as it is.',
+        'RevisionUnsupported',
+      );
+    }
+    if (request.revise === true && revisions >= maxRevisions) {
+      throw ApplicationFailure.nonRetryable(
+        `The draft was already revised ${revisions} time${revisions === 1 ? '' : 's'}, the most this pipeline ` +
+          `allows (maxRevisions ${maxRevisions}); approve or reject it.`,
+        REVISIONS_EXHAUSTED,
+      );
+    }
+  }
 
   let awaitingSince: Date | null = null;
   let approvalDeadline: Date | null = null;
@@ -137,6 +165,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     const status: PublishedStatus = {
       stage,
       draft: state.draft,
+      ...(state.drafts === undefined ? {} : { drafts: state.drafts }),
       ...(state.cost === undefined ? {} : { cost: ledger.snapshot() }),
       decision: state.decision,
       result: state.result,
@@ -196,27 +225,68 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
 
   /** Since {@link RESEARCH_DEPTH_PATCH}: every source in parallel, then a structured draft with checked citations. */
   async function groundedDraft(): Promise<{ draft: Draft; sourceSha256: string | null }> {
-    const gathered = await failing(() => gatherSources(sources, fetchSource));
+    const fetched = await failing(() => gatherSources(sources, fetchSource));
+    gathered = fetched;
 
     enter('summarizing');
     const { sourcesSha256, ...grounded } = await failing(() =>
-      step('writeDraft', () => writeGroundedDraft(input.topic, gathered, budgetedWriteDraft)),
+      step('writeDraft', () => writeGroundedDraft(input.topic, fetched, budgetedWriteDraft)),
     );
     return { draft: { ...grounded, version: 1 }, sourceSha256: sourcesSha256 };
   }
 
+  /** A reviewer sent `previous` back with `comment`: the next version, from the same sources. */
+  async function revisedDraft(previous: Draft, comment: string): Promise<Draft> {
+    const from = gathered;
+    if (from === undefined) throw new Error('revisedDraft before the sources were gathered');
+    revisions += 1;
+    enter('summarizing');
+    const feedback = {
+      reason: `The reviewer sent the draft back with this comment: ${comment}`,
+      previous: { summary: previous.summary, points: uncheckedPoints(previous.points) },
+    };
+    const { sourcesSha256: _same, ...grounded } = await failing(() =>
+      step('writeDraft', () => writeGroundedDraft(input.topic, from, budgetedWriteDraft, feedback)),
+    );
+    return { ...grounded, version: (previous.version ?? 1) + 1, feedback: comment };
+  }
+
+  /** The saved result of an approval with `editedSummary`: the edited text, with both hashes and the diff. */
+  async function withEdit(result: ResearchResult, draft: Draft, editedSummary: string): Promise<ResearchResult> {
+    const edit = await failing(() =>
+      step('diffSummary', () =>
+        diffSummary({ draftSummary: draft.summary, draftSha256: draft.sha256 ?? null, editedSummary }),
+      ),
+    );
+    return { ...result, summary: editedSummary, edit };
+  }
+
   async function pipeline(): Promise<ResearchResult> {
     enter('fetching');
-    const { draft, sourceSha256 } = depth ? await groundedDraft() : await singleSourceDraft();
+    const first = depth ? await groundedDraft() : await singleSourceDraft();
+    const { sourceSha256 } = first;
+    let draft = first.draft;
     state.draft = draft;
+    if (depth) state.drafts = [draft];
 
-    awaitingSince = new Date();
-    approvalDeadline = new Date(awaitingSince.getTime() + approvalTimeoutMs);
-    enter('awaiting_approval');
-    await condition(() => state.decision !== null, approvalTimeoutMs);
+    // Runs before research-depth leave this loop after the first wait: the commands they recorded.
+    for (;;) {
+      awaitingSince = new Date();
+      approvalDeadline = new Date(awaitingSince.getTime() + approvalTimeoutMs);
+      enter('awaiting_approval');
+      await condition(() => state.decision !== null, approvalTimeoutMs);
+      if (!depth || state.decision?.revise !== true) break;
+      draft = await revisedDraft(draft, state.decision.comment ?? '');
+      state.draft = draft;
+      state.drafts?.push(draft);
+      state.decision = null;
+      accepted = undefined;
+    }
     // Read the decision rather than condition's result: an update accepted in the same activation as the
     // timer firing still counts.
-    const result = { ...toResult(input, draft, state.decision), ...(depth ? { cost: ledger.snapshot() } : {}) };
+    const decided = { ...toResult(input, draft, state.decision), ...(depth ? { cost: ledger.snapshot() } : {}) };
+    const editedSummary = state.decision?.approved === true ? accepted?.editedSummary : undefined;
+    const result = depth && editedSummary !== undefined ? await withEdit(decided, draft, editedSummary) : decided;
     if (state.decision !== null && accepted !== undefined) {
       const [request, decision] = [accepted, state.decision];
       await step('recordDecision', () => recordReceipt(request, decision, draft, sourceSha256, recordDecision));
@@ -276,6 +346,8 @@ function toDecision(request: ApprovalRequest): Decision {
     comment: request.comment ?? null,
     // Histories recorded before `decidedBy` existed lack it, so they replay to the same decision.
     reviewer: request.decidedBy?.id ?? request.reviewer ?? null,
+    ...(request.revise === true ? { revise: true } : {}),
+    ...(request.editedSummary !== undefined ? { edited: true } : {}),
     // Workflow time: deterministic on replay.
     decidedAt: new Date().toISOString(),
   };

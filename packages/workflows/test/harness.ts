@@ -186,6 +186,11 @@ export function stubActivities(overrides: Partial<ResearchActivities> = {}): Stu
     fetchSource: async () => SOURCE,
     summarize: async () => DRAFT,
     writeDraft: async () => WRITTEN,
+    diffSummary: async ({ draftSummary, draftSha256, editedSummary }) => ({
+      draftSha256,
+      editedSha256: 'f'.repeat(64),
+      diff: `-${draftSummary}\n+${editedSummary}\n`,
+    }),
     saveResult: async (input) => {
       saved.push(input);
     },

@@ -338,6 +338,30 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
     ),
   },
   {
+    // Sent back once with a comment, then approved with an edited summary.
+    name: 'depth-revised-then-edited',
+    setUp: () => {
+      const stubs = stubActivities();
+      return {
+        activities: stubs.activities,
+        async drive(handle) {
+          const versionAwaited = (version: number) =>
+            waitFor(
+              () => handle.query(stateQuery),
+              (state) => state.stage === 'awaiting_approval' && state.draft?.version === version,
+            );
+          await versionAwaited(1);
+          await handle.executeUpdate(approveUpdate, { args: [{ approved: false, revise: true, comment: 'Shorter.' }] });
+          await versionAwaited(2);
+          await handle.executeUpdate(approveUpdate, { args: [{ approved: true, editedSummary: 'Edited.' }] });
+          const result = await handle.result();
+          assert.equal(result.summary, 'Edited.');
+          assert.equal(result.draftVersions, 2);
+        },
+      };
+    },
+  },
+  {
     // Still open: the state every pipeline waiting for a reviewer is in when a new worker version is deployed.
     name: 'awaiting-approval',
     setUp: () => ({

@@ -12,6 +12,7 @@ import {
   researchRequestSchema,
   researchResultSchema,
   stageSchema,
+  summaryEditSchema,
   usageSchema,
 } from '@research/contracts';
 import { z } from 'zod';
@@ -35,6 +36,11 @@ component('Decision', decisionSchema, 'A decision the workflow accepted');
 component('Draft', draftSchema, 'The LLM summary, waiting for a human');
 component('ResearchResult', researchResultSchema, 'What a finished pipeline returns and persists');
 component('Usage', usageSchema, 'LLM token usage');
+component(
+  'SummaryEdit',
+  summaryEditSchema,
+  'The reviewer’s edit of an approved summary: both hashes and a unified diff',
+);
 component('Cost', costSchema, 'What a pipeline spent on the LLM, call by call, and its budget');
 component('Citation', citationSchema, 'A quote backing a point, and whether it was found in its source');
 component('DraftPoint', draftPointSchema, 'One point of a structured draft, with its citations');
@@ -103,6 +109,10 @@ export const workflowSchema = component(
         'Who started the pipeline; null in open mode and for pipelines started before submitters were recorded',
       ),
     draft: draftSchema.nullable(),
+    drafts: z
+      .array(draftSchema)
+      .nullable()
+      .describe('Every draft version, oldest first (the last is `draft`); null for pipelines started before versions'),
     decision: decisionSchema.nullable(),
     result: researchResultSchema.nullable(),
     error: workflowErrorSchema.nullable(),

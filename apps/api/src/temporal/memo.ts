@@ -34,6 +34,7 @@ export type RequestMemo = z.infer<typeof requestMemoSchema>;
 const publishedStatusSchema = z.object({
   stage: stageSchema,
   draft: draftSchema.nullable(),
+  drafts: z.array(draftSchema).optional(),
   decision: decisionSchema.nullable().optional(),
   result: researchResultSchema.nullable().optional(),
   awaitingSince: z.iso.datetime().nullable().optional(),

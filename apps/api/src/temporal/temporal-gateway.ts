@@ -2,6 +2,7 @@ import {
   DRAFT_CHANGED,
   NOT_AWAITING_APPROVAL,
   RESEARCH_TASK_QUEUE,
+  REVISIONS_EXHAUSTED,
   RESEARCH_WORKFLOW_TYPE,
   SELF_APPROVAL_FORBIDDEN,
   approveUpdate,
@@ -35,6 +36,7 @@ import {
   DraftChangedError,
   IdempotencyKeyReusedError,
   NotAwaitingApprovalError,
+  RevisionsExhaustedError,
   SelfApprovalForbiddenError,
   TemporalUnavailableError,
   WorkflowClosedError,
@@ -230,6 +232,9 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
           }
           if (cause instanceof ApplicationFailure && cause.type === DRAFT_CHANGED) {
             throw new DraftChangedError(workflowId, reason);
+          }
+          if (cause instanceof ApplicationFailure && cause.type === REVISIONS_EXHAUSTED) {
+            throw new RevisionsExhaustedError(workflowId, reason);
           }
           throw new DecisionRejectedError(workflowId, reason);
         }

@@ -139,6 +139,7 @@ export function buildWorkflowView({ description, state, result, error }: ViewSou
     sources: sourcesOf(state, requested, result),
     submittedBy: requested?.submittedBy ?? null,
     draft,
+    drafts: state?.drafts ?? published?.drafts ?? null,
     decision: state?.decision ?? published?.decision ?? decisionFromResult(result),
     // A cancelled run has no return value; the result it saved is in the memo.
     result: state?.result ?? result ?? published?.result ?? null,
