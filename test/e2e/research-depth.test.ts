@@ -113,7 +113,7 @@ describe('research with several sources end to end', () => {
     const id = await startResearch({ topic: 'Prose', sourceUrl: `${site.url}/article` });
     const failed = await until(id, (v) => v.status !== 'RUNNING', 'closed');
     assert.equal(failed.error?.code, 'LlmMalformedDraft');
-    assert.match(failed.error?.message ?? '', /^Could not summarize the sources: .*unusable 3 times in a row/);
+    assert.match(failed.error?.message ?? '', /^Could not summarize the source: .*unusable 3 times in a row/);
     assert.equal(llm.callCount - callsBefore, 3, 'not retried past the bound');
   });
 

@@ -7,7 +7,7 @@ export type ResearchStep = 'fetchSource' | 'summarize' | 'writeDraft' | 'diffSum
 const STEP_FAILURE_PREFIX: Record<ResearchStep, string> = {
   fetchSource: 'Could not fetch the source',
   summarize: 'Could not summarize the source',
-  writeDraft: 'Could not summarize the sources',
+  writeDraft: 'Could not summarize the source',
   diffSummary: 'Could not record the edit',
   saveResult: 'Could not save the result',
   recordDecision: 'Could not record the decision receipt',

@@ -59,6 +59,12 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  * (`draftSha256`) with type `DraftChanged` (see `decision-receipts.ts`). An accepted decision's receipt is published
  * in the memo and appended to the decision log (`recordDecision`) before the result is saved.
  *
+ * Since {@link RESEARCH_DEPTH_PATCH} (decided once at the start; older histories keep the single-source path): every
+ * source is fetched by its own activity in parallel, the draft is structured with citations checked against the
+ * sources (`research-depth.ts`), each LLM call is priced and checked against `maxCostUsd` (`cost-ledger.ts`), a
+ * decision with `revise` sends the draft back for version n+1 (at most `maxRevisions`, else {@link REVISIONS_EXHAUSTED}),
+ * and an approval with `editedSummary` saves the reviewer's text with its hash and diff.
+ *
  * A cancel request (since {@link WORKSPACE_PATCH}) sets stage `cancelled`, saves a result with outcome `cancelled`
  * whatever the stage, and then ends the run as CANCELLED, as Temporal users expect of a cancelled workflow.
  *

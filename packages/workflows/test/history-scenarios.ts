@@ -334,7 +334,7 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
     setUp: failingAt(
       'writeDraft',
       () => ApplicationFailure.nonRetryable('The draft was unusable 3 times in a row', FailureType.LlmMalformedDraft),
-      { type: FailureType.LlmMalformedDraft, message: /^Could not summarize the sources/ },
+      { type: FailureType.LlmMalformedDraft, message: /^Could not summarize the source/ },
     ),
   },
   {

@@ -335,7 +335,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
       const handle = await start(taskQueue);
       const error = await failureOf(handle);
       assert.ok(error instanceof WorkflowFailedError);
-      assert.equal(error.cause?.message, 'Could not summarize the sources: The model rejected the API key.');
+      assert.equal(error.cause?.message, 'Could not summarize the source: The model rejected the API key.');
       assert.deepEqual(await publishedStageOf(handle), { stage: 'failed', draft: null });
     });
   });
