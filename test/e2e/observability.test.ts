@@ -62,7 +62,7 @@ describe('metrics', () => {
     );
 
     const worker = await scrape(workerMetricsPort);
-    for (const activity of ['fetchSource', 'summarize', 'saveResult']) {
+    for (const activity of ['fetchSource', 'writeDraft', 'saveResult']) {
       assert.equal(
         sample(worker, 'research_activity_outcomes_total', { activity, outcome: 'completed' }),
         1,

@@ -11,7 +11,7 @@ import {
   FAKE_ARTICLE,
   FAKE_ARTICLE_HTML,
   FAKE_SITE_SECRET,
-  fakeSummary,
+  fakeDraft,
   type FakeLlm,
   type FakeLlmCall,
   type FakeSite,
@@ -83,19 +83,52 @@ const untilClosed = (id: string): Promise<WorkflowView> =>
 const callsFor = (sourceUrl: string): FakeLlmCall[] =>
   llm.calls.filter((call) => JSON.stringify(call.body.messages).includes(`Source URL: ${sourceUrl}\\n`));
 
-/** The draft the fake LLM's deterministic answer to `call` must have produced. */
-function expectedDraft(call: FakeLlmCall) {
-  const summary = fakeSummary(call.body);
+interface UncheckedPoint {
+  text: string;
+  citations: { source: number; quote: string }[];
+}
+
+/** sha256 of a structured draft: its summary and points as the LLM wrote them, in a fixed key order. */
+const draftSha256 = (draft: { summary: string; points?: UncheckedPoint[] }): string =>
+  sha256(
+    JSON.stringify({
+      summary: draft.summary,
+      points: (draft.points ?? []).map((p) => ({
+        text: p.text,
+        citations: p.citations.map((c) => ({ source: c.source, quote: c.quote })),
+      })),
+    }),
+  );
+
+/**
+ * The draft the fake LLM's deterministic answer to `call` must have produced: its quotes come from the sources, so
+ * every citation is verified. `sources` (what became of each source) is the one part the answer does not decide.
+ */
+function expectedDraft(call: FakeLlmCall, sources: unknown) {
+  const content = fakeDraft(call.body);
+  const { summary, points } = JSON.parse(content) as { summary: string; points: UncheckedPoint[] };
   const promptTokens = Math.ceil(JSON.stringify(call.body.messages).length / 4);
-  const completionTokens = Math.ceil(summary.length / 4);
+  const completionTokens = Math.ceil(content.length / 4);
   return {
     summary,
     model: 'fake-model',
     usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
     version: 1,
-    sha256: sha256(summary),
+    sha256: draftSha256({ summary, points }),
+    points: points.map((p) => ({ ...p, citations: p.citations.map((c) => ({ ...c, verified: true })) })),
+    grounding: { verified: 3, unverified: 0, regenerated: false, warning: null },
+    sources,
+    // This stack sets no LLM_PRICES.
+    cost: null,
   };
 }
+
+/** What one unpriced LLM call costs a pipeline without a budget. */
+const unpricedCost = (usage: unknown) => ({
+  totalUsd: null,
+  budgetUsd: null,
+  calls: [{ step: 'writeDraft', model: 'fake-model', usage, usd: null }],
+});
 
 describe('research pipeline end to end', () => {
   test('approve path: 202 with Location, stages fetching → summarizing → awaiting_approval with a draft, 200 decision, approved result', async () => {
@@ -119,7 +152,11 @@ describe('research pipeline end to end', () => {
     const [call, ...more] = callsFor(sourceUrl);
     assert.ok(call, 'the LLM was called for the article');
     assert.equal(more.length, 0, 'exactly one LLM call for the article');
-    const draft = expectedDraft(call);
+    const draft = expectedDraft(call, awaiting.draft?.sources);
+    assert.deepEqual(
+      awaiting.draft?.sources?.map((s) => [s.index, s.url, s.fetched, s.finalUrl, s.failure]),
+      [[1, sourceUrl, true, sourceUrl, null]],
+    );
     assert.equal(awaiting.status, 'RUNNING');
     assert.equal(awaiting.runId, started.body.runId);
     assert.equal(awaiting.topic, 'Durable execution');
@@ -160,6 +197,10 @@ describe('research pipeline end to end', () => {
       comment: 'Accurate and concise.',
       decidedAt: decided.body.decidedAt,
       usage: draft.usage,
+      sources: draft.sources,
+      points: draft.points,
+      draftVersions: 1,
+      cost: unpricedCost(draft.usage),
     });
     assert.deepEqual(done.decision, decided.body);
     assert.deepEqual(done.draft, draft);
@@ -196,6 +237,10 @@ describe('research pipeline end to end', () => {
       comment: 'Off topic.',
       decidedAt: decided.body.decidedAt,
       usage: awaiting.draft.usage,
+      sources: awaiting.draft.sources,
+      points: awaiting.draft.points,
+      draftVersions: 1,
+      cost: unpricedCost(awaiting.draft.usage),
     });
     assert.deepEqual(done.decision, decided.body);
     assert.ok(site.hitCount('/redirect') >= 1);
@@ -211,7 +256,7 @@ describe('research pipeline end to end', () => {
     const [call, ...more] = llm.calls.slice(callsBefore);
     assert.ok(call, 'the LLM was called');
     assert.equal(more.length, 0);
-    const draft = expectedDraft(call);
+    const draft = expectedDraft(call, done.draft?.sources);
     assert.equal(done.status, 'COMPLETED');
     assert.equal(done.stage, 'completed');
     assert.equal(done.decision, null);
@@ -224,6 +269,10 @@ describe('research pipeline end to end', () => {
       comment: null,
       decidedAt: done.result?.decidedAt,
       usage: draft.usage,
+      sources: draft.sources,
+      points: draft.points,
+      draftVersions: 1,
+      cost: unpricedCost(draft.usage),
     });
     assert.deepEqual(done.draft, draft);
     const waitedMs = Date.parse(done.result.decidedAt) - Date.parse(done.startedAt);
@@ -347,7 +396,7 @@ describe('research pipeline end to end', () => {
     assert.ok(awaiting.draft?.sha256);
     const read = await request<WorkflowView>(stack.apiUrl, 'GET', `/workflows/${id}`);
     const etag = read.headers.get('etag');
-    assert.equal(etag, `"${sha256(awaiting.draft.summary)}"`);
+    assert.equal(etag, `"${draftSha256(awaiting.draft)}"`);
     const stale = await request<Problem>(stack.apiUrl, 'POST', `/workflows/${id}/approve`, {
       body: { approved: true },
       headers: { 'if-match': `"${'0'.repeat(64)}"` },

@@ -48,6 +48,7 @@ const gateway = createTemporalGateway(instrumentPort(port, metrics), {
   updateTimeoutMs: config.TEMPORAL_UPDATE_TIMEOUT_MS,
   readyTimeoutMs: config.TEMPORAL_READY_TIMEOUT_MS,
   approvalTimeoutDefault: config.APPROVAL_TIMEOUT_DEFAULT,
+  maxCostUsdDefault: config.MAX_COST_USD_DEFAULT,
   retryOverrides: config.ACTIVITY_RETRY_OVERRIDES,
   notifications: notificationSettings(config),
   requireDistinctApprover: config.REQUIRE_DISTINCT_APPROVER,

@@ -106,6 +106,31 @@ describe('POST /research', () => {
     assert.ok(problem.errors?.every((e) => e.in === 'body' && e.message.length > 0));
   });
 
+  test('passes a list of sources to the gateway as they were sent', async (t) => {
+    const requests: ResearchRequest[] = [];
+    const app = testApp(t, stubGateway({ startResearch: async (request) => (requests.push(request), started(true)) }));
+    const sources = ['https://a.example/1', 'https://b.example/2', 'https://c.example/3'];
+    const response = await app.inject({ method: 'POST', url: '/research', payload: { topic: 'x', sources } });
+    assert.equal(response.statusCode, 202);
+    assert.deepEqual(requests, [{ topic: 'x', sources }]);
+  });
+
+  test('returns 400 at /sources when both sourceUrl and sources, or neither, are sent', async (t) => {
+    const app = testApp(t, stubGateway());
+    for (const payload of [
+      { topic: 'x', sourceUrl: 'https://a.example/', sources: ['https://b.example/'] },
+      { topic: 'x' },
+      { topic: 'x', sources: Array.from({ length: 6 }, (_, i) => `https://s${i}.example/`) },
+    ]) {
+      const response = await app.inject({ method: 'POST', url: '/research', payload });
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+      assert.deepEqual(
+        problemOf(response).errors?.map((e) => e.pointer),
+        ['/sources'],
+      );
+    }
+  });
+
   test('returns 400 with an empty pointer when the body is not an object', async (t) => {
     const app = testApp(t, stubGateway());
     const response = await app.inject({ method: 'POST', url: '/research', payload: [1, 2] });

@@ -5,6 +5,7 @@ import {
   NOT_AWAITING_APPROVAL,
   RESEARCH_TASK_QUEUE,
   RESEARCH_WORKFLOW_TYPE,
+  REQUEST_MEMO_KEY,
   STATUS_MEMO_KEY,
 } from '@research/contracts';
 import type { ResearchState } from '@research/contracts';
@@ -85,6 +86,33 @@ describe('startResearch', () => {
       approvalDeadline: null,
     });
     assert.ok(temporal.deadlines.length > 0, 'calls run under a deadline');
+  });
+
+  test('records every source in the request memo, and the first as sourceUrl for readers that know only it', async () => {
+    const { temporal, gateway } = setup();
+    const sources = ['https://a.example/1', 'https://b.example/2'];
+    const { workflowId } = await gateway.startResearch({ topic: 'T', sources });
+    assert.deepEqual(temporal.starts[0]?.options.args, [{ topic: 'T', sources }]);
+    const request = temporal.starts[0]?.options.memo?.[REQUEST_MEMO_KEY] as Record<string, unknown>;
+    assert.equal(request.sourceUrl, sources[0]);
+    assert.deepEqual(request.sources, sources);
+    temporal.executions.get(workflowId)!.memo[STATUS_MEMO_KEY] = { stage: 'fetching', draft: null, decision: null };
+    const view = await gateway.getWorkflow(workflowId);
+    assert.deepEqual(view.sources, sources);
+    assert.equal(view.sourceUrl, sources[0]);
+  });
+
+  test('passes MAX_COST_USD_DEFAULT as the budget of requests without maxCostUsd, and leaves it out when unset', async () => {
+    const { temporal, gateway } = setup({ maxCostUsdDefault: 0.5 });
+    await gateway.startResearch(VALID_REQUEST);
+    await gateway.startResearch({ ...VALID_REQUEST, maxCostUsd: 2 });
+    assert.deepEqual(
+      temporal.starts.map((s) => (s.options.args?.[0] as { maxCostUsd?: number }).maxCostUsd),
+      [0.5, 2],
+    );
+    const open = setup();
+    await open.gateway.startResearch(VALID_REQUEST);
+    assert.equal('maxCostUsd' in (open.temporal.starts[0]?.options.args?.[0] as object), false);
   });
 
   test('starts on the configured task queue when one is set', async () => {

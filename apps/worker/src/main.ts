@@ -1,4 +1,5 @@
 // The worker process: configuration, logging, tracing, Temporal runtime, signals, exit code.
+import { priceFor } from '@research/activities';
 import { startTracing } from '@research/tracing';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
@@ -19,6 +20,14 @@ try {
 const logger = createLogger(config.logLevel);
 Runtime.install({ logger: temporalLogger(logger), telemetryOptions: telemetryOptions(config) });
 if (config.metrics) logger.info(config.metrics, 'Metrics listening');
+const { model, prices } = config.activities.llm;
+if (priceFor(model, prices) === undefined) {
+  logger.warn(
+    { model },
+    `LLM_PRICES has no price for the model ${model}: LLM costs are reported as unknown and maxCostUsd budgets ` +
+      'cannot be enforced',
+  );
+}
 const tracing = config.tracing && startTracing(config.tracing, logger);
 if (tracing) logger.info(tracing.settings, 'Tracing on');
 

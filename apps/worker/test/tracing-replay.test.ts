@@ -28,6 +28,16 @@ const activities: ResearchActivities = {
     model: 'stub-model',
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
   }),
+  writeDraft: async () => ({
+    summary: 'Durable execution survives crashes.',
+    points: [1, 2, 3].map(() => ({ text: 'It survives.', citations: [{ source: 1, quote: 'alive across crashes' }] })),
+    model: 'stub-model',
+    usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
+    sha256: 'd'.repeat(64),
+    sourcesSha256: null,
+    costUsd: null,
+  }),
+  diffSummary: async ({ draftSha256 }) => ({ draftSha256, editedSha256: 'f'.repeat(64), diff: '' }),
   saveResult: async () => undefined,
   recordDecision: async () => undefined,
 };

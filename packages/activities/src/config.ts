@@ -1,6 +1,7 @@
 import { loadEnv, webhookSecretEnvSchema } from '@research/config';
 import { z } from 'zod';
 import type { WebhookConfig } from './deliver-webhook.js';
+import { llmPricesSchema, type LlmPrices } from './llm-cost.js';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -31,6 +32,19 @@ export const activitiesEnvSchema = z.object({
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: positiveInt(120_000),
   OPENAI_MAX_OUTPUT_TOKENS: positiveInt(800),
+  LLM_ANSWER_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  LLM_PRICES: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON such as {"gpt-4o-mini":{"input":0.15,"output":0.6}}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(llmPricesSchema),
   FETCH_TIMEOUT_MS: positiveInt(15_000),
   FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
   FETCH_MAX_BYTES: positiveInt(5 * 1024 * 1024),
@@ -88,6 +102,10 @@ export interface LlmConfig {
   timeoutMs: number;
   /** `max_tokens` of each request; also bounds the length of an accepted answer. */
   maxOutputTokens: number;
+  /** Calls `writeDraft` makes for one draft when answers are not valid JSON or do not match; then it fails. */
+  answerAttempts: number;
+  /** USD per million tokens by model (`LLM_PRICES`); a model without an entry costs "unknown". */
+  prices: LlmPrices;
 }
 
 export interface StorageConfig {
@@ -138,6 +156,8 @@ export function activitiesConfigFromEnv(env: ActivitiesEnv): ActivitiesConfig {
       model: env.OPENAI_MODEL,
       timeoutMs: env.OPENAI_TIMEOUT_MS,
       maxOutputTokens: env.OPENAI_MAX_OUTPUT_TOKENS,
+      answerAttempts: env.LLM_ANSWER_ATTEMPTS,
+      prices: env.LLM_PRICES,
     },
     storage: { databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR },
     testHooks: { saveResultDelayAfterWriteMs: env.TEST_ONLY_SAVE_RESULT_DELAY_AFTER_WRITE_MS },

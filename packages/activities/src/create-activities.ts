@@ -9,6 +9,8 @@ import type { ResolveHost } from './guarded-agent.js';
 import { createHtmlExtractor, type HtmlExtractor } from './html-extractor.js';
 import type { ResultStore } from './result-store.js';
 import { createSummarize } from './summarize.js';
+import { diffSummary } from './summary-diff.js';
+import { createWriteDraft } from './write-draft.js';
 
 export interface ActivitiesDeps {
   config: Pick<ActivitiesConfig, 'fetch' | 'llm'> &
@@ -47,6 +49,8 @@ export interface ActivitiesDeps {
  * - `summarize`: `LlmRateLimited` (429, with `nextRetryDelay` from Retry-After), `LlmUnavailable` (5xx, timeout,
  *   connection), `LlmAuthentication` (401/403, non-retryable), `LlmRequestRejected` (other 4xx, non-retryable),
  *   `LlmEmptyAnswer` and `LlmInvalidAnswer` (too long for `maxOutputTokens`, or control characters; both retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
+ * - `writeDraft`: as `summarize`, plus `LlmMalformedDraft` (non-retryable) when `llm.answerAttempts` answers in a row
+ *   were not JSON matching the draft schema.
  * - `recordDecision`: appends the receipt to the `research_decisions` hash chain; database errors are retried, and a
  *   retry of the same receipt (same decision id) appends nothing.
  * - `saveResult`: database errors are thrown as they are and retried; a retry of the same run writes nothing new, and
@@ -61,6 +65,11 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities & Not
     isAllowedAddress: deps.isAllowedAddress,
   });
   const summarize = createSummarize({
+    config: deps.config.llm,
+    openai: deps.openai,
+    heartbeatIntervalMs: deps.heartbeatIntervalMs,
+  });
+  const writeDraft = createWriteDraft({
     config: deps.config.llm,
     openai: deps.openai,
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
@@ -94,5 +103,13 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities & Not
     config: deps.config.webhooks ?? { secret: undefined },
     resolveHost: deps.resolveHost,
   });
-  return { fetchSource, summarize, saveResult, recordDecision, deliverWebhook };
+  return {
+    fetchSource,
+    summarize,
+    writeDraft,
+    diffSummary: async (input) => diffSummary(input),
+    saveResult,
+    recordDecision,
+    deliverWebhook,
+  };
 }

@@ -21,6 +21,7 @@ export {
   type DeliverWebhookDeps,
   type WebhookConfig,
 } from './deliver-webhook.js';
+export { costUsd, priceFor, type LlmPrices, type ModelPrice } from './llm-cost.js';
 export type { ResolveHost } from './guarded-agent.js';
 export { GENESIS_HASH, chainHash, type ChainVerification, type DecisionLog } from './decision-log.js';
 export { DirectoryLockedError } from './directory-lock.js';

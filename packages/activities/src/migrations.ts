@@ -71,6 +71,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE research_results ADD CONSTRAINT research_results_outcome_check
         CHECK (outcome IN ('approved', 'rejected', 'expired', 'cancelled'));`,
   },
+  {
+    // Pipelines since `research-depth`: every source (fetched or why not), the decided draft's points with their
+    // citations, how many draft versions there were, the LLM cost and the reviewer's edit (draft and edited
+    // hashes, unified diff). Nullable, so rows saved before read back without them.
+    version: 5,
+    name: 'research_results sources, points, draft versions, cost, edit',
+    sql: `
+      ALTER TABLE research_results ADD COLUMN sources jsonb;
+      ALTER TABLE research_results ADD COLUMN points jsonb;
+      ALTER TABLE research_results ADD COLUMN draft_versions integer;
+      ALTER TABLE research_results ADD COLUMN cost jsonb;
+      ALTER TABLE research_results ADD COLUMN edit jsonb;`,
+  },
 ];
 
 /**

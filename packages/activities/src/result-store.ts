@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ResearchResult, Usage } from '@research/contracts';
+import type { Cost, DraftPoint, ResearchResult, SourceOutcome, SummaryEdit, Usage } from '@research/contracts';
 import { openPglite, openPostgres, type Database } from './database.js';
 import { decisionLog, type DecisionLog } from './decision-log.js';
 import { migrate } from './migrations.js';
@@ -58,6 +58,12 @@ interface ResultRow extends Record<string, unknown> {
   comment: string | null;
   decided_at: Date;
   usage: Usage;
+  /** Null on rows saved before migration 5 and for pipelines started before `research-depth`. */
+  sources: SourceOutcome[] | null;
+  points: DraftPoint[] | null;
+  draft_versions: number | null;
+  cost: Cost | null;
+  edit: SummaryEdit | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -66,8 +72,9 @@ interface ResultRow extends Record<string, unknown> {
 // same run only records that it happened (updated_at); the decision columns are never written twice.
 const INSERT = `
   INSERT INTO research_results
-    (workflow_id, run_id, topic, source_url, summary, outcome, reviewer, comment, decided_at, usage)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+    (workflow_id, run_id, topic, source_url, summary, outcome, reviewer, comment, decided_at, usage,
+     sources, points, draft_versions, cost, edit)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13, $14::jsonb, $15::jsonb)
   ON CONFLICT (workflow_id, run_id) DO UPDATE SET updated_at = now()
   RETURNING (xmax = 0) AS inserted`;
 
@@ -87,6 +94,11 @@ function fromRow(row: ResultRow): StoredResult {
     comment: row.comment,
     decidedAt: new Date(row.decided_at).toISOString(),
     usage: row.usage,
+    ...(row.sources === null ? {} : { sources: row.sources }),
+    ...(row.points === null ? {} : { points: row.points }),
+    ...(row.draft_versions === null ? {} : { draftVersions: row.draft_versions }),
+    ...(row.cost === null ? {} : { cost: row.cost }),
+    ...(row.edit === null ? {} : { edit: row.edit }),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
@@ -108,6 +120,11 @@ function resultStore(db: Database): ResultStore {
         result.comment,
         result.decidedAt,
         JSON.stringify(result.usage),
+        result.sources === undefined ? null : JSON.stringify(result.sources),
+        result.points === undefined ? null : JSON.stringify(result.points),
+        result.draftVersions ?? null,
+        result.cost === undefined ? null : JSON.stringify(result.cost),
+        result.edit === undefined ? null : JSON.stringify(result.edit),
       ]);
       return rows[0]?.inserted === true;
     },

@@ -17,27 +17,33 @@ export interface SummarizeDeps {
   heartbeatIntervalMs?: number | undefined;
 }
 
+/** The client the LLM activities share; undefined without an API key. */
+export function llmClient(config: LlmConfig): OpenAI | undefined {
+  // Temporal owns retries; an SDK retry loop inside one attempt would hide failures and stretch timeouts.
+  return config.apiKey === undefined
+    ? undefined
+    : new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs });
+}
+
+/** The failure of an LLM activity on a worker without an API key. */
+export function missingKeyFailure(): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.LlmAuthentication,
+    message:
+      'No LLM API key is configured: set OPENAI_API_KEY on the worker (and OPENAI_BASE_URL for an ' +
+      "OpenAI-compatible endpoint other than OpenAI's), then restart it",
+    nonRetryable: true,
+  });
+}
+
 /** Builds the `summarize` activity. See {@link createActivities} for the failures it raises. */
 export function createSummarize(deps: SummarizeDeps): (input: SummarizeInput) => Promise<Draft> {
   const { config } = deps;
-  // Temporal owns retries; an SDK retry loop inside one attempt would hide failures and stretch timeouts.
-  const client =
-    deps.openai ??
-    (config.apiKey === undefined
-      ? undefined
-      : new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: 0, timeout: config.timeoutMs }));
+  const client = deps.openai ?? llmClient(config);
   const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
 
   return async function summarize(input: SummarizeInput): Promise<Draft> {
-    if (client === undefined) {
-      throw ApplicationFailure.create({
-        type: FailureType.LlmAuthentication,
-        message:
-          'No LLM API key is configured: set OPENAI_API_KEY on the worker (and OPENAI_BASE_URL for an ' +
-          "OpenAI-compatible endpoint other than OpenAI's), then restart it",
-        nonRetryable: true,
-      });
-    }
+    if (client === undefined) throw missingKeyFailure();
     const context = Context.current();
     const signal = context.cancellationSignal;
     // Heartbeats are how a cancellation or a dead worker is noticed while the model is thinking.

@@ -15,7 +15,15 @@ describe('loadActivitiesConfig', () => {
         allowedPorts: [],
       },
       extract: { timeoutMs: 5_000, threads: 2, maxHtmlBytes: 2 * 1024 * 1024 },
-      llm: { apiKey: 'sk-test', baseUrl: undefined, model: 'gpt-4o-mini', timeoutMs: 120_000, maxOutputTokens: 800 },
+      llm: {
+        apiKey: 'sk-test',
+        baseUrl: undefined,
+        model: 'gpt-4o-mini',
+        timeoutMs: 120_000,
+        maxOutputTokens: 800,
+        answerAttempts: 3,
+        prices: {},
+      },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
       testHooks: { saveResultDelayAfterWriteMs: 0 },
     });
@@ -55,6 +63,8 @@ describe('loadActivitiesConfig', () => {
       model: 'llama3',
       timeoutMs: 3000,
       maxOutputTokens: 300,
+      answerAttempts: 3,
+      prices: {},
     });
     assert.deepEqual(config.storage, { databaseUrl: undefined, schema: undefined, dataDir: '/tmp/research' });
   });

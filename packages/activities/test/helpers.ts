@@ -28,6 +28,8 @@ export const llmConfig = (baseUrl: string, overrides: Partial<LlmConfig> = {}): 
   model: 'fake-model',
   timeoutMs: 5_000,
   maxOutputTokens: 800,
+  answerAttempts: 3,
+  prices: {},
   ...overrides,
 });
 

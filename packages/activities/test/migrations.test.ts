@@ -115,3 +115,75 @@ describe(`migration 2, run ids (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, () =
     assert.equal((await store.get('wf-legacy'))?.runId, 'run-new');
   });
 });
+
+describe(`migration 5, sources and points (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('keeps rows saved before it readable without the new fields, and saves and reads them on new rows', async (t) => {
+    const schema = `migrations_v5_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const dataDir = await mkdtemp(join(tmpdir(), 'migrations-v5-'));
+    t.after(async () => {
+      await rm(dataDir, { recursive: true, force: true });
+      if (databaseUrl) {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    });
+    const location = databaseUrl ? { databaseUrl, schema } : { dataDir };
+    const legacy = databaseUrl
+      ? await openPostgres(databaseUrl, { schema })
+      : await openPglite(join(dataDir, 'results-db'));
+    try {
+      await migrate(legacy, MIGRATIONS.slice(0, 4), { createSchema: databaseUrl ? schema : undefined });
+      await legacy.query(
+        `INSERT INTO research_results (workflow_id, run_id, topic, source_url, summary, outcome, decided_at, usage)
+         VALUES ('wf-v4', 'run-1', 'old topic', 'https://example.com/', 'Old summary.', 'approved',
+                 '2025-01-01T00:00:00Z', '{"promptTokens":1,"completionTokens":1,"totalTokens":2}')`,
+      );
+    } finally {
+      await legacy.close();
+    }
+
+    const store = await openResultStore(location);
+    t.after(() => store.close());
+    const old = await store.get('wf-v4');
+    assert.ok(old);
+    assert.equal(old.summary, 'Old summary.');
+    assert.deepEqual(
+      ['sources', 'points', 'draftVersions', 'cost', 'edit'].filter((key) => key in old),
+      [],
+    );
+
+    const { createdAt: _c, updatedAt: _u, workflowId: _w, runId: _r, ...result } = old;
+    const sources = [
+      { index: 1, url: 'https://a/', fetched: true, finalUrl: 'https://a/', title: null, sha256: null, failure: null },
+      {
+        index: 2,
+        url: 'https://b/',
+        fetched: false,
+        finalUrl: null,
+        title: null,
+        sha256: null,
+        failure: { type: 'SourceHttpClientError', message: 'Source answered 404 Not Found' },
+      },
+    ];
+    const points = [{ text: 'A point.', citations: [{ source: 1, quote: 'a quote', verified: true }] }];
+    const edit = { draftSha256: 'd'.repeat(64), editedSha256: 'e'.repeat(64), diff: '-a\n+b\n' };
+    const cost = {
+      totalUsd: 0.0012,
+      budgetUsd: 1,
+      calls: [{ step: 'writeDraft', model: 'm', usage: result.usage, usd: 0.0012 }],
+    };
+    await store.save({
+      workflowId: 'wf-v5',
+      runId: 'run-2',
+      result: { ...result, sources, points, draftVersions: 2, cost, edit },
+    });
+    const saved = await store.get('wf-v5');
+    assert.deepEqual(saved?.edit, edit);
+    assert.deepEqual(saved?.cost, cost);
+    assert.deepEqual(saved?.sources, sources);
+    assert.deepEqual(saved?.points, points);
+    assert.equal(saved?.draftVersions, 2);
+  });
+});

@@ -1,4 +1,6 @@
-import type { DecisionReceipt, Draft, ResearchResult } from './research.js';
+import type { UncheckedPoint } from './grounding.js';
+import type { Usage } from './cost.js';
+import type { DecisionReceipt, Draft, ResearchResult, SummaryEdit } from './research.js';
 
 export interface FetchSourceInput {
   url: string;
@@ -23,6 +25,52 @@ export interface SummarizeInput {
   text: string;
 }
 
+/** One fetched source as the LLM sees it; `index` is its 1-based citation number. */
+export interface DraftSource {
+  index: number;
+  url: string;
+  title: string | null;
+  text: string;
+  /** sha256 (hex) of `text`, from `fetchSource`. */
+  sha256: string | null;
+}
+
+export interface WriteDraftInput {
+  topic: string;
+  /** The fetched sources only; a failed source's index is skipped, so indexes may have gaps. */
+  sources: DraftSource[];
+  /**
+   * Set when the draft is written again: why (a sentence for the LLM, e.g. which quotes were not found) and the
+   * draft it replaces.
+   */
+  feedback?: { reason: string; previous: { summary: string; points: UncheckedPoint[] } };
+}
+
+/** The LLM's structured draft before the workflow checks its quotes. */
+export interface WrittenDraft {
+  summary: string;
+  points: UncheckedPoint[];
+  model: string;
+  /** Tokens of every call the activity made for this draft, invalid answers included. */
+  usage: Usage;
+  /** USD of those calls at the worker's `LLM_PRICES`; null when it has no price for the model. */
+  costUsd: number | null;
+  /** sha256 (hex) of the canonical JSON `{"summary":…,"points":[{"text":…,"citations":[{"source":…,"quote":…}]}]}`. */
+  sha256: string;
+  /**
+   * sha256 of the sources it was written from, for decision receipts: the one source's text hash when there is one,
+   * else sha256 of the lines `<index> <text sha256>` of the sources in index order, joined with newlines.
+   */
+  sourcesSha256: string | null;
+}
+
+export interface DiffSummaryInput {
+  /** The LLM draft's summary and its sha256. */
+  draftSummary: string;
+  draftSha256: string | null;
+  editedSummary: string;
+}
+
 export interface SaveResultInput {
   workflowId: string;
   /**
@@ -40,6 +88,10 @@ export interface SaveResultInput {
 export interface ResearchActivities {
   fetchSource: (input: FetchSourceInput) => Promise<FetchedSource>;
   summarize: (input: SummarizeInput) => Promise<Draft>;
+  /** Asks the LLM for a structured draft with citations (JSON validated against the draft schema). */
+  writeDraft: (input: WriteDraftInput) => Promise<WrittenDraft>;
+  /** The hash of a reviewer's edited summary and a unified diff from the draft's (no crypto in workflow code). */
+  diffSummary: (input: DiffSummaryInput) => Promise<SummaryEdit>;
   saveResult: (input: SaveResultInput) => Promise<void>;
   /** Appends a decision receipt to the tamper-evident `research_decisions` chain; a repeat is a no-op. */
   recordDecision: (receipt: DecisionReceipt) => Promise<void>;

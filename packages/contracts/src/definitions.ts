@@ -22,3 +22,6 @@ export const SELF_APPROVAL_FORBIDDEN = 'SelfApprovalForbidden';
  * current one, or the current draft has no hash; the API maps it to 412.
  */
 export const DRAFT_CHANGED = 'DraftChanged';
+
+/** `ApplicationFailure` type of the validator rejection of a revision past `maxRevisions`; the API maps it to 409. */
+export const REVISIONS_EXHAUSTED = 'RevisionsExhausted';

@@ -23,6 +23,15 @@ export const FailureType = {
   LlmEmptyAnswer: 'LlmEmptyAnswer',
   /** The LLM's answer is unusable: longer than the output budget allows, or has control characters; retried. */
   LlmInvalidAnswer: 'LlmInvalidAnswer',
+  /**
+   * The LLM's structured draft was not valid JSON or did not match the draft schema, on every one of the bounded
+   * attempts the activity makes; not retried further.
+   */
+  LlmMalformedDraft: 'LlmMalformedDraft',
+  /** Raised by the workflow: none of several sources could be fetched, and they failed in different ways. */
+  SourcesUnavailable: 'SourcesUnavailable',
+  /** Raised by the workflow: what the pipeline spent on the LLM reached its `maxCostUsd` before another call. */
+  BudgetExceeded: 'BudgetExceeded',
   /** Raised by the workflow: its input cannot be used (e.g. a malformed approval timeout). */
   InvalidResearchInput: 'InvalidResearchInput',
   /** Raised by the workflow: a step failed without a typed activity failure (e.g. it timed out). */
@@ -38,4 +47,6 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureType[] = [
   FailureType.SourceUnreadable,
   FailureType.LlmAuthentication,
   FailureType.LlmRequestRejected,
+  FailureType.LlmMalformedDraft,
+  FailureType.BudgetExceeded,
 ];

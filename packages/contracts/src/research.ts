@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_SOURCES, draftPointSchema, groundingSchema, sourceOutcomeSchema } from './citations.js';
+import { costSchema, usageSchema } from './cost.js';
 import { approvalTimeoutSchema } from './durations.js';
 import type { NotificationSettings } from './notifications.js';
 import type { RetryOverrides } from './retry-overrides.js';
@@ -8,15 +10,51 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
   .max(2048, 'must be at most 2048 characters');
 
-/** Body of `POST /research`. */
+/** How many times a draft may be sent back by default, and at most. */
+export const DEFAULT_MAX_REVISIONS = 3;
+export const MAX_REVISIONS_LIMIT = 10;
+
+/** Body of `POST /research`: one source as `sourceUrl`, or 1 to 5 as `sources` (exactly one of the two). */
 export const researchRequestSchema = z
   .object({
     topic: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-    sourceUrl: httpUrl,
+    sourceUrl: httpUrl.optional().describe('One source to research; send this or `sources`, not both'),
+    sources: z
+      .array(httpUrl)
+      .min(1, 'must list at least one URL')
+      .max(MAX_SOURCES, `must list at most ${MAX_SOURCES} URLs`)
+      .refine((urls) => new Set(urls).size === urls.length, 'must not list a URL twice')
+      .optional()
+      .describe('1 to 5 sources, fetched in parallel; citations number them from 1 in this order'),
     approvalTimeout: approvalTimeoutSchema.optional(),
+    maxRevisions: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_REVISIONS_LIMIT)
+      .optional()
+      .describe(`Times a reviewer may send the draft back with feedback (default ${DEFAULT_MAX_REVISIONS})`),
+    maxCostUsd: z
+      .number()
+      .positive('must be more than 0')
+      .max(100_000, 'must be at most 100000')
+      .optional()
+      .describe('Most this pipeline may spend on the LLM, in USD (default MAX_COST_USD_DEFAULT; unset: no cap)'),
   })
-  .strict();
+  .strict()
+  .superRefine((request, ctx) => {
+    if (request.sourceUrl === undefined && request.sources === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sources'], message: 'is required (or send sourceUrl)' });
+    } else if (request.sourceUrl !== undefined && request.sources !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sources'], message: 'cannot be sent together with sourceUrl' });
+    }
+  });
 export type ResearchRequest = z.infer<typeof researchRequestSchema>;
+
+/** The URLs a request names, in citation order: `sources`, or the single `sourceUrl`. */
+export function requestedSources(request: Pick<ResearchRequest, 'sourceUrl' | 'sources'>): string[] {
+  return request.sources ?? (request.sourceUrl === undefined ? [] : [request.sourceUrl]);
+}
 
 /** An authenticated caller as recorded on a pipeline: the stable id from the credentials and a display name. */
 export const actorSchema = z.object({
@@ -41,11 +79,26 @@ export type ResearchInput = ResearchRequest & {
 /** Lower-case hex sha256, as drafts and receipts carry it. */
 export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lower-case hex sha256');
 
-/** Body of `POST /workflows/:id/approve`, and the argument of the approval update. */
+/**
+ * Body of `POST /workflows/:id/approve`, and the argument of the approval update. `revise` (with `approved: false`
+ * and a `comment`) sends the draft back to the LLM with the comment; `editedSummary` (with `approved: true`) approves
+ * the reviewer's text instead of the LLM's summary. Both need a pipeline started since `research-depth`.
+ */
 export const decisionRequestSchema = z
   .object({
     approved: z.boolean(),
     comment: z.string().max(2000, 'must be at most 2000 characters').optional(),
+    revise: z
+      .boolean()
+      .optional()
+      .describe('With approved false and a comment: write a new draft version from the comment instead of rejecting'),
+    editedSummary: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(10_000, 'must be at most 10000 characters')
+      .optional()
+      .describe('With approved true: the summary as the reviewer edited it; saved instead of the LLM summary'),
     reviewer: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
     draftSha256: sha256HexSchema
       .optional()
@@ -53,7 +106,18 @@ export const decisionRequestSchema = z
         'The draft this decision is about (the ETag of GET /workflows/{id}); another draft is refused with 412',
       ),
   })
-  .strict();
+  .strict()
+  .superRefine((request, ctx) => {
+    if (request.revise === true && request.approved) {
+      ctx.addIssue({ code: 'custom', path: ['revise'], message: 'needs approved false' });
+    }
+    if (request.revise === true && (request.comment ?? '').trim() === '') {
+      ctx.addIssue({ code: 'custom', path: ['comment'], message: 'is required with revise: it is what the LLM gets' });
+    }
+    if (request.editedSummary !== undefined && !request.approved) {
+      ctx.addIssue({ code: 'custom', path: ['editedSummary'], message: 'needs approved true' });
+    }
+  });
 export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
 
 /**
@@ -79,20 +143,29 @@ export const decisionSchema = z.object({
   comment: z.string().nullable(),
   reviewer: z.string().nullable(),
   decidedAt: z.iso.datetime(),
+  /** True when the draft was sent back for another version; the pipeline then awaits approval again. */
+  revise: z.boolean().optional(),
+  /** True when the reviewer approved an edited summary. */
+  edited: z.boolean().optional(),
 });
-export type Decision = z.infer<typeof decisionSchema>;
-
-export const usageSchema = z.object({
-  promptTokens: z.number().int().nonnegative(),
-  completionTokens: z.number().int().nonnegative(),
-  totalTokens: z.number().int().nonnegative(),
-});
-export type Usage = z.infer<typeof usageSchema>;
 
 /**
- * The LLM's summary, waiting for a human. `sha256` is of the summary text (UTF-8), the part the reviewer decides
- * on; `version` numbers the drafts of a pipeline from 1. Both are absent on drafts of pipelines started before
- * drafts were hashed.
+ * The reviewer's edit of an approved draft: the LLM draft's sha256, the sha256 of the edited summary (UTF-8) and a
+ * unified diff from the draft's summary to the edited one.
+ */
+export const summaryEditSchema = z.object({
+  draftSha256: sha256HexSchema.nullable(),
+  editedSha256: sha256HexSchema,
+  diff: z.string(),
+});
+export type SummaryEdit = z.infer<typeof summaryEditSchema>;
+export type Decision = z.infer<typeof decisionSchema>;
+
+/**
+ * The LLM's summary, waiting for a human. `sha256` is of what the reviewer decides on: the summary text (UTF-8) for
+ * drafts without points, the canonical JSON of summary and points for structured drafts; `version` numbers the
+ * drafts of a pipeline from 1. Both are absent on drafts of pipelines started before drafts were hashed. `points`,
+ * `grounding` and `sources` are present on drafts of pipelines started since the `research-depth` patch.
  */
 export const draftSchema = z.object({
   summary: z.string(),
@@ -100,6 +173,16 @@ export const draftSchema = z.object({
   usage: usageSchema,
   version: z.number().int().positive().optional(),
   sha256: sha256HexSchema.optional(),
+  points: z.array(draftPointSchema).optional().describe('3 to 5 points, each with the quotes that back it'),
+  grounding: groundingSchema.optional(),
+  sources: z.array(sourceOutcomeSchema).optional().describe('Every requested source: fetched, or why not'),
+  cost: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .optional()
+    .describe('USD of the LLM calls that wrote this draft; null when the model has no price'),
+  feedback: z.string().optional().describe('The reviewer comment this version was written from (versions 2 and up)'),
 });
 export type Draft = z.infer<typeof draftSchema>;
 
@@ -117,6 +200,13 @@ export const researchResultSchema = z.object({
   comment: z.string().nullable(),
   decidedAt: z.iso.datetime(),
   usage: usageSchema,
+  /** Since `research-depth`: the sources, the approved draft's points and how many draft versions there were. */
+  sources: z.array(sourceOutcomeSchema).optional(),
+  points: z.array(draftPointSchema).optional(),
+  draftVersions: z.number().int().nonnegative().optional(),
+  cost: costSchema.optional(),
+  /** Present when the reviewer approved an edited summary (`summary` is then the edited text). */
+  edit: summaryEditSchema.optional(),
 });
 export type ResearchResult = z.infer<typeof researchResultSchema>;
 
@@ -148,8 +238,14 @@ export type DecisionReceipt = z.infer<typeof decisionReceiptSchema>;
 export const researchStateSchema = z.object({
   stage: stageSchema,
   topic: z.string(),
+  /** The first source (the only one of a `sourceUrl` request). */
   sourceUrl: z.string(),
+  sources: z.array(z.string()).optional(),
   draft: draftSchema.nullable(),
+  /** Since `research-depth`: every draft version, oldest first (the last is `draft`). */
+  drafts: z.array(draftSchema).optional(),
+  /** Since `research-depth`: the LLM calls so far, what they cost and the budget. */
+  cost: costSchema.optional(),
   decision: decisionSchema.nullable(),
   result: researchResultSchema.nullable(),
 });
@@ -160,7 +256,7 @@ export type ResearchState = z.infer<typeof researchStateSchema>;
  * before the `reviewer-workspace` patch publish only `stage` and `draft` until their next stage change; the other
  * fields are absent there, not null.
  */
-export interface PublishedStatus extends Pick<ResearchState, 'stage' | 'draft'> {
+export interface PublishedStatus extends Pick<ResearchState, 'stage' | 'draft' | 'drafts' | 'cost'> {
   decision?: Decision | null;
   result?: ResearchResult | null;
   /** ISO time the pipeline entered `awaiting_approval`; null before. */

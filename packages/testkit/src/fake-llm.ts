@@ -40,6 +40,11 @@ export interface FakeLlmCall {
 export interface FakeLlmOptions {
   /** Behaviour of every call not covered by `script(...)`; defaults to `{ kind: 'answer' }`. */
   behaviour?: FakeLlmBehaviour;
+  /**
+   * `false` makes the fake an endpoint without JSON-schema response formats: such a request answers 400, as
+   * OpenAI-compatible servers that lack them do. Default true.
+   */
+  structuredOutputs?: boolean;
   /** When set, calls whose `Authorization` is not `Bearer <apiKey>` answer 401. */
   apiKey?: string;
 }
@@ -84,6 +89,47 @@ export function fakeSummary(body: ChatCompletionBody): string {
   return `Fake summary ${digest} of ${words.length} words: ${excerpt}${words.length > 12 ? ' ...' : ''}`;
 }
 
+/** The `<source index="N">` blocks of the first user message: index and the text after the URL and title lines. */
+function promptSources(body: ChatCompletionBody): { index: number; text: string }[] {
+  const first = (body.messages ?? []).find((m) => m.role === 'user');
+  const text = typeof first?.content === 'string' ? first.content : '';
+  return [...text.matchAll(/<source index="(\d+)">\n([\s\S]*?)\n<\/source>/g)].map((match) => {
+    const lines = (match[2] ?? '').split('\n');
+    const body = lines.filter((line, i) => !(i < 3 && /^(Source URL|Title): /.test(line)));
+    return { index: Number(match[1]), text: body.join('\n').trim() };
+  });
+}
+
+/** Whether the request asks for JSON (a JSON-schema or JSON-object response format). */
+export function wantsJson(body: ChatCompletionBody): boolean {
+  const format = body.response_format as { type?: unknown } | undefined;
+  return format?.type === 'json_schema' || format?.type === 'json_object';
+}
+
+/**
+ * Deterministic structured draft for a JSON request: a summary and three points, each quoting eight words verbatim
+ * from a source of the prompt (taking the sources in turn), so every citation is grounded.
+ */
+export function fakeDraft(body: ChatCompletionBody): string {
+  const sources = promptSources(body);
+  const digest = createHash('sha256')
+    .update(JSON.stringify(body.messages ?? []))
+    .digest('hex')
+    .slice(0, 8);
+  const points = [0, 1, 2].map((i) => {
+    const source = sources[i % Math.max(sources.length, 1)] ?? { index: 1, text: 'nothing' };
+    const words = source.text.split(/\s+/).filter(Boolean);
+    const round = Math.floor(i / Math.max(sources.length, 1));
+    const start = words.length > (round + 1) * 8 ? round * 8 : 0;
+    const quote = words.slice(start, start + 8).join(' ') || 'nothing';
+    return { text: `Point ${i + 1} from source ${source.index}.`, citations: [{ source: source.index, quote }] };
+  });
+  return JSON.stringify({
+    summary: `Fake draft ${digest} from ${sources.length} source(s): ${points.map((p) => p.citations[0]?.quote).join(' / ')}`,
+    points,
+  });
+}
+
 const tokens = (text: string): number => Math.ceil(text.length / 4);
 
 function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
@@ -119,7 +165,10 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     switch (behaviour.kind) {
       case 'answer':
       case 'empty': {
-        const content = behaviour.kind === 'empty' ? '' : (behaviour.content ?? fakeSummary(call.body));
+        const content =
+          behaviour.kind === 'empty'
+            ? ''
+            : (behaviour.content ?? (wantsJson(call.body) ? fakeDraft(call.body) : fakeSummary(call.body)));
         const promptTokens = tokens(JSON.stringify(call.body.messages ?? []));
         const completionTokens = tokens(content);
         sequence += 1;
@@ -189,6 +238,11 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     });
     if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       sendError(res, 401, 'Incorrect API key provided.', 'invalid_api_key');
+      return;
+    }
+    const format = body.response_format as { type?: unknown } | undefined;
+    if (options.structuredOutputs === false && format?.type === 'json_schema') {
+      sendError(res, 400, "response_format of type 'json_schema' is not supported by this model", null);
       return;
     }
     if (body.stream === true) {

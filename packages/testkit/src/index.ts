@@ -1,5 +1,7 @@
 export {
+  fakeDraft,
   fakeSummary,
+  wantsJson,
   startFakeLlm,
   type ChatCompletionBody,
   type FakeLlm,

@@ -33,6 +33,44 @@ describe('fake LLM', () => {
     assert.equal(llm.calls[0]?.headers.authorization, 'Bearer test-key');
   });
 
+  it('answers a JSON-schema request with a draft of three points quoting the numbered sources verbatim', async () => {
+    const prompt =
+      'Write the draft\n\n<source index="1">\nSource URL: https://a/\nTitle: A\n\nalpha beta gamma delta\n</source>\n' +
+      '<source index="3">\nSource URL: https://c/\n\none two three four five six seven eight nine\n</source>';
+    const response = await chat(llm, prompt, {
+      body: JSON.stringify({
+        model: 'fake-model',
+        messages: [{ role: 'user', content: prompt }],
+        response_format: { type: 'json_schema', json_schema: { name: 'd', schema: {} } },
+      }),
+    });
+    const body = (await response.json()) as { choices: { message: { content: string } }[] };
+    const draft = JSON.parse(body.choices[0]?.message.content ?? '') as {
+      summary: string;
+      points: { citations: { source: number; quote: string }[] }[];
+    };
+    assert.deepEqual(
+      draft.points.map((p) => p.citations[0]),
+      [
+        { source: 1, quote: 'alpha beta gamma delta' },
+        { source: 3, quote: 'one two three four five six seven eight' },
+        { source: 1, quote: 'alpha beta gamma delta' },
+      ],
+    );
+  });
+
+  it('refuses JSON-schema requests with 400 when started without structured outputs', async () => {
+    const plain = await startFakeLlm({ structuredOutputs: false });
+    try {
+      const response = await chat(plain, 'x', {
+        body: JSON.stringify({ model: 'm', messages: [], response_format: { type: 'json_schema' } }),
+      });
+      assert.equal(response.status, 400);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('gives the same answer to the same prompt', async () => {
     const first = await (await chat(llm, 'same')).json();
     const second = await (await chat(llm, 'same')).json();

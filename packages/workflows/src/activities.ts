@@ -78,7 +78,8 @@ export function researchActivities(
     ...withRetry(FETCH_SOURCE, overrides.fetchSource),
     ...onCancel,
   });
-  const { summarize } = proxyActivities<Pick<ResearchActivities, 'summarize'>>({
+  // writeDraft is an LLM call like summarize, so it shares its policy and the operator's summarize override.
+  const { summarize, writeDraft } = proxyActivities<Pick<ResearchActivities, 'summarize' | 'writeDraft'>>({
     ...withRetry(SUMMARIZE, overrides.summarize),
     ...onCancel,
   });
@@ -86,7 +87,9 @@ export function researchActivities(
     withRetry(SAVE_RESULT, overrides.saveResult),
   );
   const { recordDecision } = proxyActivities<Pick<ResearchActivities, 'recordDecision'>>(RECORD_DECISION);
-  return { fetchSource, summarize, saveResult, recordDecision };
+  // A pure computation on the worker (hash and diff of an edit): retried like the writes it precedes.
+  const { diffSummary } = proxyActivities<Pick<ResearchActivities, 'diffSummary'>>(RECORD_DECISION);
+  return { fetchSource, summarize, writeDraft, diffSummary, saveResult, recordDecision };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApplicationFailure, patched, upsertMemo, uuid4, workflowInfo } from '@temporalio/workflow';
 import { DRAFT_CHANGED, RECEIPTS_MEMO_KEY } from '@research/contracts';
-import type { ApprovalRequest, Decision, DecisionReceipt, Draft, FetchedSource } from '@research/contracts';
+import type { ApprovalRequest, Decision, DecisionReceipt, Draft } from '@research/contracts';
 
 /** Patch id of the receipt step; histories recorded before it take no receipt on replay. */
 export const DECISION_RECEIPTS_PATCH = 'decision-receipts';
@@ -27,7 +27,7 @@ function buildReceipt(
   request: ApprovalRequest,
   decision: Decision,
   draft: Draft,
-  source: FetchedSource,
+  sourceSha256: string | null,
 ): DecisionReceipt {
   const { workflowId, runId } = workflowInfo();
   return {
@@ -44,7 +44,7 @@ function buildReceipt(
     approved: decision.approved,
     comment: decision.comment,
     draftSha256: draft.sha256 ?? null,
-    sourceSha256: source.sha256 ?? null,
+    sourceSha256,
     requestId: request.via?.requestId ?? null,
   };
 }
@@ -61,11 +61,12 @@ export async function recordReceipt(
   request: ApprovalRequest,
   decision: Decision,
   draft: Draft,
-  source: FetchedSource,
+  /** Of the fetched source text; with several sources, their combined hash (`WrittenDraft.sourcesSha256`). */
+  sourceSha256: string | null,
   record: (receipt: DecisionReceipt) => Promise<void>,
 ): Promise<DecisionReceipt | null> {
   if (!patched(DECISION_RECEIPTS_PATCH)) return null;
-  const receipt = buildReceipt(request, decision, draft, source);
+  const receipt = buildReceipt(request, decision, draft, sourceSha256);
   upsertMemo({ [RECEIPTS_MEMO_KEY]: [receipt] });
   await record(receipt);
   return receipt;

@@ -2,16 +2,19 @@ import { FailureType } from '@research/contracts';
 import { ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { ActivityFailure } from '@temporalio/workflow';
 
-export type ResearchStep = 'fetchSource' | 'summarize' | 'saveResult' | 'recordDecision';
+export type ResearchStep = 'fetchSource' | 'summarize' | 'writeDraft' | 'diffSummary' | 'saveResult' | 'recordDecision';
 
 const STEP_FAILURE_PREFIX: Record<ResearchStep, string> = {
   fetchSource: 'Could not fetch the source',
   summarize: 'Could not summarize the source',
+  writeDraft: 'Could not summarize the source',
+  diffSummary: 'Could not record the edit',
   saveResult: 'Could not save the result',
   recordDecision: 'Could not record the decision receipt',
 };
 
-function explainCause(cause: Error | undefined): string {
+/** The readable reason of an activity failure's cause. */
+export function explainCause(cause: Error | undefined): string {
   if (cause instanceof TimeoutFailure) return 'the step did not finish in time';
   if (cause?.message) return cause.message;
   return 'the step failed';

@@ -8,7 +8,7 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import { NOTIFICATIONS_MEMO_KEY, reminderLabel } from '@research/contracts';
+import { NOTIFICATIONS_MEMO_KEY, reminderLabel, requestedSources } from '@research/contracts';
 import type {
   NotificationSettings,
   ResearchInput,
@@ -113,7 +113,7 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
       workflowId,
       runId,
       topic: input.topic,
-      sourceUrl: input.sourceUrl,
+      sourceUrl: requestedSources(input)[0] ?? '',
       stage: snapshot.stage,
       inboxUrl:
         settings.publicBaseUrl === null
@@ -124,6 +124,15 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
       awaitingSince: awaitingSince?.toISOString() ?? null,
       approvalDeadline: approvalDeadline?.toISOString() ?? null,
     };
+  }
+
+  /**
+   * The webhook id key of an event about the current draft: a revised draft (version 2 on, research-depth) is a new
+   * event, so its waiting and reminders must not share ids that receivers deduplicate on with the first draft's.
+   */
+  function draftKey(key: string): string {
+    const version = last?.state.draft?.version ?? 1;
+    return version > 1 ? `v${version}.${key}` : key;
   }
 
   /** Starts one delivery per target; `key` makes the webhook id (one per event of a run, the same on every retry). */
@@ -151,7 +160,7 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
       publish();
       const data = eventData(snapshot);
       const result = snapshot.state.result;
-      if (snapshot.stage === 'awaiting_approval') send('research.awaiting_approval', 'awaiting_approval', data);
+      if (snapshot.stage === 'awaiting_approval') send('research.awaiting_approval', draftKey('awaiting_approval'), data);
       if (snapshot.stage === 'cancelled') send('research.cancelled', 'cancelled', data);
       if (snapshot.stage === 'completed' && result !== null) {
         const outcome = { outcome: result.outcome, reviewer: result.reviewer, comment: result.comment };
@@ -178,7 +187,7 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
         if (decided()) return true;
         if (index === points.length - 1 || last === undefined) return false;
         const data = { ...eventData(last), reminder: reminderLabel(fraction) };
-        send('research.approval_reminder', `approval_reminder.${index + 1}`, data);
+        send('research.approval_reminder', draftKey(`approval_reminder.${index + 1}`), data);
       }
       return decided();
     },

@@ -14,12 +14,15 @@ import {
 } from '@temporalio/workflow';
 import {
   DEFAULT_APPROVAL_TIMEOUT,
+  DEFAULT_MAX_REVISIONS,
   FailureType,
   NOT_AWAITING_APPROVAL,
+  REVISIONS_EXHAUSTED,
   SELF_APPROVAL_FORBIDDEN,
   STATUS_MEMO_KEY,
   approveUpdate,
   parseDurationMs,
+  requestedSources,
   stateQuery,
 } from '@research/contracts';
 import type {
@@ -31,12 +34,17 @@ import type {
   ResearchResult,
   ResearchState,
   Stage,
+  WriteDraftInput,
+  WrittenDraft,
 } from '@research/contracts';
 import { researchActivities } from './activities.js';
 import { checkDraftBinding, recordReceipt } from './decision-receipts.js';
 import { toStepFailure } from './failures.js';
 import { startNotifier } from './notifications.js';
 import type { ResearchStep } from './failures.js';
+import { CostLedger } from './cost-ledger.js';
+import { RESEARCH_DEPTH_PATCH, gatherSources, uncheckedPoints, writeGroundedDraft } from './research-depth.js';
+import type { GatheredSources } from './research-depth.js';
 import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './workspace.js';
 
 /**
@@ -52,6 +60,12 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  * (`draftSha256`) with type `DraftChanged` (see `decision-receipts.ts`). An accepted decision's receipt is published
  * in the memo and appended to the decision log (`recordDecision`) before the result is saved.
  *
+ * Since {@link RESEARCH_DEPTH_PATCH} (decided once at the start; older histories keep the single-source path): every
+ * source is fetched by its own activity in parallel, the draft is structured with citations checked against the
+ * sources (`research-depth.ts`), each LLM call is priced and checked against `maxCostUsd` (`cost-ledger.ts`), a
+ * decision with `revise` sends the draft back for version n+1 (at most `maxRevisions`, else {@link REVISIONS_EXHAUSTED}),
+ * and an approval with `editedSummary` saves the reviewer's text with its hash and diff.
+ *
  * A cancel request (since {@link WORKSPACE_PATCH}) sets stage `cancelled`, saves a result with outcome `cancelled`
  * whatever the stage, and then ends the run as CANCELLED, as Temporal users expect of a cancelled workflow.
  *
@@ -65,18 +79,30 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  */
 export async function research(input: ResearchInput): Promise<ResearchResult> {
   // Decided before the first command: runs recorded before the patch keep the cancellation they recorded.
-  const { fetchSource, summarize, saveResult, recordDecision } = researchActivities(input.retryOverrides, {
-    abandonOnCancel: patched(WORKSPACE_PATCH),
-  });
+  const { fetchSource, summarize, writeDraft, diffSummary, saveResult, recordDecision } = researchActivities(
+    input.retryOverrides,
+    {
+      abandonOnCancel: patched(WORKSPACE_PATCH),
+    },
+  );
   // Webhooks (notifications.ts): a no-op for runs whose input names no target.
   const notifier = startNotifier(input);
+  // Decided once, before the first activity: runs recorded before it take the single-source path to the end.
+  const depth = patched(RESEARCH_DEPTH_PATCH);
+  const sources = requestedSources(input);
+  const ledger = new CostLedger(input.maxCostUsd);
+  const maxRevisions = input.maxRevisions ?? DEFAULT_MAX_REVISIONS;
+  let revisions = 0;
+  let gathered: GatheredSources | undefined;
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
-    sourceUrl: input.sourceUrl,
+    sourceUrl: sources[0] ?? '',
+    sources,
     draft: null,
     decision: null,
     result: null,
+    ...(depth ? { cost: ledger.cost } : {}),
   };
   // The accepted update's argument: the receipt needs who decided and through which request.
   let accepted: ApprovalRequest | undefined;
@@ -120,9 +146,28 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
           );
         }
         checkDraftBinding(request, state.draft);
+        checkRevisionOrEdit(request);
       },
     },
   );
+
+  /** Revisions and edits exist only on the research-depth path, and revisions only up to `maxRevisions`. */
+  function checkRevisionOrEdit(request: ApprovalRequest): void {
+    if (request.revise !== true && request.editedSummary === undefined) return;
+    if (!depth) {
+      throw ApplicationFailure.nonRetryable(
+        'This pipeline was started before drafts could be revised or edited; approve or reject its draft as it is.',
+        'RevisionUnsupported',
+      );
+    }
+    if (request.revise === true && revisions >= maxRevisions) {
+      throw ApplicationFailure.nonRetryable(
+        `The draft was already revised ${revisions} time${revisions === 1 ? '' : 's'}, the most this pipeline ` +
+          `allows (maxRevisions ${maxRevisions}); approve or reject it.`,
+        REVISIONS_EXHAUSTED,
+      );
+    }
+  }
 
   let awaitingSince: Date | null = null;
   let approvalDeadline: Date | null = null;
@@ -133,6 +178,8 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     const status: PublishedStatus = {
       stage,
       draft: state.draft,
+      ...(state.drafts === undefined ? {} : { drafts: state.drafts }),
+      ...(state.cost === undefined ? {} : { cost: ledger.snapshot() }),
       decision: state.decision,
       result: state.result,
       awaitingSince: awaitingSince?.toISOString() ?? null,
@@ -159,28 +206,104 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
 
   const approvalTimeoutMs = parseApprovalTimeout(input.approvalTimeout, () => enter('failed'));
 
-  async function pipeline(): Promise<ResearchResult> {
-    enter('fetching');
-    const source = await step('fetchSource', () => fetchSource({ url: input.sourceUrl }));
+  /** The path of runs recorded before {@link RESEARCH_DEPTH_PATCH}: one source, one plain summary. */
+  async function singleSourceDraft(): Promise<{ draft: Draft; sourceSha256: string | null }> {
+    const source = await step('fetchSource', () => fetchSource({ url: sources[0] ?? '' }));
 
     enter('summarizing');
     const summarized = await step('summarize', () =>
       summarize({ topic: input.topic, sourceUrl: source.finalUrl, title: source.title, text: source.text }),
     );
-    // Version 1: a pipeline has one draft today; the hash comes from the activity (no crypto in the sandbox).
-    const draft = { ...summarized, version: 1 };
-    state.draft = draft;
+    // Version 1: the hash comes from the activity (no crypto in the sandbox).
+    return { draft: { ...summarized, version: 1 }, sourceSha256: source.sha256 ?? null };
+  }
 
-    awaitingSince = new Date();
-    approvalDeadline = new Date(awaitingSince.getTime() + approvalTimeoutMs);
-    enter('awaiting_approval');
-    await notifier.awaitDecision(() => state.decision !== null, approvalTimeoutMs);
+  /** Runs workflow code that fails the pipeline with an `ApplicationFailure` of its own (not an activity's). */
+  async function failing<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      // A failed activity was already reported by step().
+      if (error instanceof ApplicationFailure && state.stage !== 'failed') enter('failed');
+      throw error;
+    }
+  }
+
+  /** `writeDraft` within the budget: checked before each call, each call's cost recorded. */
+  async function budgetedWriteDraft(draftInput: WriteDraftInput): Promise<WrittenDraft> {
+    ledger.checkBefore('writeDraft');
+    const written = await writeDraft(draftInput);
+    ledger.record('writeDraft', written);
+    return written;
+  }
+
+  /** Since {@link RESEARCH_DEPTH_PATCH}: every source in parallel, then a structured draft with checked citations. */
+  async function groundedDraft(): Promise<{ draft: Draft; sourceSha256: string | null }> {
+    const fetched = await failing(() => gatherSources(sources, fetchSource));
+    gathered = fetched;
+
+    enter('summarizing');
+    const { sourcesSha256, ...grounded } = await failing(() =>
+      step('writeDraft', () => writeGroundedDraft(input.topic, fetched, budgetedWriteDraft)),
+    );
+    return { draft: { ...grounded, version: 1 }, sourceSha256: sourcesSha256 };
+  }
+
+  /** A reviewer sent `previous` back with `comment`: the next version, from the same sources. */
+  async function revisedDraft(previous: Draft, comment: string): Promise<Draft> {
+    const from = gathered;
+    if (from === undefined) throw new Error('revisedDraft before the sources were gathered');
+    revisions += 1;
+    enter('summarizing');
+    const feedback = {
+      reason: `The reviewer sent the draft back with this comment: ${comment}`,
+      previous: { summary: previous.summary, points: uncheckedPoints(previous.points) },
+    };
+    const { sourcesSha256: _same, ...grounded } = await failing(() =>
+      step('writeDraft', () => writeGroundedDraft(input.topic, from, budgetedWriteDraft, feedback)),
+    );
+    return { ...grounded, version: (previous.version ?? 1) + 1, feedback: comment };
+  }
+
+  /** The saved result of an approval with `editedSummary`: the edited text, with both hashes and the diff. */
+  async function withEdit(result: ResearchResult, draft: Draft, editedSummary: string): Promise<ResearchResult> {
+    const edit = await failing(() =>
+      step('diffSummary', () =>
+        diffSummary({ draftSummary: draft.summary, draftSha256: draft.sha256 ?? null, editedSummary }),
+      ),
+    );
+    return { ...result, summary: editedSummary, edit };
+  }
+
+  async function pipeline(): Promise<ResearchResult> {
+    enter('fetching');
+    const first = depth ? await groundedDraft() : await singleSourceDraft();
+    const { sourceSha256 } = first;
+    let draft = first.draft;
+    state.draft = draft;
+    if (depth) state.drafts = [draft];
+
+    // Runs before research-depth leave this loop after the first wait: the commands they recorded.
+    for (;;) {
+      awaitingSince = new Date();
+      approvalDeadline = new Date(awaitingSince.getTime() + approvalTimeoutMs);
+      enter('awaiting_approval');
+      await notifier.awaitDecision(() => state.decision !== null, approvalTimeoutMs);
+      if (!depth || state.decision?.revise !== true) break;
+      draft = await revisedDraft(draft, state.decision.comment ?? '');
+      state.draft = draft;
+      state.drafts?.push(draft);
+      state.decision = null;
+      accepted = undefined;
+    }
     // Read the decision rather than condition's result: an update accepted in the same activation as the
     // timer firing still counts.
-    const result = toResult(input, draft, state.decision);
+    const decided = { ...toResult(input, draft, state.decision), ...(depth ? { cost: ledger.snapshot() } : {}) };
+    const editedSummary = state.decision?.approved === true ? accepted?.editedSummary : undefined;
+    const result = depth && editedSummary !== undefined ? await withEdit(decided, draft, editedSummary) : decided;
     if (state.decision !== null && accepted !== undefined) {
       const [request, decision] = [accepted, state.decision];
-      await step('recordDecision', () => recordReceipt(request, decision, draft, source, recordDecision));
+      await step('recordDecision', () => recordReceipt(request, decision, draft, sourceSha256, recordDecision));
     }
 
     enter('saving');
@@ -240,6 +363,8 @@ function toDecision(request: ApprovalRequest): Decision {
     comment: request.comment ?? null,
     // Histories recorded before `decidedBy` existed lack it, so they replay to the same decision.
     reviewer: request.decidedBy?.id ?? request.reviewer ?? null,
+    ...(request.revise === true ? { revise: true } : {}),
+    ...(request.editedSummary !== undefined ? { edited: true } : {}),
     // Workflow time: deterministic on replay.
     decidedAt: new Date().toISOString(),
   };
@@ -250,10 +375,14 @@ function toResult(input: ResearchInput, draft: Draft, decision: Decision | null)
     outcome: decision === null ? 'expired' : decision.approved ? 'approved' : 'rejected',
     summary: draft.summary,
     topic: input.topic,
-    sourceUrl: input.sourceUrl,
+    sourceUrl: requestedSources(input)[0] ?? '',
     reviewer: decision?.reviewer ?? null,
     comment: decision?.comment ?? null,
     decidedAt: decision?.decidedAt ?? new Date().toISOString(),
     usage: draft.usage,
+    // Structured drafts only (runs since research-depth); results of older runs keep their shape.
+    ...(draft.points === undefined
+      ? {}
+      : { sources: draft.sources ?? [], points: draft.points, draftVersions: draft.version ?? 1 }),
   };
 }

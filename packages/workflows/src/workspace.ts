@@ -1,6 +1,6 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { RESEARCH_SEARCH_ATTRIBUTES } from '@research/contracts';
+import { RESEARCH_SEARCH_ATTRIBUTES, requestedSources } from '@research/contracts';
 import type { Decision, Draft, ResearchInput, ResearchResult, Stage } from '@research/contracts';
 
 /**
@@ -40,7 +40,7 @@ export function cancelledResult(input: ResearchInput, draft: Draft | null, decis
     outcome: 'cancelled',
     summary: draft?.summary ?? '',
     topic: input.topic,
-    sourceUrl: input.sourceUrl,
+    sourceUrl: requestedSources(input)[0] ?? '',
     reviewer: decision?.reviewer ?? null,
     comment: decision?.comment ?? null,
     // Workflow time: deterministic on replay.

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { FailureType, RESEARCH_WORKFLOW_TYPE, approveUpdate, stateQuery } from '@research/contracts';
-import { DRAFT, startHarness, stubActivities, waitFor } from './harness.js';
+import { WRITTEN, startHarness, stubActivities, waitFor } from './harness.js';
 import type { Harness } from './harness.js';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
@@ -59,9 +59,9 @@ describe('activity options of the research workflow', { timeout: 120_000 }, () =
         const attributes = event.activityTaskScheduledEventAttributes;
         if (attributes?.activityType?.name) scheduled.set(attributes.activityType.name, attributes);
       }
-      assert.deepEqual([...scheduled.keys()], ['fetchSource', 'summarize', 'recordDecision', 'saveResult']);
+      assert.deepEqual([...scheduled.keys()], ['fetchSource', 'writeDraft', 'recordDecision', 'saveResult']);
 
-      const summarize = scheduled.get('summarize')!;
+      const summarize = scheduled.get('writeDraft')!;
       assert.deepEqual(options(summarize), {
         startToClose: 180_000,
         heartbeat: 15_000,
@@ -101,14 +101,14 @@ describe('activity options of the research workflow', { timeout: 120_000 }, () =
     });
   });
 
-  test('a retryable summarize failure is retried after 2 s, then 4 s: the backoff the server applies', async () => {
+  test('a retryable LLM failure is retried after 2 s, then 4 s: the backoff the server applies', async () => {
     const attempts: { attempt: number; at: number }[] = [];
     const stubs = stubActivities({
-      summarize: async () => {
+      writeDraft: async () => {
         const attempt = attempts.length + 1;
         attempts.push({ attempt, at: Date.now() });
         if (attempt < 3) throw ApplicationFailure.retryable('The LLM failed with 500', FailureType.LlmUnavailable);
-        return DRAFT;
+        return WRITTEN;
       },
     });
     await harness.withWorker(stubs.activities, async (taskQueue) => {

@@ -13,6 +13,7 @@ import type {
   ResearchActivities,
   SaveResultInput,
   WebhookDelivery,
+  WrittenDraft,
 } from '@research/contracts';
 import { startEmbeddedTemporal } from '@research/embedded-temporal';
 import { UNTRACED_SPAN_SINKS, workflowBundleOptions } from '../src/bundle-options.js';
@@ -140,6 +141,46 @@ export const DRAFT: Draft = {
   sha256: 'd'.repeat(64),
 };
 
+/** The stub LLM's structured draft: every quote occurs in {@link SOURCE}'s text. */
+export const WRITTEN: WrittenDraft = {
+  summary: DRAFT.summary,
+  points: [
+    { text: 'Durable execution is the subject.', citations: [{ source: 1, quote: 'Durable execution' }] },
+    { text: 'Pipelines can run long.', citations: [{ source: 1, quote: 'long-running pipelines' }] },
+    { text: 'They survive crashes.', citations: [{ source: 1, quote: 'alive across crashes' }] },
+  ],
+  model: DRAFT.model,
+  usage: DRAFT.usage,
+  costUsd: 0.0012,
+  sha256: 'd'.repeat(64),
+  sourcesSha256: SOURCE.sha256 ?? null,
+};
+
+/** The draft a run of `INPUT` with the stub activities shows: {@link WRITTEN}, checked against {@link SOURCE}. */
+export function groundedDraft(url = 'https://example.com/article'): Draft {
+  return {
+    summary: WRITTEN.summary,
+    model: WRITTEN.model,
+    usage: WRITTEN.usage,
+    sha256: WRITTEN.sha256,
+    cost: WRITTEN.costUsd,
+    version: 1,
+    points: WRITTEN.points.map((p) => ({ ...p, citations: p.citations.map((c) => ({ ...c, verified: true })) })),
+    grounding: { verified: 3, unverified: 0, regenerated: false, warning: null },
+    sources: [
+      {
+        index: 1,
+        url,
+        fetched: true,
+        finalUrl: SOURCE.finalUrl,
+        title: SOURCE.title,
+        sha256: SOURCE.sha256 ?? null,
+        failure: null,
+      },
+    ],
+  };
+}
+
 export interface StubActivities {
   activities: ResearchActivities & NotificationActivities;
   /** Every `saveResult` call, in order. */
@@ -158,6 +199,12 @@ export function stubActivities(overrides: Partial<ResearchActivities & Notificat
   const activities: ResearchActivities & NotificationActivities = {
     fetchSource: async () => SOURCE,
     summarize: async () => DRAFT,
+    writeDraft: async () => WRITTEN,
+    diffSummary: async ({ draftSummary, draftSha256, editedSummary }) => ({
+      draftSha256,
+      editedSha256: 'f'.repeat(64),
+      diff: `-${draftSummary}\n+${editedSummary}\n`,
+    }),
     saveResult: async (input) => {
       saved.push(input);
     },

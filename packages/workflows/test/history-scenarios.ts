@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { FailureType, NOT_AWAITING_APPROVAL, STATUS_MEMO_KEY, approveUpdate, stateQuery } from '@research/contracts';
 import type { PublishedStatus, ResearchActivities, ResearchInput, Stage } from '@research/contracts';
 import type { research } from '../src/index.js';
-import { DRAFT, gate, stubActivities, waitFor } from './harness.js';
+import { DRAFT, SOURCE, WRITTEN, gate, stubActivities, waitFor } from './harness.js';
 import type { TestActivities } from './harness.js';
 
 export interface HistoryScenario {
@@ -136,6 +136,46 @@ const approvedWithReceipt: HistoryScenario['setUp'] = () => {
             via: { method: 'api-key', requestId: 'req-1' },
           },
         ],
+      });
+      await expectOutcome(handle, 'approved');
+      assert.equal(stubs.receipts.length, 1);
+    },
+  };
+};
+
+const DEPTH_SOURCES = ['https://a.example/1', 'https://b.example/2', 'https://c.example/3'];
+
+/**
+ * Since the research-depth patch: three sources fetched in parallel, the second failing for good; the first draft's
+ * quotes are not found, so it is written again; then approved with a receipt.
+ */
+const depthApproved: HistoryScenario['setUp'] = () => {
+  const stubs = stubActivities();
+  let drafts = 0;
+  const ungrounded = {
+    ...WRITTEN,
+    points: WRITTEN.points.map((p) => ({ ...p, citations: [{ source: 1, quote: 'not in the source' }] })),
+  };
+  return {
+    activities: {
+      ...stubs.activities,
+      fetchSource: async ({ url }) => {
+        if (url === DEPTH_SOURCES[1]) {
+          throw ApplicationFailure.nonRetryable('Source answered 404 Not Found', FailureType.SourceHttpClientError);
+        }
+        return { ...SOURCE, finalUrl: url };
+      },
+      writeDraft: async () => (drafts++ === 0 ? ungrounded : WRITTEN),
+    },
+    async drive(handle) {
+      const state = await waitFor(
+        () => handle.query(stateQuery),
+        (current) => current.stage === 'awaiting_approval',
+      );
+      assert.equal(state.draft?.grounding?.regenerated, true);
+      assert.equal(state.draft?.sources?.[1]?.failure?.type, FailureType.SourceHttpClientError);
+      await handle.executeUpdate(approveUpdate, {
+        args: [{ approved: true, draftSha256: WRITTEN.sha256, decidedBy: { id: 'ben', name: 'Ben' } }],
       });
       await expectOutcome(handle, 'approved');
       assert.equal(stubs.receipts.length, 1);
@@ -326,6 +366,53 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
             stubs.webhooks.map((d) => d.type),
             ['research.awaiting_approval', 'research.approval_reminder', 'research.expired'],
           );
+        },
+      };
+    },
+  },
+  // Since the research-depth patch (with both earlier patches): several sources, structured grounded drafts.
+  {
+    name: 'depth-approved-three-sources',
+    input: { sourceUrl: undefined, sources: DEPTH_SOURCES, submittedBy: { id: 'sam', name: 'Sam' } },
+    setUp: depthApproved,
+  },
+  {
+    name: 'depth-all-sources-failed',
+    input: { sourceUrl: undefined, sources: DEPTH_SOURCES.slice(0, 2) },
+    setUp: failingAt(
+      'fetchSource',
+      () => ApplicationFailure.nonRetryable('Source answered 404 Not Found', FailureType.SourceHttpClientError),
+      { type: FailureType.SourceHttpClientError, message: /^Could not fetch any of the 2 sources/ },
+    ),
+  },
+  {
+    name: 'depth-draft-failed',
+    setUp: failingAt(
+      'writeDraft',
+      () => ApplicationFailure.nonRetryable('The draft was unusable 3 times in a row', FailureType.LlmMalformedDraft),
+      { type: FailureType.LlmMalformedDraft, message: /^Could not summarize the source/ },
+    ),
+  },
+  {
+    // Sent back once with a comment, then approved with an edited summary.
+    name: 'depth-revised-then-edited',
+    setUp: () => {
+      const stubs = stubActivities();
+      return {
+        activities: stubs.activities,
+        async drive(handle) {
+          const versionAwaited = (version: number) =>
+            waitFor(
+              () => handle.query(stateQuery),
+              (state) => state.stage === 'awaiting_approval' && state.draft?.version === version,
+            );
+          await versionAwaited(1);
+          await handle.executeUpdate(approveUpdate, { args: [{ approved: false, revise: true, comment: 'Shorter.' }] });
+          await versionAwaited(2);
+          await handle.executeUpdate(approveUpdate, { args: [{ approved: true, editedSummary: 'Edited.' }] });
+          const result = await handle.result();
+          assert.equal(result.summary, 'Edited.');
+          assert.equal(result.draftVersions, 2);
         },
       };
     },

@@ -17,7 +17,7 @@ import {
 } from '@research/contracts';
 import type { PublishedStatus, ResearchInput, ResearchResult, ResearchState, Stage } from '@research/contracts';
 import type { research } from '../src/index.js';
-import { DRAFT, SOURCE, gate, startHarness, stubActivities, waitFor } from './harness.js';
+import { DRAFT, SOURCE, WRITTEN, gate, groundedDraft, startHarness, stubActivities, waitFor } from './harness.js';
 import type { Harness } from './harness.js';
 
 /** Per test: a hung workflow fails its own test instead of the whole suite. */
@@ -216,7 +216,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
     const base = stubActivities();
     const stubs = stubActivities({
       fetchSource: async (input) => (await fetched.promise, base.activities.fetchSource(input)),
-      summarize: async (input) => (await summarized.promise, base.activities.summarize(input)),
+      writeDraft: async (input) => (await summarized.promise, base.activities.writeDraft(input)),
       saveResult: async (input) => (await saved.promise, base.activities.saveResult(input)),
     });
     await harness.withWorker(stubs.activities, async (taskQueue) => {
@@ -229,7 +229,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
       fetched.open();
       await expectStage('summarizing', null);
       summarized.open();
-      const draft = { ...DRAFT, version: 1 };
+      const draft = groundedDraft();
       await expectStage('awaiting_approval', draft);
       assert.deepEqual((await handle.query(stateQuery)).draft, draft);
       const awaiting = await memoOf(handle);
@@ -263,9 +263,9 @@ describe('research workflow', { timeout: 120_000 }, () => {
             stage === 'fetching' && (await held.promise),
             base.activities.fetchSource(input)
           ),
-          summarize: async (input) => (
+          writeDraft: async (input) => (
             stage === 'summarizing' && (await held.promise),
-            base.activities.summarize(input)
+            base.activities.writeDraft(input)
           ),
           saveResult: async (input) => {
             if (stage === 'saving' && saves++ === 0) await held.promise;
@@ -325,9 +325,9 @@ describe('research workflow', { timeout: 120_000 }, () => {
     },
   );
 
-  test('fails with a readable message when the summary cannot be written', T, async () => {
+  test('fails with a readable message when the draft cannot be written', T, async () => {
     const stubs = stubActivities({
-      summarize: async () => {
+      writeDraft: async () => {
         throw ApplicationFailure.nonRetryable('The model rejected the API key.', FailureType.LlmAuthentication);
       },
     });
@@ -373,8 +373,9 @@ describe('research workflow', { timeout: 120_000 }, () => {
   );
 
   test('refuses a decision naming a draft when the draft has no hash, and accepts one naming none', T, async () => {
-    const { sha256: _omitted, ...unhashed } = DRAFT;
-    const stubs = stubActivities({ summarize: async () => unhashed });
+    // As the draft of a pipeline started before drafts were hashed: the payload carries no sha256.
+    const unhashed = { ...WRITTEN, sha256: undefined } as unknown as typeof WRITTEN;
+    const stubs = stubActivities({ writeDraft: async () => unhashed });
     await harness.withWorker(stubs.activities, async (taskQueue) => {
       const handle = await start(taskQueue);
       await waitForStage(handle, 'awaiting_approval');

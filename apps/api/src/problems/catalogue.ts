@@ -19,6 +19,7 @@ export const PROBLEMS = {
   NOT_AWAITING_APPROVAL: { status: 409, title: 'The workflow is not awaiting approval' }, // wrong stage, already decided, or closed
   WORKFLOW_CLOSED: { status: 409, title: 'The workflow is already closed' }, // cancel of a completed, failed, cancelled or terminated run
   DECISION_REJECTED: { status: 409, title: 'The workflow rejected the decision' }, // the update handler failed for another reason
+  REVISIONS_EXHAUSTED: { status: 409, title: 'The draft was revised as often as allowed' }, // revise past the pipeline's maxRevisions
   APPROVAL_LINK_EXPIRED: { status: 410, title: 'The approval link has expired' }, // past its expiry; ask for a new link
   DRAFT_CHANGED: { status: 412, title: 'The decision names another draft' }, // If-Match / draftSha256 is not the current draft's hash (or it has none)
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' }, // over BODY_LIMIT_BYTES

@@ -73,13 +73,18 @@ export const workflowRoutes: FastifyPluginAsyncZod<{ gateway: ResearchGateway }>
     {
       schema: {
         tags: ['research'],
-        summary: 'Approve or reject the draft of a pipeline awaiting approval',
+        summary: 'Approve, reject, revise or edit the draft of a pipeline awaiting approval',
         description:
           'With authentication on, the reviewer is the authenticated caller (a `reviewer` field is refused with 400) ' +
           'and, unless REQUIRE_DISTINCT_APPROVER=false, the submitter cannot decide their own pipeline ' +
           '(403 SELF_APPROVAL_FORBIDDEN). In open mode `reviewer` is free text. With `If-Match` (or `draftSha256`) ' +
           'the decision is taken only on that draft: another draft, or a draft without a hash, is 412 ' +
-          'DRAFT_CHANGED. Each accepted decision leaves a receipt (GET /workflows/{id}/audit). Needs research:approve.',
+          'DRAFT_CHANGED. Each accepted decision leaves a receipt (GET /workflows/{id}/audit). ' +
+          '`{"approved":false,"revise":true,"comment":"…"}` sends the comment and the draft back to the LLM: the ' +
+          'pipeline returns to awaiting_approval with the next draft version; past the pipeline’s maxRevisions it is ' +
+          '409 REVISIONS_EXHAUSTED. `{"approved":true,"editedSummary":"…"}` approves the reviewer’s text: the result ' +
+          'saves it with the draft’s sha256, the edited text’s sha256 and a unified diff. Revise and edit need a ' +
+          'pipeline started since several sources existed (409 DECISION_REJECTED otherwise). Needs research:approve.',
         security: securedBy('research:approve'),
         params: workflowParamsSchema,
         headers: z.looseObject({ 'if-match': ifMatchHeaderSchema.optional() }),

@@ -1,5 +1,10 @@
 import {
   actorSchema,
+  citationSchema,
+  costSchema,
+  draftPointSchema,
+  groundingSchema,
+  sourceOutcomeSchema,
   decisionReceiptSchema,
   decisionRequestSchema,
   decisionSchema,
@@ -7,6 +12,7 @@ import {
   researchRequestSchema,
   researchResultSchema,
   stageSchema,
+  summaryEditSchema,
   usageSchema,
   webhookDeliveryRecordSchema,
 } from '@research/contracts';
@@ -25,12 +31,22 @@ export const WORKFLOW_STATUSES = [
 export const workflowStatusSchema = z.enum(WORKFLOW_STATUSES);
 export type WorkflowStatus = z.infer<typeof workflowStatusSchema>;
 
-component('ResearchRequest', researchRequestSchema);
+component('ResearchRequest', researchRequestSchema, 'A topic and its sources: exactly one of sourceUrl and sources');
 component('DecisionRequest', decisionRequestSchema);
 component('Decision', decisionSchema, 'A decision the workflow accepted');
 component('Draft', draftSchema, 'The LLM summary, waiting for a human');
 component('ResearchResult', researchResultSchema, 'What a finished pipeline returns and persists');
 component('Usage', usageSchema, 'LLM token usage');
+component(
+  'SummaryEdit',
+  summaryEditSchema,
+  'The reviewer’s edit of an approved summary: both hashes and a unified diff',
+);
+component('Cost', costSchema, 'What a pipeline spent on the LLM, call by call, and its budget');
+component('Citation', citationSchema, 'A quote backing a point, and whether it was found in its source');
+component('DraftPoint', draftPointSchema, 'One point of a structured draft, with its citations');
+component('Grounding', groundingSchema, 'How many of the draft’s quotes were found in their sources');
+component('SourceOutcome', sourceOutcomeSchema, 'What became of one requested source');
 component('DecisionReceipt', decisionReceiptSchema, 'The record of one accepted decision');
 component('Actor', actorSchema, 'An authenticated caller: the id from their credentials and a display name');
 component('WebhookDelivery', webhookDeliveryRecordSchema, 'The outcome of one webhook sent to one target');
@@ -84,18 +100,29 @@ export const workflowSchema = component(
     status: workflowStatusSchema,
     stage: stageSchema,
     topic: z.string().nullable(),
-    sourceUrl: z.string().nullable(),
+    sourceUrl: z.string().nullable().describe('The first (or only) source'),
+    sources: z
+      .array(z.string())
+      .nullable()
+      .describe('Every requested source, in citation order; null when the pipeline was started some other way'),
     submittedBy: actorSchema
       .nullable()
       .describe(
         'Who started the pipeline; null in open mode and for pipelines started before submitters were recorded',
       ),
     draft: draftSchema.nullable(),
+    drafts: z
+      .array(draftSchema)
+      .nullable()
+      .describe('Every draft version, oldest first (the last is `draft`); null for pipelines started before versions'),
     decision: decisionSchema.nullable(),
     result: researchResultSchema.nullable(),
     error: workflowErrorSchema.nullable(),
     retry: retrySchema.nullable(),
     usage: usageSchema.nullable(),
+    cost: costSchema
+      .nullable()
+      .describe('LLM calls so far, their cost and the budget; null for pipelines started before costs were kept'),
     startedAt: z.iso.datetime(),
     closedAt: z.iso.datetime().nullable(),
     notifications: z

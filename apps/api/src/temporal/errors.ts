@@ -82,6 +82,18 @@ export class DraftChangedError extends GatewayError {
 }
 
 /** The approval update handler failed for a reason other than the stage check. */
+/** A revision asked for after the pipeline's `maxRevisions`; the reason says how many there were. */
+export class RevisionsExhaustedError extends GatewayError {
+  override readonly name = 'RevisionsExhaustedError';
+  readonly code = 'REVISIONS_EXHAUSTED';
+  constructor(
+    readonly workflowId: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
 export class DecisionRejectedError extends GatewayError {
   override readonly name = 'DecisionRejectedError';
   readonly code = 'DECISION_REJECTED';

@@ -4,9 +4,11 @@ import {
   REQUEST_MEMO_KEY,
   STATUS_MEMO_KEY,
   actorSchema,
+  costSchema,
   decisionReceiptSchema,
   decisionSchema,
   draftSchema,
+  requestedSources,
   researchResultSchema,
   stageSchema,
   webhookDeliveryRecordSchema,
@@ -25,7 +27,10 @@ import { z } from 'zod';
 // by the API at start under REQUEST_MEMO_KEY.
 const requestMemoSchema = z.object({
   topic: z.string(),
+  /** The first source: what API versions before `sources` read, so they still show these pipelines. */
   sourceUrl: z.string(),
+  /** Every source of a request that sent `sources`; absent for `sourceUrl` requests. */
+  sources: z.array(z.string()).optional(),
   approvalTimeout: z.string().optional(),
   /** sha256 of the canonical request body; compared on an idempotent retry. */
   requestSha256: z.string(),
@@ -37,10 +42,12 @@ export type RequestMemo = z.infer<typeof requestMemoSchema>;
 const publishedStatusSchema = z.object({
   stage: stageSchema,
   draft: draftSchema.nullable(),
+  drafts: z.array(draftSchema).optional(),
   decision: decisionSchema.nullable().optional(),
   result: researchResultSchema.nullable().optional(),
   awaitingSince: z.iso.datetime().nullable().optional(),
   approvalDeadline: z.iso.datetime().nullable().optional(),
+  cost: costSchema.optional(),
 });
 
 /** The memo a new workflow starts with: stage `queued`, no draft, and the request. */
@@ -57,7 +64,9 @@ export function initialMemo(
     awaitingSince: null,
     approvalDeadline: null,
   };
-  const recorded: RequestMemo = { topic: request.topic, sourceUrl: request.sourceUrl, requestSha256 };
+  const sources = requestedSources(request);
+  const recorded: RequestMemo = { topic: request.topic, sourceUrl: sources[0] ?? '', requestSha256 };
+  if (request.sources !== undefined) recorded.sources = sources;
   if (request.approvalTimeout !== undefined) recorded.approvalTimeout = request.approvalTimeout;
   if (submittedBy !== undefined) recorded.submittedBy = submittedBy;
   return { [STATUS_MEMO_KEY]: status, [REQUEST_MEMO_KEY]: recorded };

@@ -3,6 +3,7 @@ import {
   NOT_AWAITING_APPROVAL,
   RESEARCH_SEARCH_ATTRIBUTES,
   RESEARCH_TASK_QUEUE,
+  REVISIONS_EXHAUSTED,
   RESEARCH_WORKFLOW_TYPE,
   SELF_APPROVAL_FORBIDDEN,
   approveUpdate,
@@ -38,6 +39,7 @@ import {
   IdempotencyKeyReusedError,
   NotAwaitingApprovalError,
   RunningLimitError,
+  RevisionsExhaustedError,
   SelfApprovalForbiddenError,
   TemporalUnavailableError,
   WorkflowClosedError,
@@ -68,6 +70,8 @@ export interface TemporalGatewayOptions {
   taskQueue?: string | undefined;
   /** Approval timeout passed to workflows whose request has none; unset leaves the workflow's default. */
   approvalTimeoutDefault?: string | undefined;
+  /** LLM budget (USD) passed to workflows whose request has no `maxCostUsd`; unset means no cap. */
+  maxCostUsdDefault?: number | undefined;
   /** Step retry policies passed to every workflow started (the workflow's own policies when unset). */
   retryOverrides?: RetryOverrides | undefined;
   /** Webhook targets and reminder points passed to every workflow started; unset sends no webhooks. */
@@ -188,9 +192,11 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
       const workflowId =
         idempotencyKey === undefined ? generateId() : workflowIdForKey(idempotencyKey, submittedBy?.id);
       const approvalTimeout = request.approvalTimeout ?? options.approvalTimeoutDefault;
+      const maxCostUsd = request.maxCostUsd ?? options.maxCostUsdDefault;
       const input: ResearchInput = {
         ...request,
         ...(approvalTimeout === undefined ? {} : { approvalTimeout }),
+        ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
         ...(options.retryOverrides === undefined ? {} : { retryOverrides: options.retryOverrides }),
         ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
         ...(submittedBy === undefined ? {} : { submittedBy, requireDistinctApprover }),
@@ -276,6 +282,9 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
           }
           if (cause instanceof ApplicationFailure && cause.type === DRAFT_CHANGED) {
             throw new DraftChangedError(workflowId, reason);
+          }
+          if (cause instanceof ApplicationFailure && cause.type === REVISIONS_EXHAUSTED) {
+            throw new RevisionsExhaustedError(workflowId, reason);
           }
           throw new DecisionRejectedError(workflowId, reason);
         }

@@ -10,6 +10,7 @@ import {
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import type { RetryInfo, WorkflowError, WorkflowStatus, WorkflowView } from '../schemas/workflow.js';
 import { readNotificationsMemo, readRequestMemo, readStatusMemo } from './memo.js';
+import type { RequestMemo } from './memo.js';
 import { timestampToIso } from './ports.js';
 import type { PendingActivity, WorkflowDescription } from './ports.js';
 
@@ -108,6 +109,17 @@ function decisionFromResult(result: ResearchResult | null): Decision | null {
   };
 }
 
+function sourcesOf(
+  state: ResearchState | null,
+  requested: RequestMemo | null,
+  result: ResearchResult | null,
+): string[] | null {
+  if (state?.sources !== undefined) return state.sources;
+  if (requested?.sources !== undefined) return requested.sources;
+  const single = state?.sourceUrl ?? requested?.sourceUrl ?? result?.sourceUrl;
+  return single === undefined ? null : [single];
+}
+
 export interface ViewSources {
   description: WorkflowDescription;
   /**
@@ -132,14 +144,17 @@ export function buildWorkflowView({ description, state, result, error }: ViewSou
     stage: reportedStage(status, state?.stage ?? published?.stage),
     topic: state?.topic ?? requested?.topic ?? result?.topic ?? null,
     sourceUrl: state?.sourceUrl ?? requested?.sourceUrl ?? result?.sourceUrl ?? null,
+    sources: sourcesOf(state, requested, result),
     submittedBy: requested?.submittedBy ?? null,
     draft,
+    drafts: state?.drafts ?? published?.drafts ?? null,
     decision: state?.decision ?? published?.decision ?? decisionFromResult(result),
     // A cancelled run has no return value; the result it saved is in the memo.
     result: state?.result ?? result ?? published?.result ?? null,
     error,
     retry: status === 'RUNNING' ? retryInfo(description.raw.pendingActivities) : null,
     usage: result?.usage ?? state?.result?.usage ?? published?.result?.usage ?? draft?.usage ?? null,
+    cost: state?.cost ?? published?.cost ?? result?.cost ?? published?.result?.cost ?? null,
     startedAt: description.startTime.toISOString(),
     closedAt: description.closeTime?.toISOString() ?? null,
     notifications: readNotificationsMemo(description.memo),
