@@ -69,5 +69,6 @@ if (profileDir) {
   }
   summary.busySamples = busy;
   summary.loggingShareOfBusy = Number((logging / busy).toFixed(3));
+  summary.profile = join(profileDir, file);
 }
 console.log(JSON.stringify(summary));

@@ -6,8 +6,10 @@ import type { DestinationStream, Logger } from 'pino';
  * The API's pino logger, JSON to stdout (or `destination`), with credential headers and key, token, password and
  * secret fields redacted down to two objects deep, in log objects, errors and child bindings alike (the fields
  * `LOG_REDACT_PATHS` names). `redactLogFields` does it rather than pino's `redact`, whose wildcard paths run every
- * value of every line through each path and cost a tenth of a request's CPU. Built by `server.ts`, and by
- * `buildApp` when it is given none.
+ * value of every line through each path (README "Performance"). Writes to stdout asynchronously, so a request
+ * does not wait for its line to reach the pipe; pino's destination flushes what is pending when the process
+ * exits, by `process.exit` or a crash (test/logger-exit.test.ts). Built by `server.ts`, and by `buildApp` when it
+ * is given none.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const logger = pino(
@@ -22,7 +24,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       },
       serializers: { err: (error: Error) => redactLogFields(stdSerializers.err(error), 1) },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
   // pino's `formatters.bindings` sees only the root's bindings. Children inherit from their parent, so every
   // descendant's `child` is this one.
