@@ -28,6 +28,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   );
   // pino's `formatters.bindings` sees only the root's bindings. Children inherit from their parent, so every
   // descendant's `child` is this one.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with the parent logger as `this`
   const childOf = logger.child;
   logger.child = function (this: Logger, bindings, options) {
     return childOf.call(this, redactLogFields(bindings), options);
