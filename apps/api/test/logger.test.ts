@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
+import { LOG_REDACT_PATHS } from '@research/config';
 import { buildApp } from '../src/app.js';
 import { createLogger } from '../src/logger.js';
 import { bearer, sampleView, stubGateway, testApiKey, testConfig } from './support.js';
@@ -66,6 +67,22 @@ describe('API logger', () => {
     });
     assert.equal(entry.req.url, '/workflows');
     assert.deepEqual(entry.nested, { client: { password: '[redacted]' }, token: '[redacted]' });
+  });
+
+  it('hides a value at every path of LOG_REDACT_PATHS, with any name where a path has a wildcard', () => {
+    const { stream, lines } = captureLines();
+    const logger = createLogger('info', stream);
+    for (const [index, path] of LOG_REDACT_PATHS.entries()) {
+      const names = [...path.matchAll(/[^.[\]"]+/g)].map(([name]) => (name === '*' ? 'anyName' : name));
+      const secret = `secret-at-path-${index}`;
+      const object = names.reduceRight<unknown>((inner, name) => ({ [name]: inner }), secret) as object;
+      logger.info(object, 'path');
+    }
+    assert.equal(lines.length, LOG_REDACT_PATHS.length);
+    assertNoneLogged(
+      lines,
+      LOG_REDACT_PATHS.map((_path, index) => `secret-at-path-${index}"`),
+    );
   });
 
   it('redacts credential fields of logged errors and of child bindings, and leaves the logged objects intact', () => {
