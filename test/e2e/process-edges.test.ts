@@ -36,7 +36,10 @@ describe('process edges', () => {
   let f: StackWithFakes;
   before(
     async () => {
-      f = await startStackWithFakes({ env: { api: { TEMPORAL_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS) } } });
+      f = await startStackWithFakes({
+        // At debug the API logs each request as it arrives ("incoming request"), the sign that one is in flight.
+        env: { api: { TEMPORAL_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS), LOG_LEVEL: 'debug' } },
+      });
     },
     { timeout: 180_000 },
   );

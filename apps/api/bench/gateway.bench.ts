@@ -25,6 +25,7 @@ import { RESEARCH_TASK_QUEUE, RESEARCH_WORKFLOW_TYPE, STATUS_MEMO_KEY, stateQuer
 import type { ResearchRequest } from '@research/contracts';
 import { findFreePort } from '@research/testkit';
 import { Client, Connection } from '@temporalio/client';
+import { defaultAuthorization } from '../../../test/support/stack.js';
 import { startStackWithFakes } from '../../../test/support/stack-with-fakes.js';
 import { requestSha256 } from '../src/temporal/idempotency.js';
 import { initialMemo, readStatusMemo } from '../src/temporal/memo.js';
@@ -95,7 +96,7 @@ const fakes = await startStackWithFakes({
 const { stack, site } = fakes;
 const connection = await Connection.connect({ address: stack.temporalAddress });
 const client = new Client({ connection, namespace: 'default' });
-const api = new JsonHttp(stack.apiUrl);
+const api = new JsonHttp(stack.apiUrl, defaultAuthorization(stack.apiUrl));
 let idleApi: JsonHttp | undefined;
 const overall = setTimeout(
   () => {
@@ -236,7 +237,8 @@ try {
   } finally {
     stack.options.env = env;
   }
-  idleApi = new JsonHttp(`http://127.0.0.1:${idlePort}`);
+  const idleUrl = `http://127.0.0.1:${idlePort}`;
+  idleApi = new JsonHttp(idleUrl, defaultAuthorization(idleUrl));
   await compare('POST /research', postResearch(idleApi), [
     [
       'client.workflow.start (SDK)',

@@ -69,9 +69,12 @@ export async function runLoad(
 export class JsonHttp {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
   readonly #url: URL;
+  readonly #headers: Record<string, string>;
 
-  constructor(baseUrl: string) {
+  /** `headers` go with every call (the stack's API wants credentials). */
+  constructor(baseUrl: string, headers: Record<string, string> = {}) {
     this.#url = new URL(baseUrl);
+    this.#headers = headers;
   }
 
   /** Sends the request and parses the JSON answer. @throws Error when the status is not `expect`. */
@@ -85,7 +88,7 @@ export class JsonHttp {
           port: this.#url.port,
           method,
           path,
-          headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+          headers: payload === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/json' },
         },
         (res) => {
           const chunks: Buffer[] = [];

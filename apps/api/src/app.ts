@@ -11,6 +11,7 @@ import { createApiMetrics } from './metrics/api-metrics.js';
 import type { ApiMetrics } from './metrics/api-metrics.js';
 import { instrumentGateway } from './metrics/instrumented-gateway.js';
 import metricsPlugin from './plugins/metrics.js';
+import { AccessLogController } from './plugins/access-log.js';
 import { authPlugin } from './plugins/auth.js';
 import { createLogger } from './logger.js';
 import { installErrorHandling } from './plugins/error-handler.js';
@@ -62,6 +63,8 @@ export function buildApp(deps: AppDeps, timeouts: ServerTimeouts = {}): FastifyI
     loggerInstance: deps.logger ?? createLogger(deps.config.LOG_LEVEL),
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
+    // One flat "request completed" line per request at info instead of Fastify's two (plugins/access-log.ts).
+    logController: new AccessLogController(),
     // Approval link tokens carry their signed claims in the path; every other parameter has a tighter schema limit.
     routerOptions: { maxParamLength: 2048 },
     // Fastify's closing answer is not problem+json; installShutdownGate answers instead.

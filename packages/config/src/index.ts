@@ -11,7 +11,7 @@ export {
 } from './temporal-env.js';
 export { ConfigError, loadEnv } from './load-env.js';
 export { LOG_LEVELS, appEnvSchema, type AppEnv, type LogLevel } from './app-env.js';
-export { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './log-redact.js';
+export { LOG_REDACT_CENSOR, LOG_REDACT_PATHS, redactLogFields } from './log-redact.js';
 export * from './search-attributes.js';
 export {
   webhookSecretEnvSchema,

@@ -61,7 +61,9 @@ export const researchRoutes: FastifyPluginAsyncZod<{ gateway: ResearchGateway }>
         submittedBy: actorOf(callerOf(request)),
       });
       request.log = reply.log = request.log.child({ workflowId: accepted.workflowId });
-      request.log.info({ created }, created ? 'research workflow started' : 'research workflow already started');
+      // At debug: the request's one info line (plugins/access-log.ts) carries the workflowId, and its status tells
+      // a new workflow (202) from one the key had already started (200).
+      request.log.debug({ created }, created ? 'research workflow started' : 'research workflow already started');
       return reply
         .code(created ? 202 : 200)
         .header('location', workflowLocation(accepted.workflowId))
