@@ -3,12 +3,11 @@
  * data directory (running the migrations), save results and append decision receipts, then sit idle.
  *
  *   node --conditions=source --expose-gc --import tsx packages/activities/bench/pglite-rss.ts \
- *     [--results 1000] [--data-dir DIR] [--reopen] [--json]
+ *     [--results 1000] [--data-dir DIR] [--json]
  *
- * Without `--data-dir` a fresh temporary directory is used and removed at the end (the first start: initdb runs).
- * `--reopen` opens the directory once, closes it and measures from a second open (every later start); the memory of
- * the first open is then gone only as far as the garbage collector gave it back, so run it in its own process to
- * measure a restart cleanly: `--data-dir DIR` with a directory made by an earlier run.
+ * Without `--data-dir` a fresh temporary directory is used and removed at the end: the first start, when the
+ * database is created. Every later start is measured with `--data-dir DIR`, a directory made by an earlier run (the
+ * database lives in `DIR/results-db`, as under the worker's DATA_DIR).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -23,7 +22,6 @@ const { values: args } = parseArgs({
   options: {
     results: { type: 'string', default: '1000' },
     'data-dir': { type: 'string' },
-    reopen: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -87,11 +85,6 @@ try {
   record('start');
   await import('@electric-sql/pglite');
   record('PGlite module loaded');
-  if (args.reopen) {
-    await (await openResultStore({ dataDir })).close();
-    await settle();
-    record('first open closed, settled');
-  }
   store = await openResultStore({ dataDir });
   record('store open, migrated');
   await settle();

@@ -140,7 +140,7 @@ async function createPgliteDirectory(dataDir: string): Promise<void> {
 /**
  * Opens an embedded PostgreSQL (PGlite, WASM) stored in `dataDir`, or in memory when `dataDir` is undefined.
  * A directory is locked for this process until `close()`; a new one is created in a child process first.
- * Resident memory: ~150 MB over a bare Node process once open, bounded by the small `shared_buffers`
+ * Resident memory: ~150-200 MB more than the process had before, bounded by the small `shared_buffers`
  * (pglite-options.ts) rather than by how much the database holds.
  * @throws {DirectoryLockedError} when another live process has `dataDir` open.
  * @throws when `dataDir` is neither a database nor empty, or creating the database fails.
