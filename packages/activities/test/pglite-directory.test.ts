@@ -13,9 +13,10 @@ async function tempDir(t: TestContext): Promise<string> {
   return dir;
 }
 
-async function sharedBuffers(db: { query: PGlite['query'] }): Promise<string | undefined> {
-  const { rows } = await db.query<{ shared_buffers: string }>('SHOW shared_buffers');
-  return rows[0]?.shared_buffers;
+/** `SHOW shared_buffers` through either our Database or a bare PGlite. */
+async function sharedBuffers(db: { query(text: string): Promise<{ rows: unknown[] }> }): Promise<unknown> {
+  const { rows } = await db.query('SHOW shared_buffers');
+  return (rows[0] as { shared_buffers?: unknown } | undefined)?.shared_buffers;
 }
 
 // PGlite only: these are about the embedded database's directory, whatever TEST_DATABASE_URL says.
