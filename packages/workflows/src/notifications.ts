@@ -160,7 +160,8 @@ function createNotifier(input: ResearchInput, settings: NotificationSettings): N
       publish();
       const data = eventData(snapshot);
       const result = snapshot.state.result;
-      if (snapshot.stage === 'awaiting_approval') send('research.awaiting_approval', draftKey('awaiting_approval'), data);
+      if (snapshot.stage === 'awaiting_approval')
+        send('research.awaiting_approval', draftKey('awaiting_approval'), data);
       if (snapshot.stage === 'cancelled') send('research.cancelled', 'cancelled', data);
       if (snapshot.stage === 'completed' && result !== null) {
         const outcome = { outcome: result.outcome, reviewer: result.reviewer, comment: result.comment };
