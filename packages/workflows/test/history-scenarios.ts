@@ -376,6 +376,21 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
     input: { sourceUrl: undefined, sources: DEPTH_SOURCES, submittedBy: { id: 'sam', name: 'Sam' } },
     setUp: depthApproved,
   },
+  // Every patch at once: the path a new pipeline takes where the operator set webhook targets.
+  {
+    name: 'depth-approved-webhooks',
+    input: {
+      sourceUrl: undefined,
+      sources: DEPTH_SOURCES,
+      submittedBy: { id: 'sam', name: 'Sam' },
+      notifications: {
+        webhookUrls: ['https://hooks.example.com/a'],
+        approvalReminders: [0.5],
+        publicBaseUrl: 'https://research.example.com',
+      },
+    },
+    setUp: depthApproved,
+  },
   {
     name: 'depth-all-sources-failed',
     input: { sourceUrl: undefined, sources: DEPTH_SOURCES.slice(0, 2) },
