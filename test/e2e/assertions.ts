@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { STAGES } from '@research/contracts';
 import type { Stage } from '@research/contracts';
+import { request } from '../support/stack.js';
 import type { HttpResponse } from '../support/stack.js';
 
 const PROBLEM_TYPE_BASE = 'https://research-gateway.dev/problems/';
@@ -43,3 +44,10 @@ export function assertStagesInOrder(seen: readonly Stage[], required: readonly S
 }
 
 export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** Posts `body` to `POST /research` (with the stack's default credentials) and returns the new workflow's id. */
+export async function startResearch(apiUrl: string, body: Record<string, unknown>): Promise<string> {
+  const response = await request(apiUrl, 'POST', '/research', { body });
+  assert.equal(response.status, 202, JSON.stringify(response.body));
+  return response.body.workflowId as string;
+}

@@ -18,7 +18,7 @@ import {
 } from '@research/testkit';
 import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
 import { STACK_CALLERS, type Stack, callerName, request, waitForWorkflow } from '../support/stack.js';
-import { ISO_INSTANT, assertProblem, assertStagesInOrder } from './assertions.js';
+import { ISO_INSTANT, assertProblem, assertStagesInOrder, startResearch as startResearchAt } from './assertions.js';
 
 let llm: FakeLlm;
 let site: FakeSite;
@@ -47,11 +47,7 @@ before(
 
 after(() => fixture?.close());
 
-async function startResearch(body: Record<string, unknown>): Promise<string> {
-  const response = await request(stack.apiUrl, 'POST', '/research', { body });
-  assert.equal(response.status, 202, JSON.stringify(response.body));
-  return response.body.workflowId as string;
-}
+const startResearch = (body: Record<string, unknown>): Promise<string> => startResearchAt(stack.apiUrl, body);
 
 function getWorkflow(id: string): Promise<{ status: number; body: WorkflowView }> {
   return request<WorkflowView>(stack.apiUrl, 'GET', `/workflows/${id}`);

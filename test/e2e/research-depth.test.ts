@@ -8,6 +8,7 @@ import type { WorkflowView } from '@research/api';
 import type { FakeLlm, FakeSite } from '@research/testkit';
 import { startStackWithFakes, type StackWithFakes } from '../support/stack-with-fakes.js';
 import { type Stack, request, waitForWorkflow } from '../support/stack.js';
+import { startResearch as startResearchAt } from './assertions.js';
 
 let llm: FakeLlm;
 let site: FakeSite;
@@ -26,11 +27,7 @@ before(
 );
 after(() => fixture?.close());
 
-async function startResearch(body: Record<string, unknown>): Promise<string> {
-  const response = await request(stack.apiUrl, 'POST', '/research', { body });
-  assert.equal(response.status, 202, JSON.stringify(response.body));
-  return response.body.workflowId as string;
-}
+const startResearch = (body: Record<string, unknown>): Promise<string> => startResearchAt(stack.apiUrl, body);
 
 const until = (id: string, done: (view: WorkflowView) => boolean, what: string): Promise<WorkflowView> =>
   waitForWorkflow<WorkflowView>(stack.apiUrl, id, done, { description: `workflow ${id} ${what}` });

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type {
@@ -11,11 +12,14 @@ import type {
   FetchedSource,
   NotificationActivities,
   ResearchActivities,
+  ResearchInput,
   SaveResultInput,
   WebhookDelivery,
   WrittenDraft,
 } from '@research/contracts';
+import { RESEARCH_WORKFLOW_TYPE } from '@research/contracts';
 import { startEmbeddedTemporal } from '@research/embedded-temporal';
+import type { research } from '../src/index.js';
 import { UNTRACED_SPAN_SINKS, workflowBundleOptions } from '../src/bundle-options.js';
 
 /** What a test worker registers: the pipeline's steps and, for runs with webhook targets, the webhook send. */
@@ -32,6 +36,8 @@ export interface Harness {
     fn: (taskQueue: string) => Promise<T>,
     options?: { taskQueue?: string },
   ): Promise<T>;
+  /** Starts a research pipeline with `input` on `taskQueue`, under a fresh workflow id. */
+  startResearch(taskQueue: string, input: ResearchInput): Promise<WorkflowHandle<typeof research>>;
   close(): Promise<void>;
 }
 
@@ -86,6 +92,13 @@ export async function startHarness({ identity }: HarnessOptions = {}): Promise<H
         ...(identity === undefined ? {} : { identity }),
       });
       return worker.runUntil(() => fn(taskQueue));
+    },
+    startResearch(taskQueue, input) {
+      return client.workflow.start<typeof research>(RESEARCH_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `research-${randomUUID()}`,
+        args: [input],
+      });
     },
     async close() {
       await connection.close();

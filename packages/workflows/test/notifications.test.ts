@@ -2,17 +2,10 @@
 // reminders at the configured points of the approval window, deliveries that never hold a stage back, and a delivery
 // failing for good recorded in the memo.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
-import {
-  FailureType,
-  NOTIFICATIONS_MEMO_KEY,
-  RESEARCH_WORKFLOW_TYPE,
-  approveUpdate,
-  stateQuery,
-} from '@research/contracts';
+import { FailureType, NOTIFICATIONS_MEMO_KEY, approveUpdate, stateQuery } from '@research/contracts';
 import type {
   NotificationSettings,
   ResearchInput,
@@ -20,7 +13,6 @@ import type {
   WebhookDelivery,
   WebhookDeliveryRecord,
 } from '@research/contracts';
-import type { research } from '../src/index.js';
 import { WEBHOOK_NOTIFICATIONS_PATCH } from '../src/notifications.js';
 import { gate, startHarness, stubActivities, waitFor } from './harness.js';
 import type { Harness } from './harness.js';
@@ -52,13 +44,7 @@ describe('research workflow webhooks', { timeout: 120_000 }, () => {
   });
   after(() => harness?.close());
 
-  function start(taskQueue: string, args: ResearchInput): Promise<WorkflowHandle<typeof research>> {
-    return harness.client.workflow.start<typeof research>(RESEARCH_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: `research-${randomUUID()}`,
-      args: [args],
-    });
-  }
+  const start = (taskQueue: string, input: ResearchInput) => harness.startResearch(taskQueue, input);
   const waitForStage = (handle: WorkflowHandle, stage: Stage) =>
     waitFor(
       async () => (await handle.query(stateQuery)).stage,

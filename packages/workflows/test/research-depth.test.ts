@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
-import { FailureType, RESEARCH_WORKFLOW_TYPE, STATUS_MEMO_KEY, approveUpdate, stateQuery } from '@research/contracts';
+import { FailureType, STATUS_MEMO_KEY, approveUpdate, stateQuery } from '@research/contracts';
 import type { PublishedStatus, ResearchInput, WriteDraftInput, WrittenDraft } from '@research/contracts';
-import type { research } from '../src/index.js';
 import { SOURCE, WRITTEN, startHarness, stubActivities, waitFor } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -30,12 +28,7 @@ describe('research workflow: several sources and grounded drafts', { timeout: 12
   });
   after(() => harness?.close());
 
-  const start = (taskQueue: string, input: ResearchInput = INPUT): Promise<WorkflowHandle<typeof research>> =>
-    harness.client.workflow.start<typeof research>(RESEARCH_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: `research-${randomUUID()}`,
-      args: [input],
-    });
+  const start = (taskQueue: string, input: ResearchInput = INPUT) => harness.startResearch(taskQueue, input);
   const awaiting = (handle: WorkflowHandle) =>
     waitFor(
       () => handle.query(stateQuery),

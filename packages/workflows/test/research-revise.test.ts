@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
-import { REVISIONS_EXHAUSTED, RESEARCH_WORKFLOW_TYPE, approveUpdate, stateQuery } from '@research/contracts';
+import { REVISIONS_EXHAUSTED, approveUpdate, stateQuery } from '@research/contracts';
 import type { ResearchInput, ResearchState, WriteDraftInput } from '@research/contracts';
-import type { research } from '../src/index.js';
 import { WRITTEN, startHarness, stubActivities, waitFor } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -19,12 +17,7 @@ describe('research workflow: revise on feedback, edit before approval', { timeou
   });
   after(() => harness?.close());
 
-  const start = (taskQueue: string, input: ResearchInput = INPUT): Promise<WorkflowHandle<typeof research>> =>
-    harness.client.workflow.start<typeof research>(RESEARCH_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: `research-${randomUUID()}`,
-      args: [input],
-    });
+  const start = (taskQueue: string, input: ResearchInput = INPUT) => harness.startResearch(taskQueue, input);
   const awaitingVersion = (handle: WorkflowHandle, version: number): Promise<ResearchState> =>
     waitFor(
       () => handle.query(stateQuery),

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -8,7 +7,6 @@ import {
   FailureType,
   RECEIPTS_MEMO_KEY,
   NOT_AWAITING_APPROVAL,
-  RESEARCH_WORKFLOW_TYPE,
   SELF_APPROVAL_FORBIDDEN,
   RESEARCH_SEARCH_ATTRIBUTES,
   STATUS_MEMO_KEY,
@@ -16,7 +14,6 @@ import {
   stateQuery,
 } from '@research/contracts';
 import type { PublishedStatus, ResearchInput, ResearchResult, ResearchState, Stage } from '@research/contracts';
-import type { research } from '../src/index.js';
 import { DRAFT, SOURCE, WRITTEN, gate, groundedDraft, startHarness, stubActivities, waitFor } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -32,13 +29,7 @@ describe('research workflow', { timeout: 120_000 }, () => {
   });
   after(() => harness?.close());
 
-  function start(taskQueue: string, input: ResearchInput = INPUT): Promise<WorkflowHandle<typeof research>> {
-    return harness.client.workflow.start<typeof research>(RESEARCH_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: `research-${randomUUID()}`,
-      args: [input],
-    });
-  }
+  const start = (taskQueue: string, input: ResearchInput = INPUT) => harness.startResearch(taskQueue, input);
 
   const stageOf = async (handle: WorkflowHandle): Promise<Stage> => (await handle.query(stateQuery)).stage;
   const waitForStage = (handle: WorkflowHandle, stage: Stage): Promise<Stage> =>
