@@ -42,13 +42,89 @@ function failures({ retry, error }) {
   return lines.length > 0 ? lines : [h('p', {}, 'None so far.')];
 }
 
-function draftBlock(draft) {
-  if (!draft) return [h('p', {}, 'No draft yet: the LLM has not summarised the source.')];
-  const usage = draft.usage ? `, ${draft.usage.totalTokens} tokens` : '';
+/** Dollars as the API's messages write them: at least two decimals, at most six. */
+function usd(amount) {
+  const [whole, fraction = ''] = amount.toFixed(6).replace(/0+$/, '').split('.');
+  return `$${whole}.${fraction.padEnd(2, '0')}`;
+}
+
+function citationItem({ source, quote, verified }, sources) {
+  const outcome = sources?.find((s) => s.index === source);
+  const href = outcome && safeHttpUrl(outcome.finalUrl ?? outcome.url);
+  const name = `Source ${source}`;
+  // The mark is in words, so it does not depend on seeing the colour.
+  return h(
+    'li',
+    { class: verified ? 'citation verified' : 'citation unverified' },
+    href ? h('a', { href, rel: 'noopener noreferrer' }, name) : name,
+    ': ',
+    h('q', {}, quote),
+    ' ',
+    h('span', { class: 'mark' }, verified ? '(verified)' : '(not found in the source)'),
+  );
+}
+
+function pointList(points, sources) {
   return [
+    h('h3', { id: 'points-title' }, 'Points'),
+    h(
+      'ol',
+      { class: 'points', 'aria-labelledby': 'points-title' },
+      ...points.map((point) =>
+        h(
+          'li',
+          {},
+          h('p', {}, point.text),
+          point.citations.length > 0
+            ? h('ul', { class: 'citations' }, ...point.citations.map((c) => citationItem(c, sources)))
+            : h('p', { class: 'meta' }, 'No quote backs this point.'),
+        ),
+      ),
+    ),
+  ];
+}
+
+function failedSources(sources) {
+  const failed = (sources ?? []).filter((s) => s.failure);
+  if (failed.length === 0) return [];
+  return [
+    h('h3', {}, 'Sources not used'),
+    h('ul', {}, ...failed.map((s) => h('li', {}, `Source ${s.index}, ${s.url}: ${s.failure.message}`))),
+  ];
+}
+
+function draftMeta(draft, cost) {
+  const parts = [`Written by ${draft.model}`];
+  if (draft.usage) parts.push(`${draft.usage.totalTokens} tokens`);
+  if (typeof draft.cost === 'number') parts.push(`cost ${usd(draft.cost)}`);
+  if (typeof cost?.totalUsd === 'number') {
+    const budget = typeof cost.budgetUsd === 'number' ? ` of a ${usd(cost.budgetUsd)} budget` : '';
+    parts.push(`pipeline cost so far ${usd(cost.totalUsd)}${budget}`);
+  }
+  return h('p', { class: 'meta' }, `${parts.join(', ')}.`);
+}
+
+/** Drafts of pipelines started before structured drafts have only a summary: points, grounding and sources are absent. */
+function draftBlock(draft, cost) {
+  if (!draft) return [h('p', {}, 'No draft yet: the LLM has not summarised the source.')];
+  const { grounding, points, sources } = draft;
+  const quotes = grounding ? grounding.verified + grounding.unverified : 0;
+  return [
+    draft.version > 1 && h('p', { class: 'meta' }, `Version ${draft.version}, written again from the comment:`),
+    draft.version > 1 && draft.feedback && h('blockquote', {}, draft.feedback),
+    grounding?.warning && h('p', { role: 'note', class: 'warning' }, `Warning: ${grounding.warning}`),
     // textContent only: the LLM wrote this, and it is shown exactly as written, never interpreted as HTML.
     h('div', { class: 'draft' }, draft.summary),
-    h('p', { class: 'meta' }, `Written by ${draft.model}${usage}.`),
+    ...(points ? pointList(points, sources) : []),
+    grounding &&
+      h(
+        'p',
+        { class: 'meta' },
+        `${grounding.verified} of ${quotes} ${quotes === 1 ? 'quote was' : 'quotes were'} found in their sources` +
+          `${grounding.regenerated ? ' (the draft was written a second time to find more)' : ''}.`,
+      ),
+    ...failedSources(sources),
+    draftMeta(draft, cost),
   ];
 }
 
@@ -119,7 +195,7 @@ export async function showDetail(main, id, context) {
   const render = () => {
     stage.textContent = `Stage: ${STAGE_NAMES[workflow.stage] ?? workflow.stage}`;
     replaceChildren(problems, ...failures(workflow));
-    replaceChildren(draft, ...draftBlock(workflow.draft));
+    replaceChildren(draft, ...draftBlock(workflow.draft, workflow.cost));
     renderDecision();
   };
   const reload = async () => {
