@@ -1,5 +1,5 @@
 // One pipeline: topic, source, stage (updated live from its event stream), retries and failures, the draft as
-// text, and the decision form while it awaits approval.
+// text (summary, points with their citations, failed sources), and the decision form while it awaits approval.
 import { api, workflowPath } from './api.js';
 import { decisionForm, refusalMessage } from './decision-form.js';
 import { h, replaceChildren, safeHttpUrl } from './dom.js';
