@@ -159,7 +159,28 @@ const draftAnswer = ({ sentences, summary, points }: Story) =>
     })),
   });
 
-const articlePath = (name: Name) => `/articles/${name}`;
+const articlePath = (name: Name | 'revise') => `/articles/${name}`;
+
+// A pipeline sent back for revision: its first draft, and the one the LLM writes from the reviewer's comment.
+const REVISION_TOPIC = 'Pumped hydro storage';
+const FIRST_DRAFT: Story = {
+  sentences: [
+    'Pumped hydro moves water uphill when power is cheap.',
+    'It runs the water back through turbines when power is dear.',
+    'A full reservoir lasts about eight hours.',
+  ],
+  summary: 'Pumped hydro stores energy by moving water between two reservoirs.',
+  points: [
+    { text: 'Water is pumped up when power is cheap.', quote: 0 },
+    { text: 'It generates when power is dear.', quote: 1 },
+    { text: 'It is the oldest storage technology.', quote: 1 },
+  ],
+};
+const REVISED_DRAFT: Story = {
+  ...FIRST_DRAFT,
+  summary: 'Pumped hydro stores energy by moving water between two reservoirs, for about eight hours at full power.',
+  points: [...FIRST_DRAFT.points.slice(0, 2), { text: 'A full reservoir lasts about eight hours.', quote: 2 }],
+};
 
 let fixture: StackWithFakes | undefined;
 let stack: Stack;
@@ -167,10 +188,14 @@ let llm: FakeLlm;
 let browser: Browser | undefined;
 const ids: Partial<Record<Name, string>> = {};
 
-async function startPipeline(topic: string, sources: string | string[]): Promise<string> {
+async function startPipeline(
+  topic: string,
+  sources: string | string[],
+  options: { maxRevisions?: number } = {},
+): Promise<string> {
   const source = typeof sources === 'string' ? { sourceUrl: sources } : { sources };
   const response = await request(stack.apiUrl, 'POST', '/research', {
-    body: { topic, ...source, approvalTimeout: '2h' },
+    body: { topic, ...source, approvalTimeout: '2h', ...options },
   });
   assert.equal(response.status, 202, JSON.stringify(response.body));
   return response.body.workflowId as string;
@@ -380,6 +405,37 @@ describe('reviewer inbox in Chromium', { timeout: 300_000, skip }, () => {
     const still = await request(stack.apiUrl, 'GET', `/workflows/${ids.stale}`);
     assert.equal(still.body.decision, null);
   });
+  test('a reviewer sends the draft back with a comment, reads version 2, and is told when no revision is left', async (t) => {
+    fixture!.site.route(articlePath('revise'), {
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: articleHtml(REVISION_TOPIC, FIRST_DRAFT),
+    });
+    llm.script(
+      { kind: 'answer', content: draftAnswer(FIRST_DRAFT) },
+      { kind: 'answer', content: draftAnswer(REVISED_DRAFT) },
+    );
+    const id = await startPipeline(REVISION_TOPIC, `${fixture!.site.url}${articlePath('revise')}`, { maxRevisions: 1 });
+    await awaitingApproval(id);
+    const page = await openInbox(t, `${stack.apiUrl}/#/workflows/${encodeURIComponent(id)}`);
+    const sendBack = page.getByRole('button', { name: 'Send back for revision' });
+    // The comment is what the LLM gets, so the page asks for one first.
+    await sendBack.click();
+    await page.getByRole('alert').filter({ hasText: 'Write in the Comment what the LLM should change' }).waitFor();
+    const comment = 'Say how long the storage lasts.';
+    await page.getByLabel('Comment').fill(comment);
+    await sendBack.click();
+    const draft = page.getByRole('region', { name: 'Draft' });
+    await draft.filter({ hasText: 'Version 2' }).filter({ hasText: REVISED_DRAFT.points[2]!.text }).waitFor();
+    assert.ok((await textOf(page, 'Draft')).includes(comment), await textOf(page, 'Draft'));
+    // maxRevisions 1: a second revision is refused with 409 REVISIONS_EXHAUSTED, said in words.
+    await page.getByLabel('Comment').fill('Once more.');
+    await sendBack.click();
+    await page.getByRole('alert').filter({ hasText: 'as often as this pipeline allows' }).waitFor();
+    const still = await request(stack.apiUrl, 'GET', `/workflows/${id}`);
+    assert.equal((still.body as WorkflowView).draft?.version, 2);
+    assert.equal(still.body.decision, null);
+  });
+
   test('follows a failing step live: each retry with its reason, then the failure', async (t) => {
     fixture!.site.route('/source-down', { status: 503, body: 'down for maintenance' });
     const id = await startPipeline('Source down', `${fixture!.site.url}/source-down`);

@@ -167,7 +167,18 @@ export async function showDetail(main, id, context) {
   const decision = h('div');
   let formShown = false;
 
+  // The sha256 of a draft sent back for revision until its next version arrives (the draft event reloads the page).
+  let sentBack = null;
+
   const renderDecision = () => {
+    if (sentBack !== null && workflow.draft?.sha256 === sentBack) {
+      formShown = false;
+      return replaceChildren(
+        decision,
+        h('p', {}, 'Sent back for revision. The next version of the draft appears here when the LLM has written it.'),
+      );
+    }
+    sentBack = null;
     const awaiting = workflow.stage === 'awaiting_approval' && workflow.decision === null && workflow.draft !== null;
     if (awaiting && formShown) return; // keep what the reviewer is typing
     formShown = awaiting;
@@ -178,8 +189,12 @@ export async function showDetail(main, id, context) {
         workflowId: id,
         etag,
         askReviewerName: context.openMode(),
+        // Only structured drafts can be revised (the API refuses it for pipelines started before them).
+        canRevise: workflow.draft.points !== undefined && workflow.draft.sha256 !== undefined,
+        say: context.say,
         onDecided: (accepted) => {
-          workflow = { ...workflow, decision: accepted };
+          if (accepted.revise === true) sentBack = workflow.draft.sha256;
+          else workflow = { ...workflow, decision: accepted };
           renderDecision();
         },
         onRefused: async (error) => {
@@ -239,6 +254,14 @@ export async function showDetail(main, id, context) {
   if (workflow.status !== 'RUNNING') return;
   const apply = ({ type, data }) => {
     // The first connection replays the run from its start: a stage behind the one already shown is old news.
+    if (type === 'stage' && sentBack !== null) {
+      // A draft sent back goes through summarizing to awaiting approval again. The stream sends a draft event for
+      // the first draft only, so the stage is what says that the next version is written.
+      workflow = { ...workflow, stage: data.stage, retry: null };
+      if (data.stage === 'awaiting_approval') void reload();
+      else render();
+      return;
+    }
     if (type === 'stage') {
       if (STAGE_ORDER.indexOf(data.stage) <= STAGE_ORDER.indexOf(workflow.stage)) return;
       // The step that was being retried has finished.
