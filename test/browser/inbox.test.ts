@@ -436,6 +436,34 @@ describe('reviewer inbox in Chromium', { timeout: 300_000, skip }, () => {
     assert.equal(still.body.decision, null);
   });
 
+  test('warns the reviewer when most quotes of the draft are not found in the source', async (t) => {
+    const path = `${articlePath('revise')}-ungrounded`;
+    fixture!.site.route(path, {
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: articleHtml('Compressed air storage', FIRST_DRAFT),
+    });
+    // Quotes the article does not hold, in the draft and in the one written again because of them.
+    const ungrounded: Story = {
+      ...FIRST_DRAFT,
+      points: FIRST_DRAFT.points.map(({ text }) => ({ text, quote: 'Compressed air is stored in salt caverns.' })),
+    };
+    llm.script(
+      { kind: 'answer', content: draftAnswer(ungrounded) },
+      { kind: 'answer', content: draftAnswer(ungrounded) },
+    );
+    const id = await startPipeline('Compressed air storage', `${fixture!.site.url}${path}`);
+    await awaitingApproval(id);
+    const page = await openInbox(t, `${stack.apiUrl}/#/workflows/${encodeURIComponent(id)}`);
+    const draft = page.getByRole('region', { name: 'Draft' });
+    await draft.getByRole('note').filter({ hasText: 'Warning:' }).waitFor();
+    const mark = draft.getByRole('listitem').filter({ hasText: 'not found in the source' });
+    assert.equal(await mark.count(), FIRST_DRAFT.points.length * 2); // each point and its one citation
+    assert.match(
+      await textOf(page, 'Draft'),
+      /0 of 3 quotes were found in their sources \(the draft was written a second time/,
+    );
+  });
+
   test('follows a failing step live: each retry with its reason, then the failure', async (t) => {
     fixture!.site.route('/source-down', { status: 503, body: 'down for maintenance' });
     const id = await startPipeline('Source down', `${fixture!.site.url}/source-down`);
