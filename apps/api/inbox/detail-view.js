@@ -1,5 +1,5 @@
 // One pipeline: topic, source, stage (updated live from its event stream), retries and failures, the draft as
-// text, and the decision form while it awaits approval.
+// text (summary, points with their citations, failed sources), and the decision form while it awaits approval.
 import { api, workflowPath } from './api.js';
 import { decisionForm, refusalMessage } from './decision-form.js';
 import { h, replaceChildren, safeHttpUrl } from './dom.js';
@@ -42,13 +42,89 @@ function failures({ retry, error }) {
   return lines.length > 0 ? lines : [h('p', {}, 'None so far.')];
 }
 
-function draftBlock(draft) {
-  if (!draft) return [h('p', {}, 'No draft yet: the LLM has not summarised the source.')];
-  const usage = draft.usage ? `, ${draft.usage.totalTokens} tokens` : '';
+/** Dollars as the API's messages write them: at least two decimals, at most six. */
+function usd(amount) {
+  const [whole, fraction = ''] = amount.toFixed(6).replace(/0+$/, '').split('.');
+  return `$${whole}.${fraction.padEnd(2, '0')}`;
+}
+
+function citationItem({ source, quote, verified }, sources) {
+  const outcome = sources?.find((s) => s.index === source);
+  const href = outcome && safeHttpUrl(outcome.finalUrl ?? outcome.url);
+  const name = `Source ${source}`;
+  // The mark is in words, so it does not depend on seeing the colour.
+  return h(
+    'li',
+    { class: verified ? 'citation verified' : 'citation unverified' },
+    href ? h('a', { href, rel: 'noopener noreferrer' }, name) : name,
+    ': ',
+    h('q', {}, quote),
+    ' ',
+    h('span', { class: 'mark' }, verified ? '(verified)' : '(not found in the source)'),
+  );
+}
+
+function pointList(points, sources) {
   return [
+    h('h3', { id: 'points-title' }, 'Points'),
+    h(
+      'ol',
+      { class: 'points', 'aria-labelledby': 'points-title' },
+      ...points.map((point) =>
+        h(
+          'li',
+          {},
+          h('p', {}, point.text),
+          point.citations.length > 0
+            ? h('ul', { class: 'citations' }, ...point.citations.map((c) => citationItem(c, sources)))
+            : h('p', { class: 'meta' }, 'No quote backs this point.'),
+        ),
+      ),
+    ),
+  ];
+}
+
+function failedSources(sources) {
+  const failed = (sources ?? []).filter((s) => s.failure);
+  if (failed.length === 0) return [];
+  return [
+    h('h3', {}, 'Sources not used'),
+    h('ul', {}, ...failed.map((s) => h('li', {}, `Source ${s.index}, ${s.url}: ${s.failure.message}`))),
+  ];
+}
+
+function draftMeta(draft, cost) {
+  const parts = [`Written by ${draft.model}`];
+  if (draft.usage) parts.push(`${draft.usage.totalTokens} tokens`);
+  if (typeof draft.cost === 'number') parts.push(`cost ${usd(draft.cost)}`);
+  if (typeof cost?.totalUsd === 'number') {
+    const budget = typeof cost.budgetUsd === 'number' ? ` of a ${usd(cost.budgetUsd)} budget` : '';
+    parts.push(`pipeline cost so far ${usd(cost.totalUsd)}${budget}`);
+  }
+  return h('p', { class: 'meta' }, `${parts.join(', ')}.`);
+}
+
+/** Drafts of pipelines started before structured drafts have only a summary: points, grounding and sources are absent. */
+function draftBlock(draft, cost) {
+  if (!draft) return [h('p', {}, 'No draft yet: the LLM has not summarised the source.')];
+  const { grounding, points, sources } = draft;
+  const quotes = grounding ? grounding.verified + grounding.unverified : 0;
+  return [
+    draft.version > 1 && h('p', { class: 'meta' }, `Version ${draft.version}, written again from the comment:`),
+    draft.version > 1 && draft.feedback && h('blockquote', {}, draft.feedback),
+    grounding?.warning && h('p', { role: 'note', class: 'warning' }, `Warning: ${grounding.warning}`),
     // textContent only: the LLM wrote this, and it is shown exactly as written, never interpreted as HTML.
     h('div', { class: 'draft' }, draft.summary),
-    h('p', { class: 'meta' }, `Written by ${draft.model}${usage}.`),
+    ...(points ? pointList(points, sources) : []),
+    grounding &&
+      h(
+        'p',
+        { class: 'meta' },
+        `${grounding.verified} of ${quotes} ${quotes === 1 ? 'quote was' : 'quotes were'} found in their sources` +
+          `${grounding.regenerated ? ' (the draft was written a second time to find more)' : ''}.`,
+      ),
+    ...failedSources(sources),
+    draftMeta(draft, cost),
   ];
 }
 
@@ -91,7 +167,18 @@ export async function showDetail(main, id, context) {
   const decision = h('div');
   let formShown = false;
 
+  // The sha256 of a draft sent back for revision until its next version arrives (the draft event reloads the page).
+  let sentBack = null;
+
   const renderDecision = () => {
+    if (sentBack !== null && workflow.draft?.sha256 === sentBack) {
+      formShown = false;
+      return replaceChildren(
+        decision,
+        h('p', {}, 'Sent back for revision. The next version of the draft appears here when the LLM has written it.'),
+      );
+    }
+    sentBack = null;
     const awaiting = workflow.stage === 'awaiting_approval' && workflow.decision === null && workflow.draft !== null;
     if (awaiting && formShown) return; // keep what the reviewer is typing
     formShown = awaiting;
@@ -102,8 +189,12 @@ export async function showDetail(main, id, context) {
         workflowId: id,
         etag,
         askReviewerName: context.openMode(),
+        // Only structured drafts can be revised (the API refuses it for pipelines started before them).
+        canRevise: workflow.draft.points !== undefined && workflow.draft.sha256 !== undefined,
+        say: context.say,
         onDecided: (accepted) => {
-          workflow = { ...workflow, decision: accepted };
+          if (accepted.revise === true) sentBack = workflow.draft.sha256;
+          else workflow = { ...workflow, decision: accepted };
           renderDecision();
         },
         onRefused: async (error) => {
@@ -119,7 +210,7 @@ export async function showDetail(main, id, context) {
   const render = () => {
     stage.textContent = `Stage: ${STAGE_NAMES[workflow.stage] ?? workflow.stage}`;
     replaceChildren(problems, ...failures(workflow));
-    replaceChildren(draft, ...draftBlock(workflow.draft));
+    replaceChildren(draft, ...draftBlock(workflow.draft, workflow.cost));
     renderDecision();
   };
   const reload = async () => {
@@ -163,6 +254,14 @@ export async function showDetail(main, id, context) {
   if (workflow.status !== 'RUNNING') return;
   const apply = ({ type, data }) => {
     // The first connection replays the run from its start: a stage behind the one already shown is old news.
+    if (type === 'stage' && sentBack !== null) {
+      // A draft sent back goes through summarizing to awaiting approval again. The stream sends a draft event for
+      // the first draft only, so the stage is what says that the next version is written.
+      workflow = { ...workflow, stage: data.stage, retry: null };
+      if (data.stage === 'awaiting_approval') void reload();
+      else render();
+      return;
+    }
     if (type === 'stage') {
       if (STAGE_ORDER.indexOf(data.stage) <= STAGE_ORDER.indexOf(workflow.stage)) return;
       // The step that was being retried has finished.
