@@ -56,7 +56,8 @@ export const isAfter = (a: EventPosition, b: EventPosition): boolean =>
 /** What mapping needs to remember between history events of one run; rebuilt from the first event on every stream. */
 export interface HistoryFold {
   stage: Stage | null;
-  draftSent: boolean;
+  /** Version and hash of the last draft sent: a revised draft (version n+1) is a new `draft` event. */
+  draftSent: string | null;
   result: ResearchResult | null;
   /**
    * The pipeline step scheduled and not yet closed, whose retries `describe` reports. Webhook deliveries run beside
@@ -68,7 +69,7 @@ export interface HistoryFold {
 
 export const newFold = (): HistoryFold => ({
   stage: null,
-  draftSent: false,
+  draftSent: null,
   result: null,
   pendingActivity: null,
   closed: false,
@@ -97,8 +98,9 @@ function statusEvents(fold: HistoryFold, fields: Record<string, temporal.api.com
     fold.stage = status.stage;
     out.push({ type: 'stage', data: { stage: status.stage } });
   }
-  if (status.draft && !fold.draftSent) {
-    fold.draftSent = true;
+  const draftKey = status.draft ? `${status.draft.version ?? 1}:${status.draft.sha256 ?? ''}` : null;
+  if (status.draft && draftKey !== fold.draftSent) {
+    fold.draftSent = draftKey;
     out.push({ type: 'draft', data: status.draft });
   }
   return out;
