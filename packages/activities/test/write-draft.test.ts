@@ -148,7 +148,7 @@ describe('takeNotes', () => {
 
   it('asks for notes on one chunk of one source and validates them like a draft, quotes from that chunk', async () => {
     const source = input.sources[1]!;
-    const notes = await mockEnvironment().run(
+    const notes: WrittenDraft = await mockEnvironment().run(
       createTakeNotes({ config: llmConfig(llm.url), heartbeatIntervalMs: 10 }),
       { topic: 'durable execution', source, chunk: { number: 2, of: 3 } },
     );
