@@ -41,6 +41,8 @@ const configSchema = temporalEnvSchema
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     APPROVAL_TIMEOUT_DEFAULT: approvalTimeoutSchema.optional(),
     MAX_COST_USD_DEFAULT: z.coerce.number().positive().max(100_000).optional(),
+    // Sources longer than this together get notes per source (or chunk) before the draft; unset: one call.
+    LLM_CONTEXT_CHARS: z.coerce.number().int().min(100).max(10_000_000).optional(),
     ACTIVITY_RETRY_OVERRIDES: retryOverridesJson.optional(),
     // At least 32 bytes: an HMAC key shorter than its hash weakens every link.
     APPROVAL_LINK_SECRET: z

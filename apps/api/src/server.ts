@@ -49,6 +49,7 @@ const gateway = createTemporalGateway(instrumentPort(port, metrics), {
   readyTimeoutMs: config.TEMPORAL_READY_TIMEOUT_MS,
   approvalTimeoutDefault: config.APPROVAL_TIMEOUT_DEFAULT,
   maxCostUsdDefault: config.MAX_COST_USD_DEFAULT,
+  llmContextChars: config.LLM_CONTEXT_CHARS,
   retryOverrides: config.ACTIVITY_RETRY_OVERRIDES,
   notifications: notificationSettings(config),
   requireDistinctApprover: config.REQUIRE_DISTINCT_APPROVER,

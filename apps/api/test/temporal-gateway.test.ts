@@ -115,6 +115,15 @@ describe('startResearch', () => {
     assert.equal('maxCostUsd' in (open.temporal.starts[0]?.options.args?.[0] as object), false);
   });
 
+  test('passes LLM_CONTEXT_CHARS in every workflow input, and leaves it out when unset', async () => {
+    const { temporal, gateway } = setup({ llmContextChars: 4_000 });
+    await gateway.startResearch(VALID_REQUEST);
+    assert.equal((temporal.starts[0]?.options.args?.[0] as { llmContextChars?: number }).llmContextChars, 4_000);
+    const open = setup();
+    await open.gateway.startResearch(VALID_REQUEST);
+    assert.equal('llmContextChars' in (open.temporal.starts[0]?.options.args?.[0] as object), false);
+  });
+
   test('starts on the configured task queue when one is set', async () => {
     const { temporal, gateway } = setup({ taskQueue: 'research-blue' });
     await gateway.startResearch(VALID_REQUEST);

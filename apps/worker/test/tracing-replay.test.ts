@@ -37,6 +37,9 @@ const activities: ResearchActivities = {
     sourcesSha256: null,
     costUsd: null,
   }),
+  takeNotes: async () => {
+    throw new Error('no notes in these runs');
+  },
   diffSummary: async ({ draftSha256 }) => ({ draftSha256, editedSha256: 'f'.repeat(64), diff: '' }),
   saveResult: async () => undefined,
   recordDecision: async () => undefined,

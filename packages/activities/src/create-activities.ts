@@ -10,7 +10,7 @@ import { createHtmlExtractor, type HtmlExtractor } from './html-extractor.js';
 import type { ResultStore } from './result-store.js';
 import { createSummarize } from './summarize.js';
 import { diffSummary } from './summary-diff.js';
-import { createWriteDraft } from './write-draft.js';
+import { createTakeNotes, createWriteDraft } from './write-draft.js';
 
 export interface ActivitiesDeps {
   config: Pick<ActivitiesConfig, 'fetch' | 'llm'> &
@@ -51,6 +51,7 @@ export interface ActivitiesDeps {
  *   `LlmEmptyAnswer` and `LlmInvalidAnswer` (too long for `maxOutputTokens`, or control characters; both retryable). Cancellation aborts the HTTP call and rethrows the `CancelledFailure`.
  * - `writeDraft`: as `summarize`, plus `LlmMalformedDraft` (non-retryable) when `llm.answerAttempts` answers in a row
  *   were not JSON matching the draft schema.
+ * - `takeNotes`: as `writeDraft` (notes have the draft's shape, quotes from one source or chunk).
  * - `recordDecision`: appends the receipt to the `research_decisions` hash chain; database errors are retried, and a
  *   retry of the same receipt (same decision id) appends nothing.
  * - `saveResult`: database errors are thrown as they are and retried; a retry of the same run writes nothing new, and
@@ -70,6 +71,11 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities & Not
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
   });
   const writeDraft = createWriteDraft({
+    config: deps.config.llm,
+    openai: deps.openai,
+    heartbeatIntervalMs: deps.heartbeatIntervalMs,
+  });
+  const takeNotes = createTakeNotes({
     config: deps.config.llm,
     openai: deps.openai,
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
@@ -107,6 +113,7 @@ export function createActivities(deps: ActivitiesDeps): ResearchActivities & Not
     fetchSource,
     summarize,
     writeDraft,
+    takeNotes,
     diffSummary: async (input) => diffSummary(input),
     saveResult,
     recordDecision,

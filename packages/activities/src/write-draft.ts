@@ -2,13 +2,20 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '@research/contracts';
-import type { DraftSource, Usage, WriteDraftInput, WrittenDraft } from '@research/contracts';
+import type {
+  DraftSource,
+  SourceNotes,
+  TakeNotesInput,
+  Usage,
+  WriteDraftInput,
+  WrittenDraft,
+} from '@research/contracts';
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { LlmConfig } from './config.js';
 import { canonicalDraftJson, draftAnswerSchema, parseDraftAnswer } from './draft-answer.js';
-import { buildDraftMessages } from './draft-prompt.js';
+import { buildDraftMessages, buildNotesMessages } from './draft-prompt.js';
 import { costUsd, priceFor } from './llm-cost.js';
 import { toLlmFailure } from './llm-errors.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, llmClient, missingKeyFailure } from './summarize.js';
@@ -54,6 +61,23 @@ const refusesFormat = (error: unknown): boolean =>
  * all; then it fails as `LlmMalformedDraft` (non-retryable). Other failures as `summarize` (see `createActivities`).
  */
 export function createWriteDraft(deps: WriteDraftDeps): (input: WriteDraftInput) => Promise<WrittenDraft> {
+  return createStructuredDraftCall(deps, 'draft', buildDraftMessages, (input) => input.sources);
+}
+
+/**
+ * Builds the `takeNotes` activity: the same structured call as `writeDraft` (format fallback, validation, bounded
+ * re-asks, pricing), asking for notes whose quotes come verbatim from one source or chunk.
+ */
+export function createTakeNotes(deps: WriteDraftDeps): (input: TakeNotesInput) => Promise<SourceNotes> {
+  return createStructuredDraftCall(deps, 'notes', buildNotesMessages, (input) => [input.source]);
+}
+
+function createStructuredDraftCall<I>(
+  deps: WriteDraftDeps,
+  what: string,
+  buildMessages: (input: I) => ReturnType<typeof buildDraftMessages>,
+  sourcesOf: (input: I) => readonly DraftSource[],
+): (input: I) => Promise<WrittenDraft> {
   const { config } = deps;
   const client = deps.openai ?? llmClient(config);
   const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
@@ -68,15 +92,16 @@ export function createWriteDraft(deps: WriteDraftDeps): (input: WriteDraftInput)
         ? { response_format: { type: 'json_object' } }
         : {};
 
-  return async function writeDraft(input: WriteDraftInput): Promise<WrittenDraft> {
+  return async function structuredDraftCall(input: I): Promise<WrittenDraft> {
     if (client === undefined) throw missingKeyFailure();
     const llm = client;
     const context = Context.current();
     const signal = context.cancellationSignal;
     context.heartbeat();
     const heartbeats = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
-    const messages = buildDraftMessages(input);
-    const indexes = input.sources.map((s) => s.index);
+    const messages = buildMessages(input);
+    const sources = sourcesOf(input);
+    const indexes = sources.map((s) => s.index);
     let usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
     let problem = 'no answer';
     try {
@@ -88,7 +113,7 @@ export function createWriteDraft(deps: WriteDraftDeps): (input: WriteDraftInput)
         if (content === '') {
           throw ApplicationFailure.create({
             type: FailureType.LlmEmptyAnswer,
-            message: `The LLM returned no draft (finish reason: ${choice?.finish_reason ?? 'no choices'})`,
+            message: `The LLM returned no ${what} (finish reason: ${choice?.finish_reason ?? 'no choices'})`,
             nonRetryable: false,
           });
         }
@@ -103,11 +128,11 @@ export function createWriteDraft(deps: WriteDraftDeps): (input: WriteDraftInput)
             usage,
             costUsd: costUsd(usage, priceFor(model, config.prices) ?? priceFor(config.model, config.prices)),
             sha256: sha256(canonicalDraftJson(summary, points)),
-            sourcesSha256: sourcesSha256(input.sources),
+            sourcesSha256: sourcesSha256(sources),
           };
         }
         problem = choice?.finish_reason === 'length' ? `${parsed.problem} (cut at max_tokens)` : parsed.problem;
-        context.log.warn('The LLM draft is malformed; asking again', { attempt, problem });
+        context.log.warn(`The LLM ${what} answer is malformed; asking again`, { attempt, problem });
         messages.push(
           { role: 'assistant', content: content.slice(0, 4_000) },
           { role: 'user', content: `That answer is unusable: ${problem}. Answer again with only the JSON object.` },
@@ -121,7 +146,7 @@ export function createWriteDraft(deps: WriteDraftDeps): (input: WriteDraftInput)
     }
     throw ApplicationFailure.create({
       type: FailureType.LlmMalformedDraft,
-      message: `The LLM's draft was unusable ${config.answerAttempts} times in a row: ${problem}`,
+      message: `The LLM's ${what} answer was unusable ${config.answerAttempts} times in a row: ${problem}`,
       nonRetryable: true,
     });
 

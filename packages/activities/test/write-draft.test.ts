@@ -5,7 +5,7 @@ import { FailureType, type WriteDraftInput, type WrittenDraft } from '@research/
 import { startFakeLlm, type FakeLlm } from '@research/testkit';
 import type { LlmConfig } from '../src/config.js';
 import { canonicalDraftJson, parseDraftAnswer } from '../src/draft-answer.js';
-import { createWriteDraft, sourcesSha256 } from '../src/write-draft.js';
+import { createTakeNotes, createWriteDraft, sourcesSha256 } from '../src/write-draft.js';
 import { llmConfig, mockEnvironment, rejectsWithFailure } from './helpers.js';
 
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -136,5 +136,46 @@ describe('parseDraftAnswer', () => {
 
   it('names the sources hash of one source as that source text hash', () => {
     assert.equal(sourcesSha256([{ ...input.sources[0]!, sha256: 'f'.repeat(64) }]), 'f'.repeat(64));
+  });
+});
+
+describe('takeNotes', () => {
+  let llm: FakeLlm;
+  before(async () => {
+    llm = await startFakeLlm();
+  });
+  after(() => llm.close());
+
+  it('asks for notes on one chunk of one source and validates them like a draft, quotes from that chunk', async () => {
+    const source = input.sources[1]!;
+    const notes: WrittenDraft = await mockEnvironment().run(
+      createTakeNotes({ config: llmConfig(llm.url), heartbeatIntervalMs: 10 }),
+      { topic: 'durable execution', source, chunk: { number: 2, of: 3 } },
+    );
+    const messages = llm.calls[0]?.body.messages ?? [];
+    assert.match(String(messages[0]?.content), /taking notes/);
+    assert.match(String(messages[1]?.content), /part 2 of 3 of source 3/);
+    assert.match(String(messages[1]?.content), /<source index="3">/);
+    assert.equal(notes.points.length, 3);
+    for (const point of notes.points) {
+      for (const citation of point.citations) {
+        assert.equal(citation.source, 3);
+        assert.ok(source.text.includes(citation.quote), citation.quote);
+      }
+    }
+    assert.equal(notes.sourcesSha256, source.sha256);
+  });
+
+  it('fails as LlmMalformedDraft when the notes never match the schema', async () => {
+    llm.setBehaviour({ kind: 'answer', content: '{"summary": "no points"}' });
+    await rejectsWithFailure(
+      mockEnvironment().run(createTakeNotes({ config: llmConfig(llm.url), heartbeatIntervalMs: 10 }), {
+        topic: 'x',
+        source: input.sources[0]!,
+        chunk: { number: 1, of: 1 },
+      }),
+      FailureType.LlmMalformedDraft,
+      true,
+    );
   });
 });

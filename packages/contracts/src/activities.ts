@@ -64,6 +64,21 @@ export interface WrittenDraft {
   sourcesSha256: string | null;
 }
 
+/** One source, or one chunk of a long source, to take notes from before the draft is synthesised. */
+export interface TakeNotesInput {
+  topic: string;
+  /** The source with `text` being this chunk only; `index` is still the source's citation number. */
+  source: DraftSource;
+  /** 1-based chunk number and the number of chunks of this source (1 of 1 when it fits). */
+  chunk: { number: number; of: number };
+}
+
+/**
+ * Notes on one source or chunk: the same structured answer as a draft (a summary and points whose citations quote
+ * the chunk verbatim), priced like one.
+ */
+export type SourceNotes = WrittenDraft;
+
 export interface DiffSummaryInput {
   /** The LLM draft's summary and its sha256. */
   draftSummary: string;
@@ -90,6 +105,8 @@ export interface ResearchActivities {
   summarize: (input: SummarizeInput) => Promise<Draft>;
   /** Asks the LLM for a structured draft with citations (JSON validated against the draft schema). */
   writeDraft: (input: WriteDraftInput) => Promise<WrittenDraft>;
+  /** Asks the LLM for notes with verbatim quotes on one source or chunk (long sources, see `llmContextChars`). */
+  takeNotes: (input: TakeNotesInput) => Promise<SourceNotes>;
   /** The hash of a reviewer's edited summary and a unified diff from the draft's (no crypto in workflow code). */
   diffSummary: (input: DiffSummaryInput) => Promise<SummaryEdit>;
   saveResult: (input: SaveResultInput) => Promise<void>;

@@ -74,6 +74,12 @@ export type ResearchInput = ResearchRequest & {
   submittedBy?: Actor;
   requireDistinctApprover?: boolean;
   notifications?: NotificationSettings;
+  /**
+   * `LLM_CONTEXT_CHARS` of the API that started the run: when the fetched sources' text is longer, notes are taken
+   * per source (or per chunk of at most this many characters) before a synthesis call writes the draft. Absent: one
+   * call with the full texts (and on runs started before it existed).
+   */
+  llmContextChars?: number;
 };
 
 /** Lower-case hex sha256, as drafts and receipts carry it. */

@@ -59,6 +59,11 @@ export interface FakeLlm {
   script(...behaviours: FakeLlmBehaviour[]): void;
   /** The next `count` calls answer with `behaviour` (after anything already scripted). */
   scriptTimes(count: number, behaviour: FakeLlmBehaviour): void;
+  /**
+   * The next call whose body `matches` answers with `behaviour` (once), before the script and the default: e.g. to
+   * hang only the synthesis call of a run whose notes calls come first.
+   */
+  scriptWhen(matches: (body: ChatCompletionBody) => boolean, behaviour: FakeLlmBehaviour): void;
   /** Sets the behaviour of all calls not covered by `script(...)`. */
   setBehaviour(behaviour: FakeLlmBehaviour): void;
   /** Clears recorded calls, the script, and restores the default answer. */
@@ -158,6 +163,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const defaultBehaviour: FakeLlmBehaviour = options.behaviour ?? { kind: 'answer' };
   let fallback = defaultBehaviour;
   let queue: FakeLlmBehaviour[] = [];
+  let matchers: { matches: (body: ChatCompletionBody) => boolean; behaviour: FakeLlmBehaviour }[] = [];
   let calls: FakeLlmCall[] = [];
   let sequence = 0;
 
@@ -249,7 +255,9 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       sendError(res, 400, 'The fake LLM does not stream.', null);
       return;
     }
-    await respond(queue.shift() ?? fallback, call, res);
+    const matched = matchers.findIndex((m) => m.matches(body));
+    const [scripted] = matched === -1 ? [] : matchers.splice(matched, 1);
+    await respond(scripted?.behaviour ?? queue.shift() ?? fallback, call, res);
   }
 
   const server = await startLoopbackServer(handle);
@@ -267,12 +275,16 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     scriptTimes(count, behaviour) {
       for (let i = 0; i < count; i++) queue.push(behaviour);
     },
+    scriptWhen(matches, behaviour) {
+      matchers.push({ matches, behaviour });
+    },
     setBehaviour(behaviour) {
       fallback = behaviour;
     },
     reset() {
       calls = [];
       queue = [];
+      matchers = [];
       fallback = defaultBehaviour;
     },
     async waitForCalls(count, timeoutMs = 5_000) {

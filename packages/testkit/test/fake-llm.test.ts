@@ -93,6 +93,14 @@ describe('fake LLM', () => {
     assert.equal((await chat(llm, 'c')).status, 200);
   });
 
+  it('answers the next call whose body matches with its own behaviour, once, before the script', async () => {
+    llm.scriptWhen((body) => JSON.stringify(body.messages).includes('synthesis'), { kind: 'error', status: 503 });
+    llm.script({ kind: 'error', status: 500 });
+    assert.equal((await chat(llm, 'notes')).status, 500);
+    assert.equal((await chat(llm, 'synthesis')).status, 503);
+    assert.equal((await chat(llm, 'synthesis')).status, 200);
+  });
+
   it('keeps a hanging request open until the client aborts, and records the abort', async () => {
     llm.setBehaviour({ kind: 'hang' });
     const controller = new AbortController();

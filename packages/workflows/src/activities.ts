@@ -78,8 +78,10 @@ export function researchActivities(
     ...withRetry(FETCH_SOURCE, overrides.fetchSource),
     ...onCancel,
   });
-  // writeDraft is an LLM call like summarize, so it shares its policy and the operator's summarize override.
-  const { summarize, writeDraft } = proxyActivities<Pick<ResearchActivities, 'summarize' | 'writeDraft'>>({
+  // writeDraft and takeNotes are LLM calls like summarize, so they share its policy and the operator's override.
+  const { summarize, writeDraft, takeNotes } = proxyActivities<
+    Pick<ResearchActivities, 'summarize' | 'writeDraft' | 'takeNotes'>
+  >({
     ...withRetry(SUMMARIZE, overrides.summarize),
     ...onCancel,
   });
@@ -89,7 +91,7 @@ export function researchActivities(
   const { recordDecision } = proxyActivities<Pick<ResearchActivities, 'recordDecision'>>(RECORD_DECISION);
   // A pure computation on the worker (hash and diff of an edit): retried like the writes it precedes.
   const { diffSummary } = proxyActivities<Pick<ResearchActivities, 'diffSummary'>>(RECORD_DECISION);
-  return { fetchSource, summarize, writeDraft, diffSummary, saveResult, recordDecision };
+  return { fetchSource, summarize, writeDraft, takeNotes, diffSummary, saveResult, recordDecision };
 }
 
 /**

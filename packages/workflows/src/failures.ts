@@ -2,11 +2,13 @@ import { FailureType } from '@research/contracts';
 import { ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { ActivityFailure } from '@temporalio/workflow';
 
-export type ResearchStep = 'fetchSource' | 'summarize' | 'writeDraft' | 'diffSummary' | 'saveResult' | 'recordDecision';
+export type ResearchStep =
+  'fetchSource' | 'summarize' | 'takeNotes' | 'writeDraft' | 'diffSummary' | 'saveResult' | 'recordDecision';
 
 const STEP_FAILURE_PREFIX: Record<ResearchStep, string> = {
   fetchSource: 'Could not fetch the source',
   summarize: 'Could not summarize the source',
+  takeNotes: 'Could not take notes on the sources',
   writeDraft: 'Could not summarize the source',
   diffSummary: 'Could not record the edit',
   saveResult: 'Could not save the result',

@@ -2,6 +2,8 @@ import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio
 import { FailureType, checkGrounding, isPoorlyGrounded } from '@research/contracts';
 import type {
   DraftSource,
+  SourceNotes,
+  TakeNotesInput,
   FetchedSource,
   Grounding,
   ResearchActivities,
@@ -147,7 +149,8 @@ export function uncheckedPoints(points: readonly GroundedDraft['points'][number]
 /**
  * Writes a structured draft through `writeDraft` and checks every quote against the text of the source it cites.
  * When more than half are not found, writes it once more with that feedback; if the second draft is still poorly
- * grounded it is kept, with a warning for the reviewer. `write` is called once per LLM activity, so the caller can
+ * grounded it is kept, with a warning for the reviewer. `draftSources` (default: the full texts) is what the LLM is
+ * given, e.g. notes (see {@link notedSources}); quotes are always checked against the full texts. `write` is called once per LLM activity, so the caller can
  * check a budget before each.
  */
 export async function writeGroundedDraft(
@@ -155,8 +158,9 @@ export async function writeGroundedDraft(
   gathered: GatheredSources,
   write: (input: WriteDraftInput) => Promise<WrittenDraft>,
   feedback?: WriteDraftInput['feedback'],
+  draftSources: DraftSource[] = gathered.fetched,
 ): Promise<GroundedDraft> {
-  const input: WriteDraftInput = { topic, sources: gathered.fetched, ...(feedback === undefined ? {} : { feedback }) };
+  const input: WriteDraftInput = { topic, sources: draftSources, ...(feedback === undefined ? {} : { feedback }) };
   let written = await write(input);
   let usage = written.usage;
   let cost = written.costUsd;
@@ -187,4 +191,57 @@ export async function writeGroundedDraft(
     sources: gathered.outcomes,
     sourcesSha256: written.sourcesSha256,
   };
+}
+
+/**
+ * Patch id of notes before synthesis: marked only on runs whose sources are longer than `llmContextChars`, so runs
+ * without a limit, or with short sources, emit exactly the commands they did before it.
+ */
+export const RESEARCH_NOTES_PATCH = 'research-notes';
+
+/** Whether the fetched texts together are longer than the context limit (`llmContextChars`; absent: no limit). */
+export function needsNotes(gathered: GatheredSources, contextChars: number | undefined): boolean {
+  if (contextChars === undefined) return false;
+  return gathered.fetched.reduce((total, source) => total + source.text.length, 0) > contextChars;
+}
+
+/** `text` cut into consecutive chunks of at most `size` characters (at least one chunk). */
+export function chunksOf(text: string, size: number): string[] {
+  const chunks: string[] = [];
+  for (let start = 0; start < text.length; start += size) chunks.push(text.slice(start, start + size));
+  return chunks.length === 0 ? [text] : chunks;
+}
+
+/**
+ * What the synthesis call gets instead of the full texts: per source, the verbatim quotes of its notes (one a line,
+ * so they can be quoted again as they are) followed by the notes' points and summaries.
+ */
+function notesAsSource(source: DraftSource, notes: readonly SourceNotes[]): DraftSource {
+  const quotes = notes.flatMap((n) => n.points.flatMap((p) => p.citations.map((c) => c.quote)));
+  const points = notes.flatMap((n) => n.points.map((p) => `- ${p.text}`));
+  const summaries = notes.map((n) => n.summary);
+  return { ...source, text: [...quotes, '', 'Notes:', ...points, '', ...summaries].join('\n') };
+}
+
+/**
+ * Takes notes on every fetched source, one `takeNotes` activity per source or per chunk of at most `contextChars`
+ * characters, one after another (so a budget is checked before each), and returns the sources as notes for the
+ * synthesis call. A crashed worker repeats only the call that was running: each finished call is in history.
+ */
+export async function notedSources(
+  topic: string,
+  gathered: GatheredSources,
+  contextChars: number,
+  takeNotes: (input: TakeNotesInput) => Promise<SourceNotes>,
+): Promise<DraftSource[]> {
+  const noted: DraftSource[] = [];
+  for (const source of gathered.fetched) {
+    const chunks = chunksOf(source.text, contextChars);
+    const notes: SourceNotes[] = [];
+    for (const [i, text] of chunks.entries()) {
+      notes.push(await takeNotes({ topic, source: { ...source, text }, chunk: { number: i + 1, of: chunks.length } }));
+    }
+    noted.push(notesAsSource(source, notes));
+  }
+  return noted;
 }

@@ -29,11 +29,14 @@ import type {
   ApprovalRequest,
   Decision,
   Draft,
+  DraftSource,
   PublishedStatus,
   ResearchInput,
   ResearchResult,
   ResearchState,
+  SourceNotes,
   Stage,
+  TakeNotesInput,
   WriteDraftInput,
   WrittenDraft,
 } from '@research/contracts';
@@ -43,7 +46,15 @@ import { toStepFailure } from './failures.js';
 import { startNotifier } from './notifications.js';
 import type { ResearchStep } from './failures.js';
 import { CostLedger } from './cost-ledger.js';
-import { RESEARCH_DEPTH_PATCH, gatherSources, uncheckedPoints, writeGroundedDraft } from './research-depth.js';
+import {
+  RESEARCH_DEPTH_PATCH,
+  RESEARCH_NOTES_PATCH,
+  gatherSources,
+  needsNotes,
+  notedSources,
+  uncheckedPoints,
+  writeGroundedDraft,
+} from './research-depth.js';
 import type { GatheredSources } from './research-depth.js';
 import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './workspace.js';
 
@@ -79,7 +90,7 @@ import { WORKSPACE_PATCH, cancelledResult, publishSearchAttributes } from './wor
  */
 export async function research(input: ResearchInput): Promise<ResearchResult> {
   // Decided before the first command: runs recorded before the patch keep the cancellation they recorded.
-  const { fetchSource, summarize, writeDraft, diffSummary, saveResult, recordDecision } = researchActivities(
+  const { fetchSource, summarize, writeDraft, takeNotes, diffSummary, saveResult, recordDecision } = researchActivities(
     input.retryOverrides,
     {
       abandonOnCancel: patched(WORKSPACE_PATCH),
@@ -94,6 +105,8 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
   const maxRevisions = input.maxRevisions ?? DEFAULT_MAX_REVISIONS;
   let revisions = 0;
   let gathered: GatheredSources | undefined;
+  // What the LLM drafts from when the sources were too long for one call: notes per source (else the full texts).
+  let draftSources: DraftSource[] | undefined;
   const state: ResearchState = {
     stage: 'queued',
     topic: input.topic,
@@ -237,14 +250,33 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
     return written;
   }
 
-  /** Since {@link RESEARCH_DEPTH_PATCH}: every source in parallel, then a structured draft with checked citations. */
+  /** `takeNotes` within the budget, like {@link budgetedWriteDraft}. */
+  async function budgetedTakeNotes(notesInput: TakeNotesInput): Promise<SourceNotes> {
+    ledger.checkBefore('takeNotes');
+    const notes = await takeNotes(notesInput);
+    ledger.record('takeNotes', notes);
+    return notes;
+  }
+
+  /**
+   * Since {@link RESEARCH_DEPTH_PATCH}: every source in parallel, then a structured draft with checked citations.
+   * Sources longer than `llmContextChars` together get notes first (since {@link RESEARCH_NOTES_PATCH}); the draft
+   * is then synthesised from the notes.
+   */
   async function groundedDraft(): Promise<{ draft: Draft; sourceSha256: string | null }> {
     const fetched = await failing(() => gatherSources(sources, fetchSource));
     gathered = fetched;
 
     enter('summarizing');
+    const limit = input.llmContextChars;
+    // Decided from the fetch results in history and the input; the marker is written only when notes are taken.
+    if (limit !== undefined && needsNotes(fetched, limit) && patched(RESEARCH_NOTES_PATCH)) {
+      draftSources = await failing(() =>
+        step('takeNotes', () => notedSources(input.topic, fetched, limit, budgetedTakeNotes)),
+      );
+    }
     const { sourcesSha256, ...grounded } = await failing(() =>
-      step('writeDraft', () => writeGroundedDraft(input.topic, fetched, budgetedWriteDraft)),
+      step('writeDraft', () => writeGroundedDraft(input.topic, fetched, budgetedWriteDraft, undefined, draftSources)),
     );
     return { draft: { ...grounded, version: 1 }, sourceSha256: sourcesSha256 };
   }
@@ -260,7 +292,7 @@ export async function research(input: ResearchInput): Promise<ResearchResult> {
       previous: { summary: previous.summary, points: uncheckedPoints(previous.points) },
     };
     const { sourcesSha256: _same, ...grounded } = await failing(() =>
-      step('writeDraft', () => writeGroundedDraft(input.topic, from, budgetedWriteDraft, feedback)),
+      step('writeDraft', () => writeGroundedDraft(input.topic, from, budgetedWriteDraft, feedback, draftSources)),
     );
     return { ...grounded, version: (previous.version ?? 1) + 1, feedback: comment };
   }

@@ -213,6 +213,7 @@ export function stubActivities(overrides: Partial<ResearchActivities & Notificat
     fetchSource: async () => SOURCE,
     summarize: async () => DRAFT,
     writeDraft: async () => WRITTEN,
+    takeNotes: async () => WRITTEN,
     diffSummary: async ({ draftSummary, draftSha256, editedSummary }) => ({
       draftSha256,
       editedSha256: 'f'.repeat(64),

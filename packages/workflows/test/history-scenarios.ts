@@ -433,6 +433,29 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
     },
   },
   {
+    // Since the research-notes patch: two sources longer than llmContextChars together (69 characters each, limit
+    // 50), so two notes calls per source (one per chunk), then the synthesis; approved.
+    name: 'depth-notes-approved',
+    input: { sourceUrl: undefined, sources: DEPTH_SOURCES.slice(0, 2), llmContextChars: 50 },
+    setUp: () => {
+      const stubs = stubActivities();
+      return {
+        activities: stubs.activities,
+        async drive(handle) {
+          await waitForStage(handle, 'awaiting_approval');
+          await handle.executeUpdate(approveUpdate, {
+            args: [{ approved: true, decidedBy: { id: 'ben', name: 'Ben' } }],
+          });
+          const result = await handle.result();
+          assert.deepEqual(
+            result.cost?.calls.map((c) => c.step),
+            ['takeNotes', 'takeNotes', 'takeNotes', 'takeNotes', 'writeDraft'],
+          );
+        },
+      };
+    },
+  },
+  {
     // Still open: the state every pipeline waiting for a reviewer is in when a new worker version is deployed.
     name: 'awaiting-approval',
     setUp: () => ({

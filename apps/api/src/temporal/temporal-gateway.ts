@@ -72,6 +72,8 @@ export interface TemporalGatewayOptions {
   approvalTimeoutDefault?: string | undefined;
   /** LLM budget (USD) passed to workflows whose request has no `maxCostUsd`; unset means no cap. */
   maxCostUsdDefault?: number | undefined;
+  /** `LLM_CONTEXT_CHARS`, passed to every workflow started: longer sources get notes before the draft. */
+  llmContextChars?: number | undefined;
   /** Step retry policies passed to every workflow started (the workflow's own policies when unset). */
   retryOverrides?: RetryOverrides | undefined;
   /** Webhook targets and reminder points passed to every workflow started; unset sends no webhooks. */
@@ -197,6 +199,7 @@ export function createTemporalGateway(port: TemporalPort, options: TemporalGatew
         ...request,
         ...(approvalTimeout === undefined ? {} : { approvalTimeout }),
         ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
+        ...(options.llmContextChars === undefined ? {} : { llmContextChars: options.llmContextChars }),
         ...(options.retryOverrides === undefined ? {} : { retryOverrides: options.retryOverrides }),
         ...(options.notifications === undefined ? {} : { notifications: options.notifications }),
         ...(submittedBy === undefined ? {} : { submittedBy, requireDistinctApprover }),
