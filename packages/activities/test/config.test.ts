@@ -26,6 +26,7 @@ describe('loadActivitiesConfig', () => {
       },
       storage: { databaseUrl: undefined, schema: undefined, dataDir: '.data' },
       testHooks: { saveResultDelayAfterWriteMs: 0 },
+      webhooks: { secret: undefined },
     });
   });
 
