@@ -92,7 +92,7 @@ describe('webhooks', { timeout: 180_000 }, () => {
     const data = first?.payload?.data as Record<string, unknown>;
     assert.equal(data.topic, 'webhooks expiring');
     assert.equal(data.inboxUrl, `${PUBLIC_BASE_URL}/#/workflows/${id}`);
-    assert.match(String(data.draftExcerpt), /^Fake summary/);
+    assert.match(String(data.draftExcerpt), /^Fake draft [0-9a-f]+ from 1 source/);
     const since = Date.parse(String(data.awaitingSince));
     const deadline = Date.parse(String(data.approvalDeadline));
     assert.equal(deadline - since, 6_000);
