@@ -51,8 +51,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   const { worker, close } = await createWorker(config, logger, startup.signal, tracing);
   if (startup.signal.aborted) {
-    // A signal arrived while the worker was being created: it never polled, nothing to hand back.
-    await close();
+    // A signal arrived while the worker was being created. A created Worker holds its connection until it has run
+    // and shut down (closing the connection first throws), so run it and stop at once; it has nothing to hand back.
+    try {
+      await worker.runUntil(Promise.resolve());
+    } finally {
+      await close();
+    }
     logger.info('Stopped before the worker started');
   } else {
     shutdown = () => worker.shutdown();
