@@ -2,7 +2,8 @@
 // as `npm start` runs it (server, worker and API as separate processes on loopback, fake LLM and site answering
 // at once).
 //   npm run bench -w @research/api [-- --pipelines 200 --waiting 1000 --c1-calls 500 --c16-calls 4000
-//                                    --prebuilt-bundle true|false --json FILE --profile DIR --timeout 900]
+//                                    --prebuilt-bundle true|false --json FILE --profile DIR --timeout 900
+//                                    --worker-env NAME=VALUE ...]
 //
 // Phases, in this order (each bounded in count and time; the whole run by --timeout):
 //  1. RSS (VmRSS) of server, worker and API right after start-up.
@@ -42,6 +43,7 @@ const { values: argv } = parseArgs({
     timeout: { type: 'string', default: '900' },
     'prebuilt-bundle': { type: 'string', default: 'true' },
     profile: { type: 'string' },
+    'worker-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const int = (name: keyof typeof argv): number => {
@@ -81,7 +83,7 @@ const benchStart = Date.now();
 const progress = (message: string): void => {
   process.stderr.write(`[gateway bench +${((Date.now() - benchStart) / 1000).toFixed(0)}s] ${message}\n`);
 };
-// --profile DIR: every API and worker process writes a V8 CPU profile there, <pid>.cpuprofile, when it stops
+// --profile DIR: the server, every API and every worker process writes a V8 CPU profile there, <pid>.cpuprofile, when it stops
 // (summarise with packages/embedded-temporal/bench/cpuprofile-top.ts).
 const profileEnv = argv.profile
   ? {
@@ -89,9 +91,19 @@ const profileEnv = argv.profile
       CPU_PROFILE_DIR: resolve(argv.profile),
     }
   : undefined;
+// --worker-env NAME=VALUE (repeatable): worker settings to compare, e.g. MAX_CACHED_WORKFLOWS=0.
+const workerEnv = Object.fromEntries(
+  argv['worker-env'].map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`--worker-env takes NAME=VALUE, got ${pair}`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
 const fakes = await startStackWithFakes({
   prebuiltBundle: argv['prebuilt-bundle'] !== 'false',
-  ...(profileEnv ? { env: { api: profileEnv, worker: profileEnv } } : {}),
+  env: profileEnv
+    ? { temporal: profileEnv, api: profileEnv, worker: { ...profileEnv, ...workerEnv } }
+    : { worker: workerEnv },
 });
 const { stack, site } = fakes;
 const connection = await Connection.connect({ address: stack.temporalAddress });
