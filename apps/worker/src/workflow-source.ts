@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WorkerOptions } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES, withSourceCondition } from '@research/workflows/bundle-options';
+import {
+  WORKFLOW_INTERCEPTOR_MODULES,
+  WORKFLOW_PRELOAD_MODULES,
+  withSourceCondition,
+} from '@research/workflows/bundle-options';
 
 // The bundle options live with the workflows (`@research/workflows/bundle-options`), so the history recorder and
 // the tests bundle exactly what the worker runs.
@@ -33,7 +37,8 @@ export type WorkflowSource =
  * 1. `bundlePath` (WORKFLOW_BUNDLE_PATH) when given; it must exist.
  * 2. From compiled `dist/`, the prebuilt {@link DEFAULT_BUNDLE_PATH} when `build:bundle` produced it.
  * 3. Otherwise `@research/workflows`, bundled at start-up (a few seconds), from sources when running from sources.
- * Bundles made by `build:bundle` contain {@link WORKFLOW_INTERCEPTOR_MODULES}; bundling at start-up adds them too.
+ * Bundles made by `build:bundle` contain {@link WORKFLOW_INTERCEPTOR_MODULES} and preload {@link WORKFLOW_PRELOAD_MODULES};
+ * bundling at start-up does the same.
  *
  * @throws Error when `bundlePath` is given but does not exist.
  */
@@ -59,7 +64,13 @@ export function resolveWorkflowSource(bundlePath: string | undefined): WorkflowS
   const fromSource = workflowsPath.endsWith('.ts');
   return {
     kind: 'path',
-    options: { workflowsPath, bundlerOptions: fromSource ? { webpackConfigHook: withSourceCondition } : {} },
+    options: {
+      workflowsPath,
+      bundlerOptions: {
+        preloadModules: [...WORKFLOW_PRELOAD_MODULES],
+        ...(fromSource ? { webpackConfigHook: withSourceCondition } : {}),
+      },
+    },
     path: workflowsPath,
     workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES],
   };

@@ -29,6 +29,17 @@ export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
 ];
 
 /**
+ * Modules evaluated once per workflow thread and shared by every workflow in it, instead of once per workflow
+ * (the SDK's reusable V8 context gives each workflow its own copy of every other module). `@research/contracts`
+ * builds its zod request schemas when it loads; per workflow that was most of a new workflow's first task and
+ * ~1.9 MB of each cached workflow's memory (README "Performance"). Workflows only read it: constants, pure
+ * functions and schemas they never call. The SDK deep-freezes shared modules, so a later change that keeps state
+ * there fails loudly instead of leaking it between workflows. Evaluating a module earlier changes no command, so
+ * recorded histories replay unchanged.
+ */
+export const WORKFLOW_PRELOAD_MODULES: readonly string[] = ['@research/contracts'];
+
+/**
  * The OpenTelemetry sink of a worker with tracing off: it drops the spans. It is registered anyway, since a
  * workflow calling an unregistered sink logs an error on every workflow task.
  */
@@ -38,14 +49,16 @@ export const UNTRACED_SPAN_SINKS: InjectedSinks<OpenTelemetrySinks> = {
 
 /**
  * The production bundle options for the workflows at `workflowsPath` (their TypeScript sources or compiled
- * `dist/`): {@link WORKFLOW_INTERCEPTOR_MODULES} compiled in, and sources resolved with {@link withSourceCondition}.
+ * `dist/`): {@link WORKFLOW_INTERCEPTOR_MODULES} compiled in, {@link WORKFLOW_PRELOAD_MODULES} shared, and sources
+ * resolved with {@link withSourceCondition}.
  */
 export function workflowBundleOptions(
   workflowsPath: string,
-): Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules' | 'webpackConfigHook'> {
+): Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules' | 'preloadModules' | 'webpackConfigHook'> {
   return {
     workflowsPath,
     workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    preloadModules: [...WORKFLOW_PRELOAD_MODULES],
     ...(workflowsPath.endsWith('.ts') ? { webpackConfigHook: withSourceCondition } : {}),
   };
 }
