@@ -4,6 +4,7 @@ import { startTracing } from '@research/tracing';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
+import { WorkerLifecycle } from './lifecycle.js';
 import { createLogger, temporalLogger } from './logger.js';
 import { telemetryOptions } from './telemetry.js';
 import { createWorker } from './worker.js';
@@ -31,9 +32,7 @@ if (priceFor(model, prices) === undefined) {
 const tracing = config.tracing && startTracing(config.tracing, logger);
 if (tracing) logger.info(tracing.settings, 'Tracing on');
 
-// Aborts a connection still being retried; once the worker runs, a signal shuts it down gracefully instead.
-const startup = new AbortController();
-let shutdown: (() => void) | undefined;
+const lifecycle = new WorkerLifecycle(logger);
 let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -43,45 +42,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }
     signalled = true;
     logger.info({ signal }, 'Shutting down');
-    if (shutdown) shutdown();
-    else startup.abort();
+    lifecycle.stop();
   });
 }
 
-try {
-  const { worker, close } = await createWorker(config, logger, startup.signal, tracing);
-  if (startup.signal.aborted) {
-    // A signal arrived while the worker was being created. A created Worker holds its connection until it has run
-    // and shut down (closing the connection first throws), so run it and stop at once; it has nothing to hand back.
-    try {
-      await worker.runUntil(Promise.resolve());
-    } finally {
-      await close();
-    }
-    logger.info('Stopped before the worker started');
-  } else {
-    shutdown = () => worker.shutdown();
-    const running = worker.run();
-    logger.info(
-      { taskQueue: config.taskQueue, address: config.temporal.address, namespace: config.temporal.namespace },
-      'Worker started',
-    );
-    try {
-      // Settles once shutdown completed: polling stopped, running activities finished or, after the grace
-      // time, cancelled so the server retries them elsewhere.
-      await running;
-    } finally {
-      await close();
-    }
-    logger.info('Worker stopped');
-  }
-} catch (error) {
-  if (startup.signal.aborted && (error as Error).name === 'AbortError') {
-    logger.info('Stopped before the worker started');
-  } else {
-    logger.fatal({ err: error }, 'Worker failed');
-    process.exitCode = 1;
-  }
-}
+const ran = await lifecycle.run((signal) => createWorker(config, logger, signal, tracing), {
+  taskQueue: config.taskQueue,
+  address: config.temporal.address,
+  namespace: config.temporal.namespace,
+});
+if (!ran) process.exitCode = 1;
+
 // After the worker stopped: the spans of its last activities and workflow tasks are exported before the exit.
 await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'Could not export the last spans'));

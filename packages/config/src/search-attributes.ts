@@ -1,15 +1,7 @@
 import { RESEARCH_SEARCH_ATTRIBUTE_KEYS } from '@research/contracts';
+import protos from '@temporalio/proto';
 
-// `temporal.api.enums.v1.IndexedValueType` numbers (fixed by the proto), so this package needs no proto dependency.
-const INDEXED_VALUE_TYPES: Record<string, number> = {
-  TEXT: 1,
-  KEYWORD: 2,
-  INT: 3,
-  DOUBLE: 4,
-  BOOL: 5,
-  DATETIME: 6,
-  KEYWORD_LIST: 7,
-};
+const { IndexedValueType } = protos.temporal.api.enums.v1;
 
 const GRPC_ALREADY_EXISTS = 6;
 
@@ -37,7 +29,7 @@ export async function ensureSearchAttributes(
   logger: SearchAttributeLogger,
 ): Promise<boolean> {
   const searchAttributes = Object.fromEntries(
-    RESEARCH_SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, INDEXED_VALUE_TYPES[key.type] ?? 0]),
+    RESEARCH_SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
   );
   try {
     await operator.addSearchAttributes({ namespace, searchAttributes });

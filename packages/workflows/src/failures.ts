@@ -1,6 +1,6 @@
 import { FailureType } from '@research/contracts';
-import { ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { ActivityFailure } from '@temporalio/workflow';
+import type { ResearchState, Stage } from '@research/contracts';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
 
 export type ResearchStep =
   'fetchSource' | 'summarize' | 'takeNotes' | 'writeDraft' | 'diffSummary' | 'saveResult' | 'recordDecision';
@@ -35,4 +35,37 @@ export function toStepFailure(step: ResearchStep, error: ActivityFailure): Appli
     details: [{ step }],
     cause: error,
   });
+}
+
+/** How a pipeline runs its steps so that a failure for good ends it with stage `failed`. */
+export interface PipelineSteps {
+  /** Runs an activity step: a failed activity enters `failed` and becomes {@link toStepFailure}'s failure. */
+  step: <T>(name: ResearchStep, run: () => Promise<T>) => Promise<T>;
+  /** Runs workflow code that fails the pipeline with an `ApplicationFailure` of its own (not an activity's). */
+  failing: <T>(run: () => Promise<T>) => Promise<T>;
+}
+
+/** The {@link PipelineSteps} of one run: `enter` publishes the `failed` stage, `state` tells whether it already was. */
+export function pipelineSteps(state: ResearchState, enter: (stage: Stage) => void): PipelineSteps {
+  return {
+    async step(name, run) {
+      try {
+        return await run();
+      } catch (error) {
+        // Only a failed activity fails the pipeline; cancellation and bugs propagate unchanged.
+        if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
+        enter('failed');
+        throw toStepFailure(name, error);
+      }
+    },
+    async failing(run) {
+      try {
+        return await run();
+      } catch (error) {
+        // A failed activity was already reported by step().
+        if (error instanceof ApplicationFailure && state.stage !== 'failed') enter('failed');
+        throw error;
+      }
+    },
+  };
 }

@@ -5,10 +5,17 @@ import assert from 'node:assert/strict';
 import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { FailureType, NOT_AWAITING_APPROVAL, STATUS_MEMO_KEY, approveUpdate, stateQuery } from '@research/contracts';
-import type { PublishedStatus, ResearchActivities, ResearchInput, Stage } from '@research/contracts';
+import type {
+  ApprovalRequest,
+  PublishedStatus,
+  ResearchActivities,
+  ResearchInput,
+  ResearchResult,
+  Stage,
+} from '@research/contracts';
 import type { research } from '../src/index.js';
 import { DRAFT, SOURCE, WRITTEN, gate, stubActivities, waitFor } from './harness.js';
-import type { TestActivities } from './harness.js';
+import type { StubActivities, TestActivities } from './harness.js';
 
 export interface HistoryScenario {
   /** File name of the fixture, without `.json`; the recorded run's workflow id is `replay-<name>`. */
@@ -119,6 +126,24 @@ const cancelledIn = (stage: Stage, blocked?: keyof ResearchActivities): HistoryS
   };
 };
 
+/**
+ * Approves the draft awaiting a decision as Ben (`decidedBy`, so the run records a receipt), with the rest of
+ * `request`, and checks that the run completed approved with that one receipt.
+ */
+async function approveAsBen(
+  handle: WorkflowHandle<typeof research>,
+  stubs: StubActivities,
+  request: Omit<ApprovalRequest, 'approved' | 'decidedBy'> = {},
+): Promise<ResearchResult> {
+  await handle.executeUpdate(approveUpdate, {
+    args: [{ approved: true, ...request, decidedBy: { id: 'ben', name: 'Ben' } }],
+  });
+  const result = await handle.result();
+  assert.equal(result.outcome, 'approved');
+  assert.equal(stubs.receipts.length, 1);
+  return result;
+}
+
 /** Approves with a full decision request (draft hash, caller, request id): a receipt is recorded. */
 const approvedWithReceipt: HistoryScenario['setUp'] = () => {
   const stubs = stubActivities();
@@ -126,19 +151,11 @@ const approvedWithReceipt: HistoryScenario['setUp'] = () => {
     activities: stubs.activities,
     async drive(handle) {
       await waitForStage(handle, 'awaiting_approval');
-      await handle.executeUpdate(approveUpdate, {
-        args: [
-          {
-            approved: true,
-            comment: 'looks right',
-            draftSha256: DRAFT.sha256,
-            decidedBy: { id: 'ben', name: 'Ben' },
-            via: { method: 'api-key', requestId: 'req-1' },
-          },
-        ],
+      await approveAsBen(handle, stubs, {
+        comment: 'looks right',
+        draftSha256: DRAFT.sha256,
+        via: { method: 'api-key', requestId: 'req-1' },
       });
-      await expectOutcome(handle, 'approved');
-      assert.equal(stubs.receipts.length, 1);
     },
   };
 };
@@ -174,11 +191,7 @@ const depthApproved: HistoryScenario['setUp'] = () => {
       );
       assert.equal(state.draft?.grounding?.regenerated, true);
       assert.equal(state.draft?.sources?.[1]?.failure?.type, FailureType.SourceHttpClientError);
-      await handle.executeUpdate(approveUpdate, {
-        args: [{ approved: true, draftSha256: WRITTEN.sha256, decidedBy: { id: 'ben', name: 'Ben' } }],
-      });
-      await expectOutcome(handle, 'approved');
-      assert.equal(stubs.receipts.length, 1);
+      await approveAsBen(handle, stubs, { draftSha256: WRITTEN.sha256 });
     },
   };
 };
@@ -443,10 +456,7 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
         activities: stubs.activities,
         async drive(handle) {
           await waitForStage(handle, 'awaiting_approval');
-          await handle.executeUpdate(approveUpdate, {
-            args: [{ approved: true, decidedBy: { id: 'ben', name: 'Ben' } }],
-          });
-          const result = await handle.result();
+          const result = await approveAsBen(handle, stubs);
           assert.deepEqual(
             result.cost?.calls.map((c) => c.step),
             ['takeNotes', 'takeNotes', 'takeNotes', 'takeNotes', 'writeDraft'],
