@@ -7,7 +7,6 @@ import { decode, encode } from '../src/proto/root.js';
 const HISTORY_EVENT = 'temporal.api.history.v1.HistoryEvent';
 const POLL_RESPONSE = 'temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse';
 const COMPLETE_RESPONSE = 'temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedResponse';
-type HistoryEvent = temporal.api.history.v1.HistoryEvent;
 
 /** A signal event whose payload is `size` bytes of `fill`, so events differ in size and content. */
 function signalEvent(eventId: number, size: number, fill: number): Uint8Array {
@@ -24,7 +23,7 @@ function signalEvent(eventId: number, size: number, fill: number): Uint8Array {
 }
 
 const events = [signalEvent(1, 10, 1), signalEvent(2, 3000, 2), signalEvent(3, 0, 3), signalEvent(4, 700, 4)];
-const signalNames = (list: HistoryEvent[]): string[] =>
+const signalNames = (list: temporal.api.history.v1.IHistoryEvent[]): string[] =>
   list.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? '');
 
 test('an event log returns each event as pushed, past buffer growth, and keeps its own copy', () => {
