@@ -48,7 +48,7 @@ export function startActivity(
   act.identity = poll.identity ?? '';
   act.token = engine.newToken('act', run.runId, scheduledId);
   tx.dirty.add(run);
-  const scheduled = run.history[scheduledId - 1]?.activityTaskScheduledEventAttributes ?? {};
+  const scheduled = run.history.at(scheduledId - 1)?.activityTaskScheduledEventAttributes ?? {};
   return {
     taskToken: Buffer.from(act.token),
     workflowNamespace: run.namespace,

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { temporal } from '@temporalio/proto';
-import { decode } from '../proto/root.js';
 import { WorkflowStatus } from '../proto/enums.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 import { TaskQueues, queueKey, type Task } from '../matching/task-queues.js';
 import { QueryRegistry } from '../queries/query-registry.js';
 import type { DurableStore, StoredState } from './store-types.js';
 import { StoreWriteError } from '../persistence/index.js';
-import type { HistoryEvent, Run, RunRecord } from './run-state.js';
+import type { Run, RunRecord } from './run-state.js';
+import { EventLog } from './event-log.js';
 import { historyKey } from './history.js';
 import { Tx } from './tx.js';
 import { CommitPipeline } from './commit-pipeline.js';
@@ -62,12 +62,10 @@ export class Engine implements EngineCore {
         this.namespaces.set(ns.name, ns);
       } else if (key.startsWith('run/')) {
         const record = value as RunRecord;
-        const run: Run = { ...record, history: [], historyBytes: 0, durableLength: 0 };
-        for (const bytes of state.logs.get(historyKey(record.runId)) ?? []) {
-          run.history.push(decode<HistoryEvent>('temporal.api.history.v1.HistoryEvent', bytes));
-          run.historyBytes += bytes.length;
-        }
-        run.durableLength = run.history.length;
+        const events = state.logs.get(historyKey(record.runId)) ?? [];
+        const history = EventLog.of(events);
+        const historyBytes = events.reduce((sum, bytes) => sum + bytes.length, 0);
+        const run: Run = { ...record, history, historyBytes, durableLength: history.length };
         this.runs.set(run.runId, run);
         this.seq = Math.max(this.seq, run.seq);
       }

@@ -43,7 +43,7 @@ export function appendEvent(
     [attributesField(eventType)]: attrs,
   });
   const event = decode<HistoryEvent>(HISTORY_EVENT, bytes);
-  run.history.push(event);
+  run.history.push(bytes);
   run.historyBytes += bytes.length;
   tx.append(historyKey(run.runId), bytes);
   tx.dirty.add(run);

@@ -6,6 +6,7 @@ import type { EngineCore } from './core.js';
 import type { HistoryEvent, ParentRef, Run } from './run-state.js';
 import type { Tx } from './tx.js';
 import { addEvent, appendEvent } from './history.js';
+import { EventLog } from './event-log.js';
 import { ensureWft, forceCloseWft, scheduleWft } from './workflow-task.js';
 import {
   memoOf,
@@ -121,7 +122,7 @@ export function createRun(engine: EngineCore, tx: Tx, spec: NewRun): Run {
     needsWft: false,
     attempt: spec.attempt ?? 1,
     cancelRequested: false,
-    history: [],
+    history: new EventLog(),
     historyBytes: 0,
     durableLength: 0,
   };

@@ -60,7 +60,7 @@ export function startedAttrs(run: Run): temporal.api.history.v1.IWorkflowExecuti
 
 /** The run's first event, WorkflowExecutionStarted. */
 export function startEvent(run: Run): temporal.api.history.v1.IHistoryEvent | undefined {
-  return run.history[0];
+  return run.history.at(0);
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { temporal } from '@temporalio/proto';
+import type { HistoryPage } from '../proto/history-page.js';
+import type { EventLog } from './event-log.js';
 
-/** A decoded history event, as the engine keeps them in `run.history`. */
+/** A decoded history event (`run.history` keeps them encoded and decodes on demand). */
 export type HistoryEvent = temporal.api.history.v1.HistoryEvent;
 
 /** Workflow-task state of a run. */
@@ -143,13 +145,14 @@ export interface RunRecord {
   cancelRequested: boolean;
 }
 
-/** A run in memory: the persisted record plus decoded history and volatile waiters. */
+/** A run in memory: the persisted record plus its history events. */
 export interface Run extends RunRecord {
-  history: HistoryEvent[];
+  history: EventLog;
   historyBytes: number;
   /** How many history events are known durable; readers never see more. */
   durableLength: number;
 }
 
 /** The durable prefix of a run's history (what history readers may see). */
-export const durableHistory = (run: Run): HistoryEvent[] => run.history.slice(0, run.durableLength);
+export const durableHistory = (run: Run, order?: 'oldest-first' | 'newest-first'): HistoryPage =>
+  run.history.page(0, run.durableLength, order);

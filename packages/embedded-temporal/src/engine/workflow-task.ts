@@ -93,7 +93,7 @@ export function startWft(
     deadline: now + run.taskTimeoutMs,
   };
   const partial = run.wft.sticky && run.lastCompletedStartedId > 0;
-  const events = partial ? run.history.slice(run.lastCompletedStartedId) : run.history;
+  const history = run.history.page(partial ? run.lastCompletedStartedId : 0);
   const queries = engine.queries.attachToWft(run.runId, run.wft.token);
   return {
     taskToken: Buffer.from(run.wft.token),
@@ -102,7 +102,7 @@ export function startWft(
     previousStartedEventId: int64(run.lastCompletedStartedId),
     startedEventId: int64(startedId),
     attempt: run.wft.attempt,
-    history: { events },
+    history,
     workflowExecutionTaskQueue: { name: run.taskQueue, kind: TaskQueueKind.NORMAL },
     scheduledTime: ts(run.wft.scheduledAt),
     startedTime: ts(now),

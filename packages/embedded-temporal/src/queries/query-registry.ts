@@ -99,7 +99,8 @@ export class QueryRegistry {
 
   /** The run closed (and that is durable): its queries go to a worker as legacy tasks, or fail. */
   onRunClosed(run: Run): void {
-    const everStarted = run.lastCompletedStartedId > 0 || run.history.some((e) => e.workflowTaskStartedEventAttributes);
+    const everStarted =
+      run.lastCompletedStartedId > 0 || run.history.decoded().some((e) => e.workflowTaskStartedEventAttributes);
     for (const q of this.forRun(run.runId)) {
       if (q.state === 'legacy') continue;
       if (everStarted) this.dispatchLegacy(run, q);

@@ -110,7 +110,7 @@ export function clientHandlers(engine: Engine): WorkflowServiceHandlers {
     },
     GetWorkflowExecutionHistoryReverse: (req) => {
       const run = engine.findRun(req.namespace, req.execution);
-      return { history: { events: durableHistory(run).reverse() }, nextPageToken: Buffer.alloc(0) };
+      return { history: durableHistory(run, 'newest-first'), nextPageToken: Buffer.alloc(0) };
     },
     PauseActivity: async (req) => {
       const run = engine.findRun(req.namespace, req.execution);

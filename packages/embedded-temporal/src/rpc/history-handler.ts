@@ -1,8 +1,6 @@
-import type { temporal } from '@temporalio/proto';
 import { WorkflowStatus } from '../proto/enums.js';
 import type { Engine } from '../engine/engine.js';
 import type { WorkflowServiceHandlers } from './service-registry.js';
-import { durableHistory } from '../engine/run-state.js';
 
 const CLOSE_EVENT = 2;
 
@@ -20,9 +18,8 @@ export function historyHandler(engine: Engine): NonNullable<WorkflowServiceHandl
     if (filter === CLOSE_EVENT) {
       if (req.waitNewEvent && !closed())
         await engine.waitFor(run.runId, () => (closed() ? true : undefined), deadline, ctx.signal);
-      const last = run.history[run.durableLength - 1];
-      return closed() && last
-        ? { history: { events: [last] }, nextPageToken: Buffer.alloc(0) }
+      return closed() && run.durableLength > 0
+        ? { history: run.history.page(run.durableLength - 1, run.durableLength), nextPageToken: Buffer.alloc(0) }
         : { history: { events: [] }, nextPageToken: req.nextPageToken ?? Buffer.alloc(0) };
     }
     const token = Buffer.from(req.nextPageToken ?? []).toString();
@@ -35,9 +32,9 @@ export function historyHandler(engine: Engine): NonNullable<WorkflowServiceHandl
         ctx.signal,
       );
     }
-    const events: temporal.api.history.v1.IHistoryEvent[] = durableHistory(run).slice(from - 1);
+    const history = run.history.page(from - 1, run.durableLength);
     const more = req.waitNewEvent && !closed();
     const next = more ? Buffer.from(`${run.runId}:${run.durableLength + 1}`) : Buffer.alloc(0);
-    return { history: { events }, nextPageToken: next };
+    return { history, nextPageToken: next };
   };
 }

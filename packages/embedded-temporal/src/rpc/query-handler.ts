@@ -23,7 +23,8 @@ export function queryHandler(engine: Engine): NonNullable<WorkflowServiceHandler
     ) {
       return { queryRejected: { status: run.status } };
     }
-    const everStarted = run.lastCompletedStartedId > 0 || run.history.some((e) => e.workflowTaskStartedEventAttributes);
+    const everStarted =
+      run.lastCompletedStartedId > 0 || run.history.decoded().some((e) => e.workflowTaskStartedEventAttributes);
     if (!open && !everStarted) throw closedBeforeStart();
     const { id, outcome } = engine.queries.create(run.runId, req.query);
     if (!open || (run.wft.state === 'none' && run.lastCompletedStartedId > 0)) engine.queries.dispatchWaiting(run);

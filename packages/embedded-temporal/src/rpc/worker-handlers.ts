@@ -57,7 +57,7 @@ function legacyQueryTask(
     previousStartedEventId: int64(run.lastCompletedStartedId),
     startedEventId: int64(0),
     attempt: 1,
-    history: { events: taken.sticky ? [] : durableHistory(run) },
+    history: taken.sticky ? { events: [] } : durableHistory(run),
     query: taken.query,
     workflowExecutionTaskQueue: { name: run.taskQueue, kind: TaskQueueKind.NORMAL },
   };
