@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { WORKFLOW_PRELOAD_MODULES, workflowBundleOptions } from '@research/workflows/bundle-options';
 import { resolveWorkflowSource, withSourceCondition } from '../src/workflow-source.js';
 
 test('uses the bundle named by WORKFLOW_BUNDLE_PATH', async (t) => {
@@ -24,6 +25,13 @@ test('bundles the workflow sources with the source condition when running from s
   assert.equal(source.kind, 'path');
   assert.match(source.path, /packages\/workflows\/src\/index\.ts$/);
   assert.ok(source.kind === 'path' && source.options.bundlerOptions?.webpackConfigHook);
+});
+
+test('shares the preloaded modules between runs when bundling at start-up, as build:bundle does', () => {
+  const source = resolveWorkflowSource(undefined);
+  assert.ok(source.kind === 'path');
+  assert.deepEqual(source.options.bundlerOptions?.preloadModules, [...WORKFLOW_PRELOAD_MODULES]);
+  assert.deepEqual(workflowBundleOptions(source.path).preloadModules, [...WORKFLOW_PRELOAD_MODULES]);
 });
 
 test('puts the source condition first for webpack', () => {

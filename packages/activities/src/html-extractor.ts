@@ -13,8 +13,10 @@ const WORKER_FILE = fileURLToPath(
 
 // Heap of one conversion thread: a parsed page of HTML_EXTRACT_MAX_BYTES needs far less; a thread past it dies alone.
 const MAX_HEAP_MB = 512;
-// Idle threads are unref'd, so they never hold the process open; this only bounds how long they keep memory.
-const IDLE_TIMEOUT_MS = 60_000;
+// Threads start with the first conversion and exit after this long without one: each holds some 20-45 MB (more
+// from sources, where it loads tsx), and a worker waiting for approvals converts nothing. Idle threads are unref'd,
+// so they never hold the process open.
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 /** Why a conversion produced no text; `fetchSource` maps each onto a failure type. */
 export class HtmlExtractionError extends Error {
@@ -44,20 +46,27 @@ export interface HtmlExtractor {
    *   of memory, stack overflow). When `signal` aborts first, its reason is thrown.
    */
   extract(bytes: Uint8Array, charset: string | undefined, signal?: AbortSignal): Promise<ExtractedPage>;
+  /** Threads running now: none before the first conversion, nor once every thread was idle for `idleTimeoutMs`. */
+  readonly threads: number;
   /** Stops the threads at once; pending conversions are rejected. The worker calls it when it shuts down. */
   close(): Promise<void>;
+}
+
+export interface HtmlExtractorOptions extends ExtractConfig {
+  /** How long a thread may stay idle before it exits; default 30 s. */
+  idleTimeoutMs?: number;
 }
 
 /**
  * A pool of worker threads for HTML conversion, so that one hostile page can never block the event loop that runs
  * the other activities and their heartbeats. Owned by whoever creates it: `close()` it when done.
  */
-export function createHtmlExtractor(options: ExtractConfig): HtmlExtractor {
+export function createHtmlExtractor(options: HtmlExtractorOptions): HtmlExtractor {
   const pool = new Piscina<ExtractTask, ExtractResult>({
     filename: WORKER_FILE,
     minThreads: 0,
     maxThreads: options.threads,
-    idleTimeout: IDLE_TIMEOUT_MS,
+    idleTimeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB },
   });
   return {
@@ -87,6 +96,9 @@ export function createHtmlExtractor(options: ExtractConfig): HtmlExtractor {
         clearTimeout(timer);
         port1.close();
       }
+    },
+    get threads() {
+      return pool.threads.length;
     },
     close: () => pool.destroy(),
   };

@@ -25,7 +25,13 @@ export { costUsd, priceFor, type LlmPrices, type ModelPrice } from './llm-cost.j
 export type { ResolveHost } from './guarded-agent.js';
 export { GENESIS_HASH, chainHash, type ChainVerification, type DecisionLog } from './decision-log.js';
 export { DirectoryLockedError } from './directory-lock.js';
-export { createHtmlExtractor, HtmlExtractionError, type ExtractedPage, type HtmlExtractor } from './html-extractor.js';
+export {
+  createHtmlExtractor,
+  HtmlExtractionError,
+  type ExtractedPage,
+  type HtmlExtractor,
+  type HtmlExtractorOptions,
+} from './html-extractor.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export {
   openResultStore,

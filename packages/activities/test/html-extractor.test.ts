@@ -41,6 +41,22 @@ describe('createHtmlExtractor', () => {
     }
   });
 
+  it('starts threads only for conversions and lets them exit once idle', { timeout: 60_000 }, async () => {
+    const idle = createHtmlExtractor({ timeoutMs: 10_000, threads: 2, maxHtmlBytes: 1024, idleTimeoutMs: 200 });
+    try {
+      assert.equal(idle.threads, 0);
+      await Promise.all([idle.extract(bytes('<p>a</p>'), undefined), idle.extract(bytes('<p>b</p>'), undefined)]);
+      assert.ok(idle.threads > 0, 'no thread ran the conversions');
+      const deadline = Date.now() + 30_000;
+      while (idle.threads > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(idle.threads, 0);
+      // A later conversion starts a thread again.
+      assert.equal((await idle.extract(bytes('<p>again</p>'), undefined)).text, 'again');
+    } finally {
+      await idle.close();
+    }
+  });
+
   it('rethrows the reason of an aborted signal', async () => {
     const controller = new AbortController();
     const reason = new Error('cancelled');
