@@ -1,15 +1,5 @@
 import { randomUUID } from 'node:crypto';
-
-/** IndexedValueType numbers of `temporal.api.enums.v1.IndexedValueType`. */
-export const IndexedValueType = {
-  TEXT: 1,
-  KEYWORD: 2,
-  INT: 3,
-  DOUBLE: 4,
-  BOOL: 5,
-  DATETIME: 6,
-  KEYWORD_LIST: 7,
-} as const;
+import { indexedValueType } from '../visibility/search-attributes.js';
 
 /** A registered namespace with its custom search attributes (name ⇒ IndexedValueType). */
 export interface NamespaceRecord {
@@ -28,29 +18,29 @@ export function defaultNamespace(name: string): NamespaceRecord {
     description: '',
     retentionMs: 24 * 3600_000,
     searchAttributes: {
-      CustomKeywordField: IndexedValueType.KEYWORD,
-      CustomTextField: IndexedValueType.TEXT,
-      CustomIntField: IndexedValueType.INT,
-      CustomDoubleField: IndexedValueType.DOUBLE,
-      CustomBoolField: IndexedValueType.BOOL,
-      CustomDatetimeField: IndexedValueType.DATETIME,
+      CustomKeywordField: indexedValueType('Keyword'),
+      CustomTextField: indexedValueType('Text'),
+      CustomIntField: indexedValueType('Int'),
+      CustomDoubleField: indexedValueType('Double'),
+      CustomBoolField: indexedValueType('Bool'),
+      CustomDatetimeField: indexedValueType('Datetime'),
     },
   };
 }
 
 /** System search attributes every namespace has. */
 export const systemSearchAttributes: Record<string, number> = {
-  WorkflowId: IndexedValueType.KEYWORD,
-  RunId: IndexedValueType.KEYWORD,
-  WorkflowType: IndexedValueType.KEYWORD,
-  ExecutionStatus: IndexedValueType.KEYWORD,
-  TaskQueue: IndexedValueType.KEYWORD,
-  StartTime: IndexedValueType.DATETIME,
-  CloseTime: IndexedValueType.DATETIME,
-  ExecutionTime: IndexedValueType.DATETIME,
-  ExecutionDuration: IndexedValueType.INT,
-  HistoryLength: IndexedValueType.INT,
-  HistorySizeBytes: IndexedValueType.INT,
-  BuildIds: IndexedValueType.KEYWORD_LIST,
-  TemporalChangeVersion: IndexedValueType.KEYWORD_LIST,
+  WorkflowId: indexedValueType('Keyword'),
+  RunId: indexedValueType('Keyword'),
+  WorkflowType: indexedValueType('Keyword'),
+  ExecutionStatus: indexedValueType('Keyword'),
+  TaskQueue: indexedValueType('Keyword'),
+  StartTime: indexedValueType('Datetime'),
+  CloseTime: indexedValueType('Datetime'),
+  ExecutionTime: indexedValueType('Datetime'),
+  ExecutionDuration: indexedValueType('Int'),
+  HistoryLength: indexedValueType('Int'),
+  HistorySizeBytes: indexedValueType('Int'),
+  BuildIds: indexedValueType('KeywordList'),
+  TemporalChangeVersion: indexedValueType('KeywordList'),
 };
