@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { credentials, Client, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { startEmbeddedTemporal, type EmbeddedTemporal } from '../src/index.js';
 import { decode, encode, type Msg } from '../src/proto/root.js';
 
@@ -98,6 +99,17 @@ describe('gRPC shell', () => {
         'CustomKeywordField',
         'CustomTextField',
       ]);
+      const { IndexedValueType } = proto.temporal.api.enums.v1;
+      assert.equal(sa.customAttributes?.CustomKeywordField, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+      assert.equal(sa.customAttributes?.CustomTextField, IndexedValueType.INDEXED_VALUE_TYPE_TEXT);
+      assert.equal(sa.customAttributes?.CustomIntField, IndexedValueType.INDEXED_VALUE_TYPE_INT);
+      assert.equal(sa.customAttributes?.CustomDoubleField, IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE);
+      assert.equal(sa.customAttributes?.CustomBoolField, IndexedValueType.INDEXED_VALUE_TYPE_BOOL);
+      assert.equal(sa.customAttributes?.CustomDatetimeField, IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
+      assert.equal(sa.systemAttributes?.WorkflowId, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+      assert.equal(sa.systemAttributes?.StartTime, IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
+      assert.equal(sa.systemAttributes?.HistoryLength, IndexedValueType.INDEXED_VALUE_TYPE_INT);
+      assert.equal(sa.systemAttributes?.BuildIds, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST);
       await assert.rejects(
         connection.workflowService.describeNamespace({ namespace: 'missing' }),
         (err: { code: number }) => err.code === status.NOT_FOUND,
